@@ -114,10 +114,12 @@ mod tests {
 
     #[test]
     fn same_seed_same_bits_and_streams_differ() {
-        let a: Vec<f32> = (0..100).map({
-            let mut r = Rng::new(7);
-            move |_| r.normal(0.0, 1.0)
-        }).collect();
+        let a: Vec<f32> = (0..100)
+            .map({
+                let mut r = Rng::new(7);
+                move |_| r.normal(0.0, 1.0)
+            })
+            .collect();
         let mut r = Rng::new(7);
         let b: Vec<f32> = (0..100).map(|_| r.normal(0.0, 1.0)).collect();
         assert_eq!(a, b);

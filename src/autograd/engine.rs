@@ -1,0 +1,108 @@
+//! The backward pass: topological sort, then gradients flow from the root to the leaves.
+
+use crate::error::{shape_str, Error, Result};
+use crate::tensor::Tensor;
+use ndarray::{ArrayD, Axis, IxDyn};
+use std::collections::{HashMap, HashSet};
+
+/// Backpropagates from a one-element tensor (seed gradient 1).
+pub fn backward(root: &Tensor) -> Result<()> {
+    if root.numel() != 1 {
+        return Err(Error::shape(
+            "backward",
+            format!(
+                "grad can be implicitly created only for one-element outputs, got shape {}",
+                shape_str(&root.shape())
+            ),
+        ));
+    }
+    let seed = ArrayD::from_elem(IxDyn(&root.shape()), 1.0f32);
+    backward_with(root, seed)
+}
+
+/// Backpropagates `grad` (of the root's shape) from `root`.
+pub fn backward_with(root: &Tensor, grad: ArrayD<f32>) -> Result<()> {
+    if !root.requires_grad() {
+        return Err(Error::invalid("backward", "the tensor does not require grad and has no grad_fn"));
+    }
+    if grad.shape() != root.shape().as_slice() {
+        return Err(Error::shape(
+            "backward",
+            format!(
+                "gradient shape {} does not match tensor shape {}",
+                shape_str(grad.shape()),
+                shape_str(&root.shape())
+            ),
+        ));
+    }
+    let order = topo_order(root);
+    let mut grads: HashMap<usize, ArrayD<f32>> = HashMap::new();
+    grads.insert(root.id(), grad);
+    for t in order.iter().rev() {
+        let Some(g) = grads.remove(&t.id()) else { continue };
+        match t.node() {
+            None => t.accumulate_grad(g),
+            Some(node) => {
+                let input_grads = node.grad_fn.backward(&g, &node.inputs);
+                drop(g);
+                for (input, ig) in node.inputs.iter().zip(input_grads) {
+                    let Some(ig) = ig else { continue };
+                    if !input.requires_grad() {
+                        continue;
+                    }
+                    let ig = unbroadcast(ig, &input.shape());
+                    match grads.get_mut(&input.id()) {
+                        Some(acc) => *acc += &ig,
+                        None => {
+                            grads.insert(input.id(), ig);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Tensors reachable from `root` through inputs that require grad, each after all its inputs.
+fn topo_order(root: &Tensor) -> Vec<Tensor> {
+    let mut order = Vec::new();
+    let mut seen = HashSet::new();
+    // Iterative DFS: (tensor, children already pushed?)
+    let mut stack = vec![(root.clone(), false)];
+    while let Some((t, expanded)) = stack.pop() {
+        if expanded {
+            order.push(t);
+            continue;
+        }
+        if !seen.insert(t.id()) {
+            continue;
+        }
+        stack.push((t.clone(), true));
+        if let Some(node) = t.node() {
+            for i in &node.inputs {
+                if i.requires_grad() && !seen.contains(&i.id()) {
+                    stack.push((i.clone(), false));
+                }
+            }
+        }
+    }
+    order
+}
+
+/// Sums `g` down to `shape`, undoing numpy-style broadcasting (extra leading axes, size-1 axes).
+pub fn unbroadcast(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
+    if g.shape() == shape {
+        return g;
+    }
+    let mut g = g;
+    while g.ndim() > shape.len() {
+        g = g.sum_axis(Axis(0));
+    }
+    for (ax, &n) in shape.iter().enumerate() {
+        if n == 1 && g.shape()[ax] != 1 {
+            g = g.sum_axis(Axis(ax)).insert_axis(Axis(ax));
+        }
+    }
+    g.into_shape_with_order(IxDyn(shape)).expect("unbroadcast to a broadcast-compatible shape")
+}
