@@ -5,11 +5,13 @@
 #![cfg_attr(test, allow(clippy::cloned_ref_to_slice_refs))]
 pub mod autograd;
 pub mod error;
+pub mod io;
+pub mod nn;
 pub mod ops;
 pub mod rng;
 pub mod tensor;
 
 pub use autograd::{no_grad, with_no_grad};
 pub use error::{Error, Result};
-pub use rng::Rng;
+pub use rng::{manual_seed, Rng};
 pub use tensor::{Parameter, Tensor};

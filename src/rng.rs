@@ -150,3 +150,18 @@ mod tests {
         assert_eq!(p, (0..50).collect::<Vec<_>>());
     }
 }
+
+thread_local! {
+    static DEFAULT: std::cell::RefCell<Rng> = std::cell::RefCell::new(Rng::new(0));
+}
+
+/// Seeds this thread's default generator (torch's `torch.manual_seed`). Layers built without an
+/// explicit generator, and init functions called without one, draw from it.
+pub fn manual_seed(seed: u64) {
+    DEFAULT.with(|d| *d.borrow_mut() = Rng::new(seed));
+}
+
+/// Runs `f` with this thread's default generator.
+pub fn with_default_rng<R>(f: impl FnOnce(&mut Rng) -> R) -> R {
+    DEFAULT.with(|d| f(&mut d.borrow_mut()))
+}

@@ -1,0 +1,8 @@
+//! Files: safetensors read/write (atomic: a temp file renamed into place, so no half-written
+//! output is ever left) and checkpoints with torch `state_dict` names.
+
+mod checkpoint;
+mod safetensors_file;
+
+pub use checkpoint::{load_checkpoint, load_state_dict, save_checkpoint, Checkpoint};
+pub use safetensors_file::{read_safetensors, write_atomic, write_safetensors, Stored, TensorFile};

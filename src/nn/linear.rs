@@ -1,0 +1,102 @@
+//! `Linear`: y = x·Wᵀ + b, weight [out_features, in_features].
+
+use super::display::py_bool;
+use super::Module;
+use crate::error::Result;
+use crate::ops::matmul::linear;
+use crate::rng::{with_default_rng, Rng};
+use crate::tensor::{Parameter, Tensor};
+use ndarray::{ArrayD, IxDyn};
+use serde_json::json;
+
+pub struct Linear {
+    pub in_features: usize,
+    pub out_features: usize,
+    pub weight: Parameter,
+    pub bias: Option<Parameter>,
+}
+
+/// U(−bound, bound) of `shape`: what torch's `kaiming_uniform_(a=√5)` and its bias init reduce to
+/// (bound = 1/√fan_in).
+pub(crate) fn uniform_param(shape: &[usize], bound: f32, rng: &mut Rng) -> ArrayD<f32> {
+    let mut a = ArrayD::zeros(IxDyn(shape));
+    rng.fill_uniform(a.as_slice_mut().expect("fresh array"), -bound, bound);
+    a
+}
+
+impl Linear {
+    /// torch's `nn.Linear(in, out, bias)`, initialised from the thread's default generator.
+    pub fn new(in_features: usize, out_features: usize, bias: bool) -> Linear {
+        with_default_rng(|rng| Linear::with_rng(in_features, out_features, bias, rng))
+    }
+
+    /// As [`Linear::new`], drawing from `rng`.
+    pub fn with_rng(in_features: usize, out_features: usize, bias: bool, rng: &mut Rng) -> Linear {
+        let mut l = Linear {
+            in_features,
+            out_features,
+            weight: Tensor::param(ArrayD::zeros(IxDyn(&[out_features, in_features]))),
+            bias: bias.then(|| Tensor::param(ArrayD::zeros(IxDyn(&[out_features])))),
+        };
+        l.reset_parameters(rng);
+        l
+    }
+}
+
+impl Module for Linear {
+    fn type_name(&self) -> &'static str {
+        "Linear"
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        linear(x, &self.weight, self.bias.as_ref())
+    }
+    fn extra_repr(&self) -> String {
+        format!(
+            "in_features={}, out_features={}, bias={}",
+            self.in_features,
+            self.out_features,
+            py_bool(self.bias.is_some())
+        )
+    }
+    fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
+        let mut v = vec![("weight", &self.weight)];
+        if let Some(b) = &self.bias {
+            v.push(("bias", b));
+        }
+        v
+    }
+    /// torch: weight kaiming_uniform_(a=√5) = U(±1/√in), bias U(±1/√in) (0 when in = 0).
+    fn reset_parameters(&mut self, rng: &mut Rng) {
+        let fan_in = self.in_features;
+        let bound = if fan_in > 0 { 1.0 / (fan_in as f32).sqrt() } else { 0.0 };
+        let w = uniform_param(&[self.out_features, self.in_features], bound, rng);
+        *self.weight.data_mut() = w;
+        if let Some(b) = &self.bias {
+            *b.data_mut() = uniform_param(&[self.out_features], bound, rng);
+        }
+    }
+    fn to_spec(&self) -> serde_json::Value {
+        json!({"type": "Linear", "in_features": self.in_features, "out_features": self.out_features, "bias": self.bias.is_some()})
+    }
+    crate::impl_as_any!();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_init_bounds_and_determinism() {
+        let mut rng = Rng::new(0);
+        let l = Linear::with_rng(64, 32, true, &mut rng);
+        let bound = 1.0 / 8.0;
+        let w = l.weight.to_vec();
+        assert!(w.iter().all(|v| v.abs() < bound));
+        // 2048 samples of U(±1/8): the max is within 1% of the bound with overwhelming probability.
+        assert!(w.iter().fold(0f32, |a, v| a.max(v.abs())) > 0.99 * bound);
+        assert!(l.bias.as_ref().unwrap().to_vec().iter().all(|v| v.abs() < bound));
+        let l2 = Linear::with_rng(64, 32, true, &mut Rng::new(0));
+        assert_eq!(w, l2.weight.to_vec());
+        assert_eq!(l.bias.unwrap().to_vec(), l2.bias.unwrap().to_vec());
+    }
+}

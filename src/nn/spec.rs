@@ -1,0 +1,218 @@
+//! The JSON layer spec (the format of `shared/torch_ref/make_cases.py`): an object with `type`
+//! and torch's constructor argument names; a `Sequential` has `layers`, a list (indexed
+//! children) or an object (named children, in order). Errors name the layer path and field.
+
+use super::*;
+use crate::error::{Error, Result};
+use crate::rng::{with_default_rng, Rng};
+use serde_json::{Map, Value};
+
+/// The layer types a spec may name.
+pub const LAYER_TYPES: &[&str] = &[
+    "Sequential",
+    "Linear",
+    "Conv2d",
+    "BatchNorm1d",
+    "BatchNorm2d",
+    "ReLU",
+    "LeakyReLU",
+    "Tanh",
+    "Sigmoid",
+    "Flatten",
+];
+
+/// Reads one layer object, checking that every field it has is one the layer takes.
+pub(crate) struct Fields<'a> {
+    pub path: String,
+    pub ty: String,
+    obj: &'a Map<String, Value>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(v: &'a Value, path: &str) -> Result<Fields<'a>> {
+        let obj = v.as_object().ok_or_else(|| Error::spec(path, "-", format!("expected a JSON object, got {v}")))?;
+        let ty = match obj.get("type") {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => return Err(Error::spec(path, "type", format!("expected a string, got {other}"))),
+            None => return Err(Error::spec(path, "type", format!("missing; one of {}", LAYER_TYPES.join(", ")))),
+        };
+        Ok(Fields { path: path.to_string(), ty, obj })
+    }
+
+    /// Errors on any field other than `type` and `allowed`.
+    pub fn only(&self, allowed: &[&str]) -> Result<()> {
+        for k in self.obj.keys() {
+            if k != "type" && !allowed.contains(&k.as_str()) {
+                let valid = if allowed.is_empty() {
+                    "it takes no arguments".to_string()
+                } else {
+                    format!("{} takes {}", self.ty, allowed.join(", "))
+                };
+                return Err(Error::spec(&self.path, k, format!("unknown field for {}; {valid}", self.ty)));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, k: &str) -> Option<&'a Value> {
+        self.obj.get(k)
+    }
+
+    fn err(&self, k: &str, msg: impl std::fmt::Display) -> Error {
+        Error::spec(&self.path, k, msg)
+    }
+
+    pub fn usize_req(&self, k: &str) -> Result<usize> {
+        match self.get(k) {
+            None => Err(self.err(k, format!("missing (required by {})", self.ty))),
+            Some(v) => self.as_usize(k, v),
+        }
+    }
+
+    fn as_usize(&self, k: &str, v: &Value) -> Result<usize> {
+        v.as_u64().map(|u| u as usize).ok_or_else(|| self.err(k, format!("expected a non-negative integer, got {v}")))
+    }
+
+    pub fn usize_or(&self, k: &str, default: usize) -> Result<usize> {
+        self.get(k).map_or(Ok(default), |v| self.as_usize(k, v))
+    }
+
+    pub fn isize_or(&self, k: &str, default: isize) -> Result<isize> {
+        match self.get(k) {
+            None => Ok(default),
+            Some(v) => {
+                v.as_i64().map(|i| i as isize).ok_or_else(|| self.err(k, format!("expected an integer, got {v}")))
+            }
+        }
+    }
+
+    pub fn bool_or(&self, k: &str, default: bool) -> Result<bool> {
+        match self.get(k) {
+            None => Ok(default),
+            Some(v) => v.as_bool().ok_or_else(|| self.err(k, format!("expected true or false, got {v}"))),
+        }
+    }
+
+    pub fn f64_or(&self, k: &str, default: f64) -> Result<f64> {
+        match self.get(k) {
+            None => Ok(default),
+            Some(v) => v.as_f64().ok_or_else(|| self.err(k, format!("expected a number, got {v}"))),
+        }
+    }
+
+    /// A number, or `null` (torch's `None`).
+    pub fn opt_f64_or(&self, k: &str, default: Option<f64>) -> Result<Option<f64>> {
+        match self.get(k) {
+            None => Ok(default),
+            Some(Value::Null) => Ok(None),
+            Some(v) => v.as_f64().map(Some).ok_or_else(|| self.err(k, format!("expected a number or null, got {v}"))),
+        }
+    }
+
+    /// An int or a two-element list, as torch's `_pair`.
+    pub fn pair_or(&self, k: &str, default: Option<(usize, usize)>) -> Result<(usize, usize)> {
+        match self.get(k) {
+            None => default.ok_or_else(|| self.err(k, format!("missing (required by {})", self.ty))),
+            Some(Value::Array(a)) if a.len() == 2 => Ok((self.as_usize(k, &a[0])?, self.as_usize(k, &a[1])?)),
+            Some(v) if v.is_u64() => {
+                let n = self.as_usize(k, v)?;
+                Ok((n, n))
+            }
+            Some(v) => Err(self.err(k, format!("expected an integer or a list of two integers, got {v}"))),
+        }
+    }
+}
+
+/// Builds a module tree from a spec, initialised from the thread's default generator.
+pub fn from_spec(spec: &Value) -> Result<Box<dyn Module>> {
+    with_default_rng(|rng| build(spec, "model", rng))
+}
+
+/// Builds a module tree from a spec, initialised from `rng`.
+pub fn from_spec_with_rng(spec: &Value, rng: &mut Rng) -> Result<Box<dyn Module>> {
+    build(spec, "model", rng)
+}
+
+/// Parses spec text (JSON) and builds it.
+pub fn parse_spec(text: &str, rng: &mut Rng) -> Result<Box<dyn Module>> {
+    let v: Value = serde_json::from_str(text).map_err(|e| Error::spec("model", "-", format!("invalid JSON: {e}")))?;
+    from_spec_with_rng(&v, rng)
+}
+
+/// The spec of a module tree (what checkpoints store under the metadata key `model`).
+pub fn to_spec(m: &dyn Module) -> Value {
+    m.to_spec()
+}
+
+fn build(v: &Value, path: &str, rng: &mut Rng) -> Result<Box<dyn Module>> {
+    let f = Fields::new(v, path)?;
+    let m: Box<dyn Module> = match f.ty.as_str() {
+        "Sequential" => {
+            f.only(&["layers"])?;
+            match f.get("layers") {
+                Some(Value::Array(items)) => {
+                    let mut layers = Vec::new();
+                    for (i, item) in items.iter().enumerate() {
+                        layers.push(build(item, &format!("{path}.{i}"), rng)?);
+                    }
+                    Box::new(Sequential::new(layers))
+                }
+                Some(Value::Object(items)) => {
+                    let mut s = Sequential { layers: Vec::new(), named: true };
+                    for (name, item) in items {
+                        if name.is_empty() || name.contains('.') {
+                            return Err(Error::spec(
+                                path,
+                                "layers",
+                                format!("child name '{name}' must be non-empty and have no '.'"),
+                            ));
+                        }
+                        s.layers.push((name.clone(), build(item, &format!("{path}.{name}"), rng)?));
+                    }
+                    Box::new(s)
+                }
+                Some(other) => {
+                    return Err(f.err("layers", format!("expected a list or an object of layers, got {other}")))
+                }
+                None => return Err(f.err("layers", "missing (required by Sequential)")),
+            }
+        }
+        "Linear" => {
+            f.only(&["in_features", "out_features", "bias"])?;
+            Box::new(Linear::with_rng(
+                f.usize_req("in_features")?,
+                f.usize_req("out_features")?,
+                f.bool_or("bias", true)?,
+                rng,
+            ))
+        }
+        "ReLU" => {
+            f.only(&["inplace"])?;
+            Box::new(ReLU)
+        }
+        "Tanh" => {
+            f.only(&[])?;
+            Box::new(Tanh)
+        }
+        "Sigmoid" => {
+            f.only(&[])?;
+            Box::new(Sigmoid)
+        }
+        "LeakyReLU" => {
+            f.only(&["negative_slope", "inplace"])?;
+            Box::new(LeakyReLU { negative_slope: f.f64_or("negative_slope", 0.01)? })
+        }
+        "Flatten" => {
+            f.only(&["start_dim", "end_dim"])?;
+            Box::new(Flatten { start_dim: f.isize_or("start_dim", 1)?, end_dim: f.isize_or("end_dim", -1)? })
+        }
+        other => {
+            return Err(Error::spec(
+                path,
+                "type",
+                format!("unknown layer type '{other}'; one of {}", LAYER_TYPES.join(", ")),
+            ))
+        }
+    };
+    Ok(m)
+}
