@@ -4,6 +4,7 @@
 // Tests pass fresh inputs to gradcheck as `&[x.clone()]`; the slice-of-ref form reads worse there.
 #![cfg_attr(test, allow(clippy::cloned_ref_to_slice_refs))]
 pub mod autograd;
+pub mod cli;
 pub mod error;
 pub mod io;
 pub mod nn;

@@ -1,1 +1,33 @@
-fn main() {}
+//! The `initlab` command line: a thin layer over the library. Each subcommand lives in
+//! `initlab::cli`; errors are printed as one line and the exit code is 1.
+
+use clap::{Parser, Subcommand};
+use initlab::cli;
+
+#[derive(Parser)]
+#[command(
+    name = "initlab",
+    version,
+    about = "See what weight initialization does to a network: compare inits, probe signal propagation, check gradients against PyTorch"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// One forward and backward of a checkpoint on a batch; writes output, loss, gradients, buffers.
+    Grad(cli::grad::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let r = match &cli.command {
+        Command::Grad(a) => cli::grad::run(a),
+    };
+    if let Err(e) = r {
+        eprintln!("error: {e}");
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,21 @@
+//! The command line's subcommands, one file each. `src/main.rs` parses and dispatches; every
+//! subcommand returns `Result`, and main prints the one error message and exits non-zero.
+
+pub mod grad;
+
+use crate::error::{Error, Result};
+use std::path::Path;
+
+/// Errors unless `path`'s folder exists (so a bad `--out` fails before any work is done).
+pub fn check_out_path(path: &Path) -> Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::file(path, format!("cannot write: folder {} does not exist", dir.display())));
+    }
+    Ok(())
+}
+
+/// L2 norm of a slice, accumulated in f64.
+pub fn l2(values: impl IntoIterator<Item = f32>) -> f64 {
+    values.into_iter().map(|v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
+}
