@@ -2,6 +2,7 @@
 //! `torch.nn.init`, built to show what weight initialization does to a network.
 
 pub mod error;
+pub mod lab;
 pub mod rng;
 
 pub use error::{Error, Result};
