@@ -2,3 +2,4 @@
 //! that puts the plots and tables on one self-contained page.
 
 pub mod data;
+pub mod plot;
