@@ -10,6 +10,7 @@ pub mod io;
 pub mod nn;
 pub mod ops;
 pub mod optim;
+pub mod lab;
 pub mod rng;
 pub mod tensor;
 

@@ -1,0 +1,322 @@
+//! Datasets to train on: small synthetic sets whose geometry makes the effect of an
+//! initialization visible (spiral, moons, …, tiny images), and the user's own data from `.npy`,
+//! `.csv` or `.safetensors` files. Every set is held in memory as one `[N, …]` input array and
+//! one target (class ids or regression values), checked once when it is built.
+
+mod files;
+mod synthetic;
+
+use crate::{Error, Result};
+use ndarray::{ArrayD, Axis};
+
+pub use synthetic::{synthetic, SYNTHETIC};
+
+/// What the network should predict for each sample.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// One class id per sample, each in `0..num_classes`.
+    Classes {
+        labels: Vec<usize>,
+        num_classes: usize,
+    },
+    /// Regression targets, shape `[N, out]`.
+    Values(ArrayD<f32>),
+}
+
+impl Target {
+    /// Number of samples the target covers.
+    pub fn len(&self) -> usize {
+        match self {
+            Target::Classes { labels, .. } => labels.len(),
+            Target::Values(v) => v.shape().first().copied().unwrap_or(0),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A whole dataset in memory: `input` is `[N, features]` or `[N, C, H, W]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    pub name: String,
+    pub input: ArrayD<f32>,
+    pub target: Target,
+}
+
+impl Dataset {
+    /// A dataset after checking that it is consistent: at least one sample, the same N in input
+    /// and target, every label below `num_classes`, regression targets `[N, out]`, and only
+    /// finite numbers.
+    pub fn new(name: impl Into<String>, input: ArrayD<f32>, target: Target) -> Result<Dataset> {
+        let name = name.into();
+        check(&input, &target).map_err(|msg| Error::invalid(format!("dataset '{name}'"), msg))?;
+        Ok(Dataset {
+            name,
+            input,
+            target,
+        })
+    }
+
+    /// Number of samples N.
+    pub fn len(&self) -> usize {
+        self.input.shape()[0]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Shape of one sample: `[features]` or `[C, H, W]`.
+    pub fn input_shape(&self) -> &[usize] {
+        &self.input.shape()[1..]
+    }
+
+    pub fn is_classification(&self) -> bool {
+        matches!(self.target, Target::Classes { .. })
+    }
+
+    /// Width of the network's output: the number of classes, or the regression target's width.
+    pub fn num_outputs(&self) -> usize {
+        match &self.target {
+            Target::Classes { num_classes, .. } => *num_classes,
+            Target::Values(v) => v.shape()[1],
+        }
+    }
+
+    /// Samples per class (`None` for regression).
+    pub fn class_counts(&self) -> Option<Vec<usize>> {
+        match &self.target {
+            Target::Classes {
+                labels,
+                num_classes,
+            } => {
+                let mut counts = vec![0; *num_classes];
+                for &l in labels {
+                    counts[l] += 1;
+                }
+                Some(counts)
+            }
+            Target::Values(_) => None,
+        }
+    }
+
+    /// The rows `idx` (in that order, repeats allowed) of input and target.
+    ///
+    /// Panics if an index is `>= self.len()`: indices come from the caller's own sampler, not
+    /// from user input.
+    pub fn batch(&self, idx: &[usize]) -> (ArrayD<f32>, Target) {
+        let input = self.input.select(Axis(0), idx);
+        let target = match &self.target {
+            Target::Classes {
+                labels,
+                num_classes,
+            } => Target::Classes {
+                labels: idx.iter().map(|&i| labels[i]).collect(),
+                num_classes: *num_classes,
+            },
+            Target::Values(v) => Target::Values(v.select(Axis(0), idx)),
+        };
+        (input, target)
+    }
+}
+
+/// The consistency rules of [`Dataset::new`], as a message for the caller to wrap (loaders name
+/// the file, `new` names the dataset).
+fn check(input: &ArrayD<f32>, target: &Target) -> std::result::Result<(), String> {
+    let shape = input.shape();
+    if shape.len() < 2 {
+        return Err(format!(
+            "input has shape {shape:?}; expected [N, features] or [N, C, H, W]"
+        ));
+    }
+    let n = shape[0];
+    if n == 0 {
+        return Err("no samples (N = 0)".into());
+    }
+    if shape[1..].contains(&0) {
+        return Err(format!("input has shape {shape:?}: a sample has no values"));
+    }
+    if target.len() != n {
+        return Err(format!(
+            "N mismatch: input has {n} samples but target has {}",
+            target.len()
+        ));
+    }
+    if let Some((i, v)) = first_non_finite(input) {
+        return Err(format!("input sample {i} holds the non-finite value {v}"));
+    }
+    match target {
+        Target::Classes {
+            labels,
+            num_classes,
+        } => {
+            if let Some((i, l)) = labels.iter().enumerate().find(|(_, &l)| l >= *num_classes) {
+                return Err(format!(
+                    "label {l} of sample {i} is not below num_classes = {num_classes}"
+                ));
+            }
+        }
+        Target::Values(v) => {
+            if v.ndim() != 2 || v.shape()[1] == 0 {
+                return Err(format!(
+                    "regression target has shape {:?}; expected [N, out] with out >= 1",
+                    v.shape()
+                ));
+            }
+            if let Some((i, x)) = first_non_finite(v) {
+                return Err(format!(
+                    "target of sample {i} holds the non-finite value {x}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The first non-finite value and the sample (row along axis 0) that holds it.
+fn first_non_finite(a: &ArrayD<f32>) -> Option<(usize, f32)> {
+    let per = a.len() / a.shape()[0].max(1);
+    a.iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite())
+        .map(|(k, &v)| (k / per.max(1), v))
+}
+
+/// A dataset by name or path: one of [`SYNTHETIC`] (drawn with `seed`), a `.npy`, `.csv` or
+/// `.safetensors` file, or `X.npy,y.npy` (inputs and targets in two files). `seed` only matters
+/// for synthetic sets.
+pub fn load(spec: &str, seed: u64) -> Result<Dataset> {
+    let spec = spec.trim();
+    if SYNTHETIC.contains(&spec) {
+        return synthetic(spec, seed);
+    }
+    if let Some((x, y)) = spec.split_once(',') {
+        return files::load_npy_pair(x.trim(), y.trim());
+    }
+    let ext = std::path::Path::new(spec)
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("npy") => files::load_npy(spec),
+        Some("csv") => files::load_csv(spec),
+        Some("safetensors") => files::load_safetensors(spec),
+        _ => Err(Error::invalid(
+            format!("dataset '{spec}'"),
+            format!(
+                "not a synthetic dataset ({}) nor a data file (.npy, .csv, .safetensors, \
+                 or X.npy,y.npy for inputs and targets in two files)",
+                SYNTHETIC.join(", ")
+            ),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{array, IxDyn};
+
+    fn toy() -> Dataset {
+        let input = ArrayD::from_shape_vec(IxDyn(&[4, 2]), (0..8).map(|v| v as f32).collect());
+        let target = Target::Classes {
+            labels: vec![0, 1, 2, 1],
+            num_classes: 3,
+        };
+        Dataset::new("toy", input.unwrap(), target).unwrap()
+    }
+
+    #[test]
+    fn accessors_and_batch_gather_rows_in_order() {
+        let d = toy();
+        assert_eq!(
+            (d.len(), d.input_shape(), d.num_outputs()),
+            (4, &[2][..], 3)
+        );
+        assert!(d.is_classification() && !d.is_empty());
+        assert_eq!(d.class_counts(), Some(vec![1, 2, 1]));
+        let (x, t) = d.batch(&[3, 0, 3]);
+        assert_eq!(x, array![[6.0f32, 7.0], [0.0, 1.0], [6.0, 7.0]].into_dyn());
+        assert_eq!(
+            t,
+            Target::Classes {
+                labels: vec![1, 0, 1],
+                num_classes: 3
+            }
+        );
+
+        let y = array![[1.0f32, -1.0], [2.0, -2.0]].into_dyn();
+        let r = Dataset::new("r", array![[0.5f32], [1.5]].into_dyn(), Target::Values(y)).unwrap();
+        assert_eq!(r.num_outputs(), 2);
+        let (_, t) = r.batch(&[1]);
+        assert_eq!(t, Target::Values(array![[2.0f32, -2.0]].into_dyn()));
+    }
+
+    #[test]
+    fn new_rejects_inconsistent_data_with_a_precise_message() {
+        let x = array![[0.0f32], [1.0]].into_dyn();
+        let err = |t: Target, x: &ArrayD<f32>| Dataset::new("d", x.clone(), t).unwrap_err();
+        let e = err(
+            Target::Classes {
+                labels: vec![0],
+                num_classes: 1,
+            },
+            &x,
+        )
+        .to_string();
+        assert!(
+            e.contains("dataset 'd'") && e.contains("2 samples but target has 1"),
+            "{e}"
+        );
+        let e = err(
+            Target::Classes {
+                labels: vec![0, 3],
+                num_classes: 2,
+            },
+            &x,
+        )
+        .to_string();
+        assert!(e.contains("label 3 of sample 1"), "{e}");
+        let bad = array![[0.0f32], [f32::NAN]].into_dyn();
+        let e = err(
+            Target::Classes {
+                labels: vec![0, 0],
+                num_classes: 1,
+            },
+            &bad,
+        )
+        .to_string();
+        assert!(e.contains("input sample 1") && e.contains("NaN"), "{e}");
+        let e = err(Target::Values(array![1.0f32, 2.0].into_dyn()), &x).to_string();
+        assert!(e.contains("expected [N, out]"), "{e}");
+        let e = err(
+            Target::Values(array![[1.0f32], [f32::INFINITY]].into_dyn()),
+            &x,
+        );
+        assert!(e.to_string().contains("target of sample 1"), "{e}");
+        let e = err(
+            Target::Classes {
+                labels: vec![],
+                num_classes: 1,
+            },
+            &x.slice_move(ndarray::s![0..0, ..]).into_dyn(),
+        );
+        assert!(e.to_string().contains("no samples"), "{e}");
+    }
+
+    #[test]
+    fn load_names_the_value_and_what_is_valid() {
+        assert_eq!(load(" xor ", 1).unwrap().name, "xor");
+        let e = load("mnist", 0).unwrap_err().to_string();
+        assert!(
+            e.contains("'mnist'") && e.contains("spiral") && e.contains(".safetensors"),
+            "{e}"
+        );
+        let e = load("/no/such/file.csv", 0).unwrap_err().to_string();
+        assert!(
+            e.contains("/no/such/file.csv") && e.contains("cannot read"),
+            "{e}"
+        );
+    }
+}

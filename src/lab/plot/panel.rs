@@ -1,0 +1,252 @@
+//! One panel: what of each series can be drawn, axis ranges and tick labels, and the drawing.
+
+use super::{Draw, Panel, Series, FONT, PALETTE};
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// A panel with nothing to draw: its title and centred lines of text.
+pub(super) fn note<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    title: &str,
+    lines: &[String],
+) -> Draw {
+    let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let area = area.titled(title, (FONT, 16)).map_err(s)?;
+    let (w, h) = area.dim_in_pixel();
+    let grey = BLACK.mix(0.6);
+    let style = TextStyle::from((FONT, 14).into_font())
+        .color(&grey)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    for (k, line) in lines.iter().enumerate() {
+        let y = h as i32 / 2 + 20 * k as i32 - 10 * (lines.len() as i32 - 1);
+        area.draw(&Text::new(line.as_str(), (w as i32 / 2, y), style.clone()))
+            .map_err(s)?;
+    }
+    Ok(())
+}
+
+/// What of a series can be drawn: runs of consecutive drawable points, and the band polygon.
+struct Prepared {
+    runs: Vec<Vec<(f64, f64)>>,
+    band: Vec<(f64, f64)>,
+}
+
+/// Maps y to plot space (log10 on a log axis); `None` if it cannot be drawn.
+fn to_plot(y: f64, log: bool) -> Option<f64> {
+    match log {
+        true if y > 0.0 && y.is_finite() => Some(y.log10()),
+        false if y.is_finite() => Some(y),
+        _ => None,
+    }
+}
+
+fn prepare(series: &Series, log: bool) -> Prepared {
+    let mut runs: Vec<Vec<(f64, f64)>> = vec![];
+    let mut open = false;
+    for (&x, &y) in series.x.iter().zip(&series.y) {
+        match (x.is_finite(), to_plot(y, log)) {
+            (true, Some(y)) if open => runs.last_mut().unwrap().push((x, y)),
+            (true, Some(y)) => {
+                runs.push(vec![(x, y)]);
+                open = true;
+            }
+            _ => open = false,
+        }
+    }
+    let mut lower = vec![];
+    let mut upper = vec![];
+    if let Some((lo, hi)) = &series.band {
+        for ((&x, &l), &h) in series.x.iter().zip(lo).zip(hi) {
+            if let (true, Some(l), Some(h)) = (x.is_finite(), to_plot(l, log), to_plot(h, log)) {
+                lower.push((x, l));
+                upper.push((x, h));
+            }
+        }
+    }
+    upper.reverse();
+    lower.extend(upper);
+    Prepared { runs, band: lower }
+}
+
+/// A padded range around `lo..hi`: 5% of the span each side, or a unit-ish span for one value.
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    let span = hi - lo;
+    if !span.is_finite() {
+        (lo, hi)
+    } else if span > 1e-12 * lo.abs().max(hi.abs()).max(1e-300) {
+        (lo - 0.05 * span, hi + 0.05 * span)
+    } else {
+        let pad = if lo == 0.0 { 1.0 } else { 0.1 * lo.abs() };
+        (lo - pad, hi + pad)
+    }
+}
+
+/// Tick labels for a linear axis spanning `span`: enough decimals to tell ticks apart (about
+/// ten per axis), scientific notation for very large or very small numbers.
+fn tick_format(span: f64) -> impl Fn(&f64) -> String {
+    let decimals = (-(span / 10.0).log10()).ceil().clamp(0.0, 12.0) as usize;
+    move |v: &f64| {
+        let a = v.abs();
+        if a <= span * 1e-9 {
+            "0".to_string() // also for -0.0 and rounding noise around a tick at zero
+        } else if !(1e-3..1e6).contains(&a) || decimals > 6 {
+            let digits = (decimals as f64 + a.log10().floor()).clamp(3.0, 12.0) as usize;
+            let s = format!("{v:.digits$e}");
+            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+            format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
+        } else {
+            format!("{v:.decimals$}")
+        }
+    }
+}
+
+/// Tick label for a log axis: the original value 10^v.
+fn log_tick(v: &f64) -> String {
+    let p = 10f64.powf(*v);
+    if (1e-3..1e4).contains(&p) {
+        let s = format!("{p:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{p:.0e}")
+    }
+}
+
+pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
+    let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let prepared: Vec<Prepared> = panel
+        .series
+        .iter()
+        .map(|se| prepare(se, panel.log_y))
+        .collect();
+    let points = prepared
+        .iter()
+        .flat_map(|p| p.runs.iter().flatten().chain(&p.band));
+    let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for &(x, y) in points {
+        (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    if x0 > x1 {
+        let mut lines = vec!["no finite data".to_string()];
+        if panel.log_y {
+            lines[0].push_str(" (log scale needs values > 0)");
+        }
+        let labels: Vec<&str> = panel.series.iter().map(|se| se.label.as_str()).collect();
+        if !labels.is_empty() {
+            lines.push(format!("series: {}", labels.join(", ")));
+        }
+        return note(area, &panel.title, &lines);
+    }
+    let ((x0, x1), (y0, y1)) = (padded(x0, x1), padded(y0, y1));
+    let mut chart = ChartBuilder::on(area)
+        .caption(&panel.title, (FONT, 16))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(64)
+        .build_cartesian_2d(x0..x1, y0..y1)
+        .map_err(s)?;
+    let y_desc = match panel.log_y {
+        true => format!("{} (log scale)", panel.y_label),
+        false => panel.y_label.clone(),
+    };
+    let (x_fmt, y_fmt) = (tick_format(x1 - x0), tick_format(y1 - y0));
+    let mut mesh = chart.configure_mesh();
+    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt);
+    mesh.x_desc(panel.x_label.as_str())
+        .y_desc(y_desc)
+        .label_style((FONT, 12))
+        .axis_desc_style((FONT, 13))
+        .light_line_style(BLACK.mix(0.05));
+    if panel.log_y {
+        mesh.y_label_formatter(&log_tick);
+        if y1 - y0 >= 2.0 {
+            // Whole decades: with about one label per decade plotters picks a step of 1.
+            mesh.y_labels((y1 - y0).ceil() as usize + 1);
+        }
+    }
+    mesh.draw().map_err(s)?;
+
+    for (k, (se, p)) in panel.series.iter().zip(&prepared).enumerate() {
+        let color = PALETTE[k % PALETTE.len()];
+        if p.band.len() >= 2 {
+            let band = Polygon::new(p.band.clone(), color.mix(0.18).filled());
+            chart.draw_series(std::iter::once(band)).map_err(s)?;
+        }
+        let line = color.stroke_width(2);
+        let lines = p.runs.iter().map(|r| PathElement::new(r.clone(), line));
+        chart
+            .draw_series(lines)
+            .map_err(s)?
+            .label(se.label.as_str())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], line));
+        let dots = p
+            .runs
+            .iter()
+            .filter(|r| r.len() == 1)
+            .map(|r| Circle::new(r[0], 3, color.filled()));
+        chart.draw_series(dots).map_err(s)?;
+    }
+    if panel.series.iter().any(|se| !se.label.is_empty()) {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .label_font((FONT, 12))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK.mix(0.4))
+            .draw()
+            .map_err(s)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(label: &str, y: Vec<f64>) -> Series {
+        let x = (0..y.len()).map(|i| i as f64).collect();
+        Series {
+            label: label.into(),
+            x,
+            y,
+            band: None,
+        }
+    }
+
+    #[test]
+    fn preparing_skips_undrawable_points_and_breaks_lines() {
+        let se = Series {
+            band: Some((vec![1.0; 5], vec![10.0, 10.0, f64::NAN, 10.0, 10.0])),
+            ..series("a", vec![1.0, 10.0, 0.0, f64::INFINITY, 100.0])
+        };
+        let p = prepare(&se, true);
+        assert_eq!(p.runs, vec![vec![(0.0, 0.0), (1.0, 1.0)], vec![(4.0, 2.0)]]);
+        assert_eq!(
+            p.band,
+            vec![
+                (0.0, 0.0),
+                (1.0, 0.0),
+                (3.0, 0.0),
+                (4.0, 0.0),
+                (4.0, 1.0),
+                (3.0, 1.0),
+                (1.0, 1.0),
+                (0.0, 1.0)
+            ]
+        );
+        let p = prepare(&se, false);
+        assert_eq!(p.runs.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 1]);
+        assert_eq!(padded(2.0, 2.0), (1.8, 2.2));
+        let (f, g, h) = (tick_format(10.0), tick_format(0.02), tick_format(4e300));
+        assert_eq!(tick_format(1e-6)(&1.000_001), "1.000001e0");
+        assert_eq!(
+            (f(&2.0), f(&-4e-15), g(&0.012), h(&-1e300)),
+            ("2".into(), "0".into(), "0.012".into(), "-1e300".into())
+        );
+        assert_eq!(padded(0.0, 10.0), (-0.5, 10.5));
+        assert_eq!(
+            (log_tick(&-2.0), log_tick(&5.0), log_tick(&0.5)),
+            ("0.01".into(), "1e5".into(), "3.162".into())
+        );
+    }
+}
