@@ -7,10 +7,10 @@ pub mod autograd;
 pub mod cli;
 pub mod error;
 pub mod io;
+pub mod lab;
 pub mod nn;
 pub mod ops;
 pub mod optim;
-pub mod lab;
 pub mod rng;
 pub mod tensor;
 

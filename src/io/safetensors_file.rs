@@ -5,6 +5,7 @@ use crate::error::{shape_str, Error, Result};
 use ndarray::{ArrayD, IxDyn};
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::HashMap;
+use std::io::Write as _;
 use std::path::Path;
 
 /// One stored tensor.
@@ -126,14 +127,18 @@ pub fn read_safetensors(path: impl AsRef<Path>) -> Result<TensorFile> {
     Ok(TensorFile { tensors, metadata })
 }
 
-/// Writes `bytes` to `path` through a temp file in the same folder and a rename.
+/// `bytes` to `path` through a temporary sibling file and a rename; the temporary file is removed
+/// if anything fails.
 pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<()> {
     let path = path.as_ref();
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let fname = path.file_name().ok_or_else(|| Error::file(path, "not a file path"))?.to_string_lossy();
-    let tmp = dir.join(format!(".{fname}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, bytes).map_err(|e| Error::file(path, format!("cannot write: {e}")))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
+    let name = path.file_name().ok_or_else(|| Error::file(path, "not a file path (no file name)"))?;
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create directory: {e}")))?;
+    let tmp = dir.join(format!(".{}.tmp-{}", name.to_string_lossy(), std::process::id()));
+    let written = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    written.map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         Error::file(path, format!("cannot write: {e}"))
     })

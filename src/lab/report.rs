@@ -1,9 +1,9 @@
 //! Reports: one self-contained HTML page (inline CSS and SVG figures, nothing fetched) and
 //! aligned plain-text tables for the terminal.
 
+use crate::io::write_atomic;
 use crate::{Error, Result};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::path::Path;
 
 /// A table: caption, header, rows.
@@ -44,12 +44,7 @@ fn is_number(s: &str) -> bool {
 
 /// The page as a string: `intro_html` is inserted as it is (it is the caller's own markup),
 /// figures are inline SVG documents, and every caption and table cell is escaped.
-pub fn render_html(
-    title: &str,
-    intro_html: &str,
-    figures: &[(String, String)],
-    tables: &[Table],
-) -> Result<String> {
+pub fn render_html(title: &str, intro_html: &str, figures: &[(String, String)], tables: &[Table]) -> Result<String> {
     let mut h = String::new();
     let t = escape_html(title);
     let _ = write!(
@@ -65,34 +60,16 @@ pub fn render_html(
             Some(rest) => rest.split_once("?>").map_or("", |(_, r)| r),
             None => svg.as_str(),
         };
-        let _ = write!(
-            h,
-            "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
-            svg.trim(),
-            escape_html(caption)
-        );
+        let _ = write!(h, "<figure>\n{}\n<figcaption>{}</figcaption>\n</figure>\n", svg.trim(), escape_html(caption));
     }
     for (caption, header, rows) in tables {
-        if let Some((i, r)) = rows
-            .iter()
-            .enumerate()
-            .find(|(_, r)| r.len() != header.len())
-        {
+        if let Some((i, r)) = rows.iter().enumerate().find(|(_, r)| r.len() != header.len()) {
             return Err(Error::invalid(
                 format!("report table '{caption}'"),
-                format!(
-                    "row {} has {} cells but the header has {}",
-                    i + 1,
-                    r.len(),
-                    header.len()
-                ),
+                format!("row {} has {} cells but the header has {}", i + 1, r.len(), header.len()),
             ));
         }
-        let _ = write!(
-            h,
-            "<table>\n<caption>{}</caption>\n<thead><tr>",
-            escape_html(caption)
-        );
+        let _ = write!(h, "<table>\n<caption>{}</caption>\n<thead><tr>", escape_html(caption));
         for cell in header {
             let _ = write!(h, "<th>{}</th>", escape_html(cell));
         }
@@ -100,11 +77,7 @@ pub fn render_html(
         for row in rows {
             h.push_str("<tr>");
             for cell in row {
-                let class = if is_number(cell) {
-                    " class=\"num\""
-                } else {
-                    ""
-                };
+                let class = if is_number(cell) { " class=\"num\"" } else { "" };
                 let _ = write!(h, "<td{class}>{}</td>", escape_html(cell));
             }
             h.push_str("</tr>\n");
@@ -128,43 +101,12 @@ pub fn write_html(
     write_atomic(path, html.as_bytes())
 }
 
-/// `bytes` to `path` through a temporary sibling file and a rename; the temporary file is removed
-/// if anything fails.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::file(path, "not a file path (no file name)"))?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)
-        .map_err(|e| Error::file(dir, format!("cannot create directory: {e}")))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = std::fs::File::create(&tmp)
-        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
-        .and_then(|_| std::fs::rename(&tmp, path));
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        Error::file(path, format!("cannot write: {e}"))
-    })
-}
-
 /// An aligned plain-text table: columns two spaces apart, a dashed rule under the header,
 /// numeric columns (every non-empty cell a number) right-aligned with their header, others
 /// left-aligned. Rows shorter than the widest are padded with empty cells; no line has trailing
 /// spaces.
 pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
-    let ncols = rows
-        .iter()
-        .map(Vec::len)
-        .chain([header.len()])
-        .max()
-        .unwrap_or(0);
+    let ncols = rows.iter().map(Vec::len).chain([header.len()]).max().unwrap_or(0);
     let cell = |r: &[String], c: usize| r.get(c).map_or("", |s| s.as_str()).to_string();
     let width = |s: &str| s.chars().count();
     let mut widths = vec![0; ncols];
@@ -196,13 +138,7 @@ pub fn text_table(header: &[String], rows: &[Vec<String>]) -> String {
         s.trim_end().to_string()
     };
     let mut out = vec![line(header)];
-    out.push(
-        widths
-            .iter()
-            .map(|&w| "-".repeat(w))
-            .collect::<Vec<_>>()
-            .join("  "),
-    );
+    out.push(widths.iter().map(|&w| "-".repeat(w)).collect::<Vec<_>>().join("  "));
     out.extend(rows.iter().map(|r| line(r)));
     out.join("\n") + "\n"
 }
@@ -231,10 +167,7 @@ zeros           1.0986     33
 xavier
 ";
         assert_eq!(text_table(&header, &rows), want);
-        assert_eq!(
-            text_table(&strings(&["é", "n"]), &[strings(&["ab", "1"])]),
-            "é   n\n--  -\nab  1\n"
-        );
+        assert_eq!(text_table(&strings(&["é", "n"]), &[strings(&["ab", "1"])]), "é   n\n--  -\nab  1\n");
         assert_eq!(text_table(&[], &[]), "\n\n");
     }
 
@@ -251,46 +184,26 @@ xavier
         )];
         let h = render_html("T & <U>", "<p>intro <b>kept</b></p>", &figs, &tables).unwrap();
         assert!(h.starts_with("<!DOCTYPE html>") && h.ends_with("</html>\n"));
-        assert!(
-            h.contains("<title>T &amp; &lt;U&gt;</title>")
-                && h.contains("<h1>T &amp; &lt;U&gt;</h1>")
-        );
+        assert!(h.contains("<title>T &amp; &lt;U&gt;</title>") && h.contains("<h1>T &amp; &lt;U&gt;</h1>"));
         assert!(h.contains("<p>intro <b>kept</b></p>"));
-        assert!(h.contains("<figure>\n<svg width=\"10\"><text>x</text></svg>\n<figcaption>loss &lt;log&gt; &amp; more</figcaption>"));
+        assert!(h.contains(
+            "<figure>\n<svg width=\"10\"><text>x</text></svg>\n<figcaption>loss &lt;log&gt; &amp; more</figcaption>"
+        ));
         assert!(!h.contains("<?xml") && !h.contains("<script>"));
         assert!(h.contains("<caption>runs &quot;A&quot;</caption>"));
-        assert!(
-            h.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class=\"num\">0.5</td>")
-        );
-        assert!(
-            !h.contains("src=") && !h.contains("href="),
-            "no external assets"
-        );
+        assert!(h.contains("<td>&lt;script&gt;alert(1)&lt;/script&gt;</td><td class=\"num\">0.5</td>"));
+        assert!(!h.contains("src=") && !h.contains("href="), "no external assets");
 
         let bad = vec![("t".to_string(), strings(&["a", "b"]), vec![strings(&["1"])])];
         let e = render_html("x", "", &[], &bad).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "report table 't': row 1 has 1 cells but the header has 2"
-        );
+        assert_eq!(e, "report table 't': row 1 has 1 cells but the header has 2");
     }
 
     #[test]
     fn a_plot_embeds_as_one_scalable_svg() {
         use crate::lab::plot::{render_svg_string, Figure, Panel, Series};
-        let s = Series {
-            label: "he_normal".into(),
-            x: vec![0.0, 1.0],
-            y: vec![2.0, 1.0],
-            band: None,
-        };
-        let fig = Figure {
-            title: "loss".into(),
-            panels: vec![Panel {
-                series: vec![s],
-                ..Default::default()
-            }],
-        };
+        let s = Series { label: "he_normal".into(), x: vec![0.0, 1.0], y: vec![2.0, 1.0], band: None };
+        let fig = Figure { title: "loss".into(), panels: vec![Panel { series: vec![s], ..Default::default() }] };
         let svg = render_svg_string(&fig).unwrap();
         let h = render_html("r", "", &[("cap".into(), svg)], &[]).unwrap();
         assert_eq!(h.matches("<svg").count(), 1);
@@ -305,26 +218,15 @@ xavier
         write_html(&path, "second", "", &[], &[]).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("<h1>second</h1>") && !text.contains("first"));
-        let names: Vec<_> = std::fs::read_dir(dir.join("sub"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
+        let names: Vec<_> = std::fs::read_dir(dir.join("sub")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("report.html")]);
 
         // A directory where the file should go: the error names the path, nothing is left.
         let blocked = dir.join("blocked");
         std::fs::create_dir_all(blocked.join("x")).unwrap();
-        let e = write_html(&blocked, "t", "", &[], &[])
-            .unwrap_err()
-            .to_string();
+        let e = write_html(&blocked, "t", "", &[], &[]).unwrap_err().to_string();
         assert!(e.contains("blocked") && e.contains("cannot write"), "{e}");
-        let left: Vec<_> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert!(
-            left.iter().all(|n| !n.to_string_lossy().contains(".tmp-")),
-            "{left:?}"
-        );
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert!(left.iter().all(|n| !n.to_string_lossy().contains(".tmp-")), "{left:?}");
     }
 }

@@ -31,14 +31,8 @@ fn read(path: &str) -> Result<Vec<u8>> {
 /// Builds the dataset, naming `path` in any consistency error.
 fn finish(path: &str, input: ArrayD<f32>, target: Target) -> Result<Dataset> {
     check(&input, &target).map_err(|msg| Error::file(path, msg))?;
-    let name = Path::new(path)
-        .file_stem()
-        .map_or(path.into(), |s| s.to_string_lossy().into());
-    Ok(Dataset {
-        name,
-        input,
-        target,
-    })
+    let name = Path::new(path).file_stem().map_or(path.into(), |s| s.to_string_lossy().into());
+    Ok(Dataset { name, input, target })
 }
 
 /// Inputs of shape `[N]` become `[N, 1]`.
@@ -55,10 +49,7 @@ fn class_ids(vals: &[f64], what: impl Fn(usize) -> String) -> std::result::Resul
     let mut labels = Vec::with_capacity(vals.len());
     for (i, &v) in vals.iter().enumerate() {
         if v < 0.0 || v.fract() != 0.0 || !v.is_finite() {
-            return Err(format!(
-                "{}: class label {v} is not a non-negative integer (labels are 0, 1, 2, …)",
-                what(i)
-            ));
+            return Err(format!("{}: class label {v} is not a non-negative integer (labels are 0, 1, 2, …)", what(i)));
         }
         if v >= MAX_CLASSES as f64 {
             return Err(format!(
@@ -70,49 +61,31 @@ fn class_ids(vals: &[f64], what: impl Fn(usize) -> String) -> std::result::Resul
         labels.push(v as usize);
     }
     let num_classes = labels.iter().max().map_or(0, |m| m + 1);
-    Ok(Target::Classes {
-        labels,
-        num_classes,
-    })
+    Ok(Target::Classes { labels, num_classes })
 }
 
 /// The CSV/npy rule: integer-valued in every row → class ids, otherwise `[N, 1]` values.
-fn classes_or_values(
-    vals: Vec<f64>,
-    what: impl Fn(usize) -> String,
-) -> std::result::Result<Target, String> {
+fn classes_or_values(vals: Vec<f64>, what: impl Fn(usize) -> String) -> std::result::Result<Target, String> {
     if vals.iter().all(|v| v.is_finite() && v.fract() == 0.0) {
         return class_ids(&vals, what);
     }
     let n = vals.len();
     let v = vals.into_iter().map(|v| v as f32).collect();
-    Ok(Target::Values(
-        ArrayD::from_shape_vec(IxDyn(&[n, 1]), v).expect("n values"),
-    ))
+    Ok(Target::Values(ArrayD::from_shape_vec(IxDyn(&[n, 1]), v).expect("n values")))
 }
 
 /// Splits a 2-D `[N, cols]` table into inputs `[N, cols-1]` and the last column.
 fn split_last_column(table: ArrayD<f64>) -> (ArrayD<f32>, Vec<f64>) {
     let cols = table.shape()[1];
-    let input = table
-        .slice(ndarray::s![.., ..cols - 1])
-        .mapv(|v| v as f32)
-        .into_dyn();
-    let target = table
-        .index_axis(Axis(1), cols - 1)
-        .iter()
-        .copied()
-        .collect();
+    let input = table.slice(ndarray::s![.., ..cols - 1]).mapv(|v| v as f32).into_dyn();
+    let target = table.index_axis(Axis(1), cols - 1).iter().copied().collect();
     (input, target)
 }
 
 pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     let bytes = read(path)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(&bytes[..]);
+    let mut reader =
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&bytes[..]);
     let (mut values, mut width, mut first_row) = (Vec::new(), 0, 0);
     for (k, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| Error::file(path, format!("not valid CSV: {e}")))?;
@@ -122,34 +95,21 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
             if k == 0 {
                 continue; // a header row
             }
-            let (col, field) = rec
-                .iter()
-                .enumerate()
-                .find(|(_, f)| f.parse::<f64>().is_err())
-                .unwrap();
-            return Err(Error::file(
-                path,
-                format!("row {row}, column {}: '{field}' is not a number", col + 1),
-            ));
+            let (col, field) = rec.iter().enumerate().find(|(_, f)| f.parse::<f64>().is_err()).unwrap();
+            return Err(Error::file(path, format!("row {row}, column {}: '{field}' is not a number", col + 1)));
         };
         if width == 0 {
             if parsed.len() < 2 {
                 return Err(Error::file(
                     path,
-                    format!(
-                        "row {row} has {} column; need features then a target column",
-                        parsed.len()
-                    ),
+                    format!("row {row} has {} column; need features then a target column", parsed.len()),
                 ));
             }
             (width, first_row) = (parsed.len(), row);
         } else if parsed.len() != width {
             return Err(Error::file(
                 path,
-                format!(
-                    "row {row} has {} columns but row {first_row} has {width}",
-                    parsed.len()
-                ),
+                format!("row {row} has {} columns but row {first_row} has {width}", parsed.len()),
             ));
         }
         values.extend(parsed);
@@ -157,8 +117,7 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     if width == 0 {
         return Err(Error::file(path, "no data rows (only a header?)"));
     }
-    let table = ArrayD::from_shape_vec(IxDyn(&[values.len() / width, width]), values)
-        .expect("rows of equal width");
+    let table = ArrayD::from_shape_vec(IxDyn(&[values.len() / width, width]), values).expect("rows of equal width");
     let (input, target) = split_last_column(table);
     let target = classes_or_values(target, |i| format!("data row {}, target column", i + 1))
         .map_err(|m| Error::file(path, m))?;
@@ -179,10 +138,9 @@ fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
     let r = ArrayD::<f64>::read_npy(&bytes[..]);
     if !wrong(&r) || !ints {
         return r.map(|a| (a, false)).map_err(|e| match e {
-            ReadNpyError::WrongDescriptor(d) => Error::file(
-                path,
-                format!("dtype {d} is not supported; expected a float32 or float64 array"),
-            ),
+            ReadNpyError::WrongDescriptor(d) => {
+                Error::file(path, format!("dtype {d} is not supported; expected a float32 or float64 array"))
+            }
             e => fail(e),
         });
     }
@@ -196,10 +154,9 @@ fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
     }
     match ArrayD::<u8>::read_npy(&bytes[..]) {
         Ok(a) => Ok((a.mapv(f64::from), true)),
-        Err(ReadNpyError::WrongDescriptor(d)) => Err(Error::file(
-            path,
-            format!("dtype {d} is not supported; expected float32/float64 or int64/int32/uint8"),
-        )),
+        Err(ReadNpyError::WrongDescriptor(d)) => {
+            Err(Error::file(path, format!("dtype {d} is not supported; expected float32/float64 or int64/int32/uint8")))
+        }
         Err(e) => Err(fail(e)),
     }
 }
@@ -217,8 +174,7 @@ pub(super) fn load_npy(path: &str) -> Result<Dataset> {
         ));
     }
     let (input, target) = split_last_column(table);
-    let target = classes_or_values(target, |i| format!("row {i}, last column"))
-        .map_err(|m| Error::file(path, m))?;
+    let target = classes_or_values(target, |i| format!("row {i}, last column")).map_err(|m| Error::file(path, m))?;
     finish(path, input, target)
 }
 
@@ -229,11 +185,7 @@ pub(super) fn load_npy_pair(x_path: &str, y_path: &str) -> Result<Dataset> {
     if x.shape().first() != Some(&n) {
         return Err(Error::file(
             y_path,
-            format!(
-                "N mismatch: {x_path} has shape {:?} but {y_path} has shape {:?}",
-                x.shape(),
-                y.shape()
-            ),
+            format!("N mismatch: {x_path} has shape {:?} but {y_path} has shape {:?}", x.shape(), y.shape()),
         ));
     }
     let what = |i: usize| format!("y[{i}]");
@@ -241,21 +193,13 @@ pub(super) fn load_npy_pair(x_path: &str, y_path: &str) -> Result<Dataset> {
         (1, true) => class_ids(&y.iter().copied().collect::<Vec<_>>(), what),
         (1, false) => classes_or_values(y.iter().copied().collect(), what),
         (2, false) => Ok(Target::Values(y.mapv(|v| v as f32))),
-        _ => Err(format!(
-            "target has shape {:?}; expected [N] class ids or values, or [N, out] float values",
-            y.shape()
-        )),
+        _ => {
+            Err(format!("target has shape {:?}; expected [N] class ids or values, or [N, out] float values", y.shape()))
+        }
     }
     .map_err(|m| Error::file(y_path, m))?;
     let mut d = finish(x_path, at_least_2d(x.mapv(|v| v as f32)), target)?;
-    d.name = format!(
-        "{},{}",
-        d.name,
-        Path::new(y_path)
-            .file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-    );
+    d.name = format!("{},{}", d.name, Path::new(y_path).file_stem().unwrap_or_default().to_string_lossy());
     Ok(d)
 }
 
@@ -269,10 +213,7 @@ pub(super) fn load_safetensors(path: &str) -> Result<Dataset> {
             names.sort();
             Error::file(
                 path,
-                format!(
-                    "missing tensor '{name}' (found: {}); need 'input' and 'target'",
-                    names.join(", ")
-                ),
+                format!("missing tensor '{name}' (found: {}); need 'input' and 'target'", names.join(", ")),
             )
         })
     };
@@ -294,18 +235,10 @@ pub(super) fn load_safetensors(path: &str) -> Result<Dataset> {
         })
     };
     if !matches!(x.dtype(), Dtype::F32 | Dtype::F64) {
-        return Err(Error::file(
-            path,
-            format!(
-                "tensor 'input' has dtype {:?}; expected F32 or F64",
-                x.dtype()
-            ),
-        ));
+        return Err(Error::file(path, format!("tensor 'input' has dtype {:?}; expected F32 or F64", x.dtype())));
     }
     let xs = as_f64(&x, "input")?.into_iter().map(|v| v as f32).collect();
-    let input = at_least_2d(
-        ArrayD::from_shape_vec(IxDyn(x.shape()), xs).expect("safetensors checked sizes"),
-    );
+    let input = at_least_2d(ArrayD::from_shape_vec(IxDyn(x.shape()), xs).expect("safetensors checked sizes"));
     let ys = as_f64(&y, "target")?;
     let is_float = matches!(y.dtype(), Dtype::F32 | Dtype::F64);
     let target = match (y.shape().len(), is_float) {
@@ -313,9 +246,7 @@ pub(super) fn load_safetensors(path: &str) -> Result<Dataset> {
         (1 | 2, true) => {
             let ys = ys.into_iter().map(|v| v as f32).collect();
             let shape = [y.shape()[0], y.shape().get(1).copied().unwrap_or(1)];
-            Ok(Target::Values(
-                ArrayD::from_shape_vec(IxDyn(&shape), ys).expect("same size"),
-            ))
+            Ok(Target::Values(ArrayD::from_shape_vec(IxDyn(&shape), ys).expect("same size")))
         }
         _ => Err(format!(
             "tensor 'target' has shape {:?} and dtype {:?}; expected [N] integer class ids or \

@@ -32,17 +32,8 @@ fn csv_with_header_and_class_labels() {
     let p = write("a.csv", "x1, x2 ,label\n0.5,1,2\n-1,2.5,0\n\n3,4,2.0\n");
     let d = load(&p, 0).unwrap();
     assert_eq!(d.name, "a");
-    assert_eq!(
-        d.input,
-        array![[0.5f32, 1.0], [-1.0, 2.5], [3.0, 4.0]].into_dyn()
-    );
-    assert_eq!(
-        d.target,
-        Target::Classes {
-            labels: vec![2, 0, 2],
-            num_classes: 3
-        }
-    );
+    assert_eq!(d.input, array![[0.5f32, 1.0], [-1.0, 2.5], [3.0, 4.0]].into_dyn());
+    assert_eq!(d.target, Target::Classes { labels: vec![2, 0, 2], num_classes: 3 });
 }
 
 #[test]
@@ -55,22 +46,13 @@ fn csv_without_header_and_float_target_is_regression() {
 
 #[test]
 fn csv_errors_name_the_file_row_and_problem() {
-    let p = write(
-        "ragged.csv",
-        "a,b,c,y\n1,2,3,0\n1,2,3,1\n4,5,6,0\n1,2,3,1\n1,2,3,1\n1,2,1\n",
-    );
+    let p = write("ragged.csv", "a,b,c,y\n1,2,3,0\n1,2,3,1\n4,5,6,0\n1,2,3,1\n1,2,3,1\n1,2,1\n");
     let e = err(&p);
-    assert!(
-        e.contains(&p) && e.contains("row 7 has 3 columns but row 2 has 4"),
-        "{e}"
-    );
+    assert!(e.contains(&p) && e.contains("row 7 has 3 columns but row 2 has 4"), "{e}");
     let e = err(&write("word.csv", "1,2\n3,oops\n"));
     assert!(e.contains("row 2, column 2: 'oops' is not a number"), "{e}");
     let e = err(&write("neg.csv", "1,0\n2,-1\n"));
-    assert!(
-        e.contains("data row 2") && e.contains("-1 is not a non-negative integer"),
-        "{e}"
-    );
+    assert!(e.contains("data row 2") && e.contains("-1 is not a non-negative integer"), "{e}");
     let e = err(&write("huge.csv", "1,250000\n"));
     assert!(e.contains("more than 100000 classes"), "{e}");
     let e = err(&write("empty.csv", ""));
@@ -78,15 +60,9 @@ fn csv_errors_name_the_file_row_and_problem() {
     let e = err(&write("header.csv", "a,b\n"));
     assert!(e.contains("no data rows"), "{e}");
     let e = err(&write("one.csv", "1\n2\n"));
-    assert!(
-        e.contains("row 1 has 1 column; need features then a target"),
-        "{e}"
-    );
+    assert!(e.contains("row 1 has 1 column; need features then a target"), "{e}");
     let e = err(&write("nan.csv", "1,2,0\nnan,1,1\n"));
-    assert!(
-        e.contains("input sample 1 holds the non-finite value NaN"),
-        "{e}"
-    );
+    assert!(e.contains("input sample 1 holds the non-finite value NaN"), "{e}");
 }
 
 #[test]
@@ -95,21 +71,12 @@ fn npy_table_with_target_in_last_column() {
     ndarray_npy::write_npy(&p, &array![[1.0f64, 2.0, 1.0], [3.0, 4.0, 0.0]]).unwrap();
     let d = load(p.to_str().unwrap(), 0).unwrap();
     assert_eq!(d.input, array![[1.0f32, 2.0], [3.0, 4.0]].into_dyn());
-    assert_eq!(
-        d.target,
-        Target::Classes {
-            labels: vec![1, 0],
-            num_classes: 2
-        }
-    );
+    assert_eq!(d.target, Target::Classes { labels: vec![1, 0], num_classes: 2 });
 
     let p = tmp("r.npy");
     ndarray_npy::write_npy(&p, &array![[1.0f32, 0.25], [3.0, 0.5]]).unwrap();
     let d = load(p.to_str().unwrap(), 0).unwrap();
-    assert_eq!(
-        d.target,
-        Target::Values(array![[0.25f32], [0.5]].into_dyn())
-    );
+    assert_eq!(d.target, Target::Values(array![[0.25f32], [0.5]].into_dyn()));
 
     let p = tmp("flat.npy");
     ndarray_npy::write_npy(&p, &array![1.0f32, 2.0]).unwrap();
@@ -118,10 +85,7 @@ fn npy_table_with_target_in_last_column() {
     let p = tmp("ints.npy");
     ndarray_npy::write_npy(&p, &array![[1i64, 2]]).unwrap();
     let e = err(p.to_str().unwrap());
-    assert!(
-        e.contains("is not supported; expected a float32 or float64"),
-        "{e}"
-    );
+    assert!(e.contains("is not supported; expected a float32 or float64"), "{e}");
     let e = err(&write("junk.npy", "not numpy"));
     assert!(e.contains("junk.npy: not a readable .npy array"), "{e}");
 }
@@ -135,10 +99,7 @@ fn npy_pair_with_int_float_and_mismatched_targets() {
 
     ndarray_npy::write_npy(&y, &array![0i64, 4, 1]).unwrap();
     let d = load(&spec, 0).unwrap();
-    assert_eq!(
-        (d.num_outputs(), d.class_counts().unwrap()),
-        (5, vec![1, 1, 0, 0, 1])
-    );
+    assert_eq!((d.num_outputs(), d.class_counts().unwrap()), (5, vec![1, 1, 0, 0, 1]));
     assert_eq!(d.name, "X,y");
 
     ndarray_npy::write_npy(&y, &array![[0.5f64, 1.0], [0.0, 1.0], [2.0, 1.0]]).unwrap();
@@ -150,24 +111,16 @@ fn npy_pair_with_int_float_and_mismatched_targets() {
 
     ndarray_npy::write_npy(&y, &array![0i32, -2, 1]).unwrap();
     let e = err(&spec);
-    assert!(
-        e.contains("y.npy: y[1]: class label -2 is not a non-negative"),
-        "{e}"
-    );
+    assert!(e.contains("y.npy: y[1]: class label -2 is not a non-negative"), "{e}");
 
     ndarray_npy::write_npy(&y, &Array1::<f32>::zeros(4)).unwrap();
     let e = err(&spec);
-    assert!(
-        e.contains("N mismatch") && e.contains("[3, 2]") && e.contains("[4]"),
-        "{e}"
-    );
+    assert!(e.contains("N mismatch") && e.contains("[3, 2]") && e.contains("[4]"), "{e}");
 }
 
 fn safetensors_file(name: &str, tensors: Vec<(&str, Dtype, Vec<usize>, Vec<u8>)>) -> String {
-    let views: Vec<(&str, TensorView)> = tensors
-        .iter()
-        .map(|(n, dt, s, b)| (*n, TensorView::new(*dt, s.clone(), b).unwrap()))
-        .collect();
+    let views: Vec<(&str, TensorView)> =
+        tensors.iter().map(|(n, dt, s, b)| (*n, TensorView::new(*dt, s.clone(), b).unwrap())).collect();
     let bytes = safetensors::serialize(views, None).unwrap();
     let p = tmp(name);
     std::fs::write(&p, bytes).unwrap();
@@ -184,42 +137,24 @@ fn safetensors_classes_images_and_regression() {
     let ids: Vec<u8> = [2i64, 0].iter().flat_map(|v| v.to_le_bytes()).collect();
     let p = safetensors_file(
         "img.safetensors",
-        vec![
-            ("input", Dtype::F32, vec![2, 1, 2, 2], img.clone()),
-            ("target", Dtype::I64, vec![2], ids),
-        ],
+        vec![("input", Dtype::F32, vec![2, 1, 2, 2], img.clone()), ("target", Dtype::I64, vec![2], ids)],
     );
     let d = load(&p, 0).unwrap();
     assert_eq!((d.input_shape(), d.num_outputs()), (&[1, 2, 2][..], 3));
     assert_eq!(d.input[[1, 0, 1, 1]], 7.0);
-    assert_eq!(
-        d.target,
-        Target::Classes {
-            labels: vec![2, 0],
-            num_classes: 3
-        }
-    );
+    assert_eq!(d.target, Target::Classes { labels: vec![2, 0], num_classes: 3 });
 
     let p = safetensors_file(
         "reg.safetensors",
-        vec![
-            ("input", Dtype::F32, vec![2, 4], img.clone()),
-            ("target", Dtype::F32, vec![2], f32_bytes(&[0.5, -1.5])),
-        ],
+        vec![("input", Dtype::F32, vec![2, 4], img.clone()), ("target", Dtype::F32, vec![2], f32_bytes(&[0.5, -1.5]))],
     );
     let d = load(&p, 0).unwrap();
-    assert_eq!(
-        d.target,
-        Target::Values(array![[0.5f32], [-1.5]].into_dyn())
-    );
+    assert_eq!(d.target, Target::Values(array![[0.5f32], [-1.5]].into_dyn()));
 
     let ids32: Vec<u8> = [1i32, -1].iter().flat_map(|v| v.to_le_bytes()).collect();
     let p = safetensors_file(
         "neg.safetensors",
-        vec![
-            ("input", Dtype::F32, vec![2, 4], img.clone()),
-            ("target", Dtype::I32, vec![2], ids32),
-        ],
+        vec![("input", Dtype::F32, vec![2, 4], img.clone()), ("target", Dtype::I32, vec![2], ids32)],
     );
     assert!(err(&p).contains("target[1]: class label -1"), "{}", err(&p));
 }
@@ -227,42 +162,19 @@ fn safetensors_classes_images_and_regression() {
 #[test]
 fn safetensors_errors_name_the_tensor_and_problem() {
     let x = f32_bytes(&[1.0, 2.0, 3.0, 4.0]);
-    let p = safetensors_file(
-        "nt.safetensors",
-        vec![("input", Dtype::F32, vec![2, 2], x.clone())],
-    );
+    let p = safetensors_file("nt.safetensors", vec![("input", Dtype::F32, vec![2, 2], x.clone())]);
     let e = err(&p);
-    assert!(
-        e.contains("nt.safetensors: missing tensor 'target' (found: input)"),
-        "{e}"
-    );
+    assert!(e.contains("nt.safetensors: missing tensor 'target' (found: input)"), "{e}");
     let p = safetensors_file(
         "n.safetensors",
-        vec![
-            ("input", Dtype::F32, vec![2, 2], x.clone()),
-            ("target", Dtype::F32, vec![4], x.clone()),
-        ],
+        vec![("input", Dtype::F32, vec![2, 2], x.clone()), ("target", Dtype::F32, vec![4], x.clone())],
     );
-    assert!(
-        err(&p).contains("N mismatch: input has 2 samples but target has 4"),
-        "{}",
-        err(&p)
-    );
+    assert!(err(&p).contains("N mismatch: input has 2 samples but target has 4"), "{}", err(&p));
     let p = safetensors_file(
         "dt.safetensors",
-        vec![
-            ("input", Dtype::I32, vec![2, 2], x.clone()),
-            ("target", Dtype::F32, vec![2, 2], x.clone()),
-        ],
+        vec![("input", Dtype::I32, vec![2, 2], x.clone()), ("target", Dtype::F32, vec![2, 2], x.clone())],
     );
-    assert!(
-        err(&p).contains("tensor 'input' has dtype I32; expected F32 or F64"),
-        "{}",
-        err(&p)
-    );
+    assert!(err(&p).contains("tensor 'input' has dtype I32; expected F32 or F64"), "{}", err(&p));
     let e = err(&write("bad.safetensors", "garbage!garbage!"));
-    assert!(
-        e.contains("bad.safetensors: not a readable safetensors file"),
-        "{e}"
-    );
+    assert!(e.contains("bad.safetensors: not a readable safetensors file"), "{e}");
 }

@@ -15,10 +15,7 @@ pub use synthetic::{synthetic, SYNTHETIC};
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
     /// One class id per sample, each in `0..num_classes`.
-    Classes {
-        labels: Vec<usize>,
-        num_classes: usize,
-    },
+    Classes { labels: Vec<usize>, num_classes: usize },
     /// Regression targets, shape `[N, out]`.
     Values(ArrayD<f32>),
 }
@@ -52,11 +49,7 @@ impl Dataset {
     pub fn new(name: impl Into<String>, input: ArrayD<f32>, target: Target) -> Result<Dataset> {
         let name = name.into();
         check(&input, &target).map_err(|msg| Error::invalid(format!("dataset '{name}'"), msg))?;
-        Ok(Dataset {
-            name,
-            input,
-            target,
-        })
+        Ok(Dataset { name, input, target })
     }
 
     /// Number of samples N.
@@ -88,10 +81,7 @@ impl Dataset {
     /// Samples per class (`None` for regression).
     pub fn class_counts(&self) -> Option<Vec<usize>> {
         match &self.target {
-            Target::Classes {
-                labels,
-                num_classes,
-            } => {
+            Target::Classes { labels, num_classes } => {
                 let mut counts = vec![0; *num_classes];
                 for &l in labels {
                     counts[l] += 1;
@@ -109,13 +99,9 @@ impl Dataset {
     pub fn batch(&self, idx: &[usize]) -> (ArrayD<f32>, Target) {
         let input = self.input.select(Axis(0), idx);
         let target = match &self.target {
-            Target::Classes {
-                labels,
-                num_classes,
-            } => Target::Classes {
-                labels: idx.iter().map(|&i| labels[i]).collect(),
-                num_classes: *num_classes,
-            },
+            Target::Classes { labels, num_classes } => {
+                Target::Classes { labels: idx.iter().map(|&i| labels[i]).collect(), num_classes: *num_classes }
+            }
             Target::Values(v) => Target::Values(v.select(Axis(0), idx)),
         };
         (input, target)
@@ -127,9 +113,7 @@ impl Dataset {
 fn check(input: &ArrayD<f32>, target: &Target) -> std::result::Result<(), String> {
     let shape = input.shape();
     if shape.len() < 2 {
-        return Err(format!(
-            "input has shape {shape:?}; expected [N, features] or [N, C, H, W]"
-        ));
+        return Err(format!("input has shape {shape:?}; expected [N, features] or [N, C, H, W]"));
     }
     let n = shape[0];
     if n == 0 {
@@ -139,36 +123,23 @@ fn check(input: &ArrayD<f32>, target: &Target) -> std::result::Result<(), String
         return Err(format!("input has shape {shape:?}: a sample has no values"));
     }
     if target.len() != n {
-        return Err(format!(
-            "N mismatch: input has {n} samples but target has {}",
-            target.len()
-        ));
+        return Err(format!("N mismatch: input has {n} samples but target has {}", target.len()));
     }
     if let Some((i, v)) = first_non_finite(input) {
         return Err(format!("input sample {i} holds the non-finite value {v}"));
     }
     match target {
-        Target::Classes {
-            labels,
-            num_classes,
-        } => {
+        Target::Classes { labels, num_classes } => {
             if let Some((i, l)) = labels.iter().enumerate().find(|(_, &l)| l >= *num_classes) {
-                return Err(format!(
-                    "label {l} of sample {i} is not below num_classes = {num_classes}"
-                ));
+                return Err(format!("label {l} of sample {i} is not below num_classes = {num_classes}"));
             }
         }
         Target::Values(v) => {
             if v.ndim() != 2 || v.shape()[1] == 0 {
-                return Err(format!(
-                    "regression target has shape {:?}; expected [N, out] with out >= 1",
-                    v.shape()
-                ));
+                return Err(format!("regression target has shape {:?}; expected [N, out] with out >= 1", v.shape()));
             }
             if let Some((i, x)) = first_non_finite(v) {
-                return Err(format!(
-                    "target of sample {i} holds the non-finite value {x}"
-                ));
+                return Err(format!("target of sample {i} holds the non-finite value {x}"));
             }
         }
     }
@@ -178,10 +149,7 @@ fn check(input: &ArrayD<f32>, target: &Target) -> std::result::Result<(), String
 /// The first non-finite value and the sample (row along axis 0) that holds it.
 fn first_non_finite(a: &ArrayD<f32>) -> Option<(usize, f32)> {
     let per = a.len() / a.shape()[0].max(1);
-    a.iter()
-        .enumerate()
-        .find(|(_, v)| !v.is_finite())
-        .map(|(k, &v)| (k / per.max(1), v))
+    a.iter().enumerate().find(|(_, v)| !v.is_finite()).map(|(k, &v)| (k / per.max(1), v))
 }
 
 /// A dataset by name or path: one of [`SYNTHETIC`] (drawn with `seed`), a `.npy`, `.csv` or
@@ -195,9 +163,7 @@ pub fn load(spec: &str, seed: u64) -> Result<Dataset> {
     if let Some((x, y)) = spec.split_once(',') {
         return files::load_npy_pair(x.trim(), y.trim());
     }
-    let ext = std::path::Path::new(spec)
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let ext = std::path::Path::new(spec).extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
     match ext.as_deref() {
         Some("npy") => files::load_npy(spec),
         Some("csv") => files::load_csv(spec),
@@ -220,31 +186,19 @@ mod tests {
 
     fn toy() -> Dataset {
         let input = ArrayD::from_shape_vec(IxDyn(&[4, 2]), (0..8).map(|v| v as f32).collect());
-        let target = Target::Classes {
-            labels: vec![0, 1, 2, 1],
-            num_classes: 3,
-        };
+        let target = Target::Classes { labels: vec![0, 1, 2, 1], num_classes: 3 };
         Dataset::new("toy", input.unwrap(), target).unwrap()
     }
 
     #[test]
     fn accessors_and_batch_gather_rows_in_order() {
         let d = toy();
-        assert_eq!(
-            (d.len(), d.input_shape(), d.num_outputs()),
-            (4, &[2][..], 3)
-        );
+        assert_eq!((d.len(), d.input_shape(), d.num_outputs()), (4, &[2][..], 3));
         assert!(d.is_classification() && !d.is_empty());
         assert_eq!(d.class_counts(), Some(vec![1, 2, 1]));
         let (x, t) = d.batch(&[3, 0, 3]);
         assert_eq!(x, array![[6.0f32, 7.0], [0.0, 1.0], [6.0, 7.0]].into_dyn());
-        assert_eq!(
-            t,
-            Target::Classes {
-                labels: vec![1, 0, 1],
-                num_classes: 3
-            }
-        );
+        assert_eq!(t, Target::Classes { labels: vec![1, 0, 1], num_classes: 3 });
 
         let y = array![[1.0f32, -1.0], [2.0, -2.0]].into_dyn();
         let r = Dataset::new("r", array![[0.5f32], [1.5]].into_dyn(), Target::Values(y)).unwrap();
@@ -257,51 +211,19 @@ mod tests {
     fn new_rejects_inconsistent_data_with_a_precise_message() {
         let x = array![[0.0f32], [1.0]].into_dyn();
         let err = |t: Target, x: &ArrayD<f32>| Dataset::new("d", x.clone(), t).unwrap_err();
-        let e = err(
-            Target::Classes {
-                labels: vec![0],
-                num_classes: 1,
-            },
-            &x,
-        )
-        .to_string();
-        assert!(
-            e.contains("dataset 'd'") && e.contains("2 samples but target has 1"),
-            "{e}"
-        );
-        let e = err(
-            Target::Classes {
-                labels: vec![0, 3],
-                num_classes: 2,
-            },
-            &x,
-        )
-        .to_string();
+        let e = err(Target::Classes { labels: vec![0], num_classes: 1 }, &x).to_string();
+        assert!(e.contains("dataset 'd'") && e.contains("2 samples but target has 1"), "{e}");
+        let e = err(Target::Classes { labels: vec![0, 3], num_classes: 2 }, &x).to_string();
         assert!(e.contains("label 3 of sample 1"), "{e}");
         let bad = array![[0.0f32], [f32::NAN]].into_dyn();
-        let e = err(
-            Target::Classes {
-                labels: vec![0, 0],
-                num_classes: 1,
-            },
-            &bad,
-        )
-        .to_string();
+        let e = err(Target::Classes { labels: vec![0, 0], num_classes: 1 }, &bad).to_string();
         assert!(e.contains("input sample 1") && e.contains("NaN"), "{e}");
         let e = err(Target::Values(array![1.0f32, 2.0].into_dyn()), &x).to_string();
         assert!(e.contains("expected [N, out]"), "{e}");
-        let e = err(
-            Target::Values(array![[1.0f32], [f32::INFINITY]].into_dyn()),
-            &x,
-        );
+        let e = err(Target::Values(array![[1.0f32], [f32::INFINITY]].into_dyn()), &x);
         assert!(e.to_string().contains("target of sample 1"), "{e}");
-        let e = err(
-            Target::Classes {
-                labels: vec![],
-                num_classes: 1,
-            },
-            &x.slice_move(ndarray::s![0..0, ..]).into_dyn(),
-        );
+        let e =
+            err(Target::Classes { labels: vec![], num_classes: 1 }, &x.slice_move(ndarray::s![0..0, ..]).into_dyn());
         assert!(e.to_string().contains("no samples"), "{e}");
     }
 
@@ -309,14 +231,8 @@ mod tests {
     fn load_names_the_value_and_what_is_valid() {
         assert_eq!(load(" xor ", 1).unwrap().name, "xor");
         let e = load("mnist", 0).unwrap_err().to_string();
-        assert!(
-            e.contains("'mnist'") && e.contains("spiral") && e.contains(".safetensors"),
-            "{e}"
-        );
+        assert!(e.contains("'mnist'") && e.contains("spiral") && e.contains(".safetensors"), "{e}");
         let e = load("/no/such/file.csv", 0).unwrap_err().to_string();
-        assert!(
-            e.contains("/no/such/file.csv") && e.contains("cannot read"),
-            "{e}"
-        );
+        assert!(e.contains("/no/such/file.csv") && e.contains("cannot read"), "{e}");
     }
 }

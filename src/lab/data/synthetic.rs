@@ -9,9 +9,7 @@ use ndarray::{ArrayD, IxDyn};
 use std::f64::consts::PI;
 
 /// Names accepted by [`synthetic`].
-pub const SYNTHETIC: &[&str] = &[
-    "spiral", "moons", "circles", "xor", "blobs", "sine", "shapes",
-];
+pub const SYNTHETIC: &[&str] = &["spiral", "moons", "circles", "xor", "blobs", "sine", "shapes"];
 
 /// The synthetic dataset `name`, drawn from `Rng::new(seed)`: the same seed gives the same bits.
 pub fn synthetic(name: &str, seed: u64) -> Result<Dataset> {
@@ -31,16 +29,8 @@ pub fn synthetic(name: &str, seed: u64) -> Result<Dataset> {
             ))
         }
     };
-    let input = ArrayD::from_shape_vec(IxDyn(&[labels.len(), 2]), points)
-        .expect("two coordinates per label");
-    Dataset::new(
-        name,
-        input,
-        Target::Classes {
-            labels,
-            num_classes,
-        },
-    )
+    let input = ArrayD::from_shape_vec(IxDyn(&[labels.len(), 2]), points).expect("two coordinates per label");
+    Dataset::new(name, input, Target::Classes { labels, num_classes })
 }
 
 /// Points `[x0, y0, x1, y1, …]`, one label per point, number of classes.
@@ -114,10 +104,7 @@ fn blobs(rng: &mut Rng) -> Points {
     let mut raw = Vec::with_capacity(300);
     for class in 0..3 {
         let a = PI / 2.0 + 2.0 * PI * class as f64 / 3.0;
-        raw.extend(std::iter::repeat_n(
-            (2.0 * a.cos(), 2.0 * a.sin(), class),
-            100,
-        ));
+        raw.extend(std::iter::repeat_n((2.0 * a.cos(), 2.0 * a.sin(), class), 100));
     }
     with_noise(rng, raw, 0.6, 3)
 }
@@ -171,14 +158,7 @@ fn shapes(rng: &mut Rng) -> Result<Dataset> {
         }
     }
     let input = ArrayD::from_shape_vec(IxDyn(&[n, 1, SIDE, SIDE]), pixels).expect("n images");
-    Dataset::new(
-        "shapes",
-        input,
-        Target::Classes {
-            labels,
-            num_classes: 4,
-        },
-    )
+    Dataset::new("shapes", input, Target::Classes { labels, num_classes: 4 })
 }
 
 /// Draws shape `class` (see [`SHAPE_CLASSES`]) with random size and position, always fully
@@ -239,17 +219,11 @@ mod tests {
             let a = synthetic(name, 5).unwrap();
             assert_eq!(a, synthetic(name, 5).unwrap(), "{name}");
             let b = synthetic(name, 6).unwrap();
-            assert_ne!(
-                a.input, b.input,
-                "{name}: seeds 5 and 6 gave the same input"
-            );
+            assert_ne!(a.input, b.input, "{name}: seeds 5 and 6 gave the same input");
             assert_eq!(a.name, name);
         }
         let e = synthetic("swirl", 0).unwrap_err().to_string();
-        assert!(
-            e.contains("'swirl'") && e.contains("spiral, moons, circles"),
-            "{e}"
-        );
+        assert!(e.contains("'swirl'") && e.contains("spiral, moons, circles"), "{e}");
     }
 
     fn counts(name: &str) -> (Dataset, Vec<usize>) {
@@ -265,15 +239,10 @@ mod tests {
         for (i, p) in d.input.axis_iter(Axis(0)).enumerate() {
             // The noise only moves the angle: the radius is exactly linspace(0, 1, 100).
             let r = (p[0] as f64).hypot(p[1] as f64);
-            assert!(
-                (r - (i % 100) as f64 / 99.0).abs() < 1e-6,
-                "point {i}: r = {r}"
-            );
+            assert!((r - (i % 100) as f64 / 99.0).abs() < 1e-6, "point {i}: r = {r}");
         }
         // Labels come in blocks of 100; point 0 of every class sits at the origin.
-        let Target::Classes { labels, .. } = &d.target else {
-            panic!()
-        };
+        let Target::Classes { labels, .. } = &d.target else { panic!() };
         assert_eq!((labels[99], labels[100], labels[299]), (0, 1, 2));
         // Without noise, the last point of class 0 would be at angle 4: (sin 4, cos 4).
         let last = d.input.index_axis(Axis(0), 99);
@@ -303,30 +272,14 @@ mod tests {
 
         let (d, c) = counts("xor");
         assert_eq!((d.len(), c), (200, vec![100, 100]));
-        let Target::Classes { labels, .. } = &d.target else {
-            panic!()
-        };
-        let agree = d
-            .input
-            .axis_iter(Axis(0))
-            .zip(labels)
-            .filter(|(p, &l)| usize::from(p[0] * p[1] < 0.0) == l);
-        assert!(
-            agree.count() >= 190,
-            "xor: most points lie in their quadrant"
-        );
+        let Target::Classes { labels, .. } = &d.target else { panic!() };
+        let agree = d.input.axis_iter(Axis(0)).zip(labels).filter(|(p, &l)| usize::from(p[0] * p[1] < 0.0) == l);
+        assert!(agree.count() >= 190, "xor: most points lie in their quadrant");
 
         let (d, c) = counts("blobs");
         assert_eq!((d.len(), c), (300, vec![100, 100, 100]));
-        let m = d
-            .input
-            .slice(ndarray::s![0..100, ..])
-            .mean_axis(Axis(0))
-            .unwrap();
-        assert!(
-            m[0].abs() < 0.2 && (m[1] - 2.0).abs() < 0.2,
-            "blob 0 centre {m}"
-        );
+        let m = d.input.slice(ndarray::s![0..100, ..]).mean_axis(Axis(0)).unwrap();
+        assert!(m[0].abs() < 0.2 && (m[1] - 2.0).abs() < 0.2, "blob 0 centre {m}");
     }
 
     #[test]
@@ -334,9 +287,7 @@ mod tests {
         let d = synthetic("sine", 3).unwrap();
         assert!(!d.is_classification());
         assert_eq!((d.input.shape(), d.num_outputs()), (&[200, 1][..], 1));
-        let Target::Values(y) = &d.target else {
-            panic!()
-        };
+        let Target::Values(y) = &d.target else { panic!() };
         let mut sq = 0.0;
         for (x, y) in d.input.iter().zip(y.iter()) {
             assert!((-PI as f32..PI as f32).contains(x));
@@ -360,11 +311,7 @@ mod tests {
                 2 => (12..=40).contains(&ink),
                 _ => (10..=20).contains(&ink),
             };
-            assert!(
-                ok,
-                "image {i} ({}) has {ink} ink pixels",
-                SHAPE_CLASSES[i / 60]
-            );
+            assert!(ok, "image {i} ({}) has {ink} ink pixels", SHAPE_CLASSES[i / 60]);
             let bg = img.iter().filter(|&&v| v.abs() < 0.25).count();
             assert_eq!(bg + ink, 144, "image {i}: noise stays small");
         }

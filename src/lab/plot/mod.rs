@@ -64,19 +64,13 @@ const PALETTE: [RGBColor; 12] = [
 fn ensure_font() -> Result<()> {
     static FONT_OK: OnceLock<bool> = OnceLock::new();
     let ok = *FONT_OK.get_or_init(|| {
-        let bytes: &'static [u8] = include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/assets/DejaVuSans.ttf"
-        ));
+        let bytes: &'static [u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/DejaVuSans.ttf"));
         register_font(FONT, FontStyle::Normal, bytes).is_ok()
     });
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "plot",
-            "the bundled font assets/DejaVuSans.ttf could not be loaded",
-        ))
+        Err(Error::invalid("plot", "the bundled font assets/DejaVuSans.ttf could not be loaded"))
     }
 }
 
@@ -90,14 +84,12 @@ pub fn save(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     };
     let (png, svg) = (with_ext(".png"), with_ext(".svg"));
     if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::file(dir, format!("cannot create directory: {e}")))?;
+        std::fs::create_dir_all(dir).map_err(|e| Error::file(dir, format!("cannot create directory: {e}")))?;
     }
     {
         let root = BitMapBackend::new(&png, size(fig)).into_drawing_area();
         draw(fig, &root).map_err(|m| Error::file(&png, format!("cannot draw figure: {m}")))?;
-        root.present()
-            .map_err(|e| Error::file(&png, format!("cannot write PNG: {e}")))?;
+        root.present().map_err(|e| Error::file(&png, format!("cannot write PNG: {e}")))?;
     }
     let text = render_svg_string(fig)?;
     std::fs::write(&svg, text).map_err(|e| Error::file(&svg, format!("cannot write: {e}")))?;
@@ -111,8 +103,7 @@ pub fn render_svg_string(fig: &Figure) -> Result<String> {
     {
         let root = SVGBackend::with_string(&mut out, size(fig)).into_drawing_area();
         draw(fig, &root).map_err(|m| Error::invalid(format!("plot '{}'", fig.title), m))?;
-        root.present()
-            .map_err(|e| Error::invalid(format!("plot '{}'", fig.title), e))?;
+        root.present().map_err(|e| Error::invalid(format!("plot '{}'", fig.title), e))?;
     }
     Ok(out)
 }
@@ -130,11 +121,7 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Draw
     if fig.panels.is_empty() {
         return note(&body, "", &["no panels".to_string()]);
     }
-    for (area, panel) in body
-        .split_evenly((1, fig.panels.len()))
-        .iter()
-        .zip(&fig.panels)
-    {
+    for (area, panel) in body.split_evenly((1, fig.panels.len())).iter().zip(&fig.panels) {
         draw_panel(panel, area)?;
     }
     Ok(())
@@ -146,30 +133,17 @@ mod tests {
 
     fn series(label: &str, y: Vec<f64>) -> Series {
         let x = (0..y.len()).map(|i| i as f64).collect();
-        Series {
-            label: label.into(),
-            x,
-            y,
-            band: None,
-        }
+        Series { label: label.into(), x, y, band: None }
     }
 
     fn tmp_stem(name: &str) -> PathBuf {
-        std::env::temp_dir()
-            .join(format!("initlab-plot-{}", std::process::id()))
-            .join(name)
+        std::env::temp_dir().join(format!("initlab-plot-{}", std::process::id())).join(name)
     }
 
     #[test]
     fn save_writes_png_and_svg_with_every_label() {
-        let mut loss = series(
-            "kaiming & co",
-            (1..50).map(|i| 1.0 / (i * i) as f64).collect(),
-        );
-        loss.band = Some((
-            loss.y.iter().map(|v| v * 0.8).collect(),
-            loss.y.iter().map(|v| v * 1.2).collect(),
-        ));
+        let mut loss = series("kaiming & co", (1..50).map(|i| 1.0 / (i * i) as f64).collect());
+        loss.band = Some((loss.y.iter().map(|v| v * 0.8).collect(), loss.y.iter().map(|v| v * 1.2).collect()));
         let panels = vec![
             Panel {
                 title: "loss".into(),
@@ -183,43 +157,26 @@ mod tests {
                 x_label: "step".into(),
                 y_label: "%".into(),
                 log_y: false,
-                series: (0..12)
-                    .map(|k| series(&format!("s{k}"), vec![k as f64, k as f64 + 1.0]))
-                    .collect(),
+                series: (0..12).map(|k| series(&format!("s{k}"), vec![k as f64, k as f64 + 1.0])).collect(),
             },
         ];
-        let fig = Figure {
-            title: "init <comparison>".into(),
-            panels,
-        };
+        let fig = Figure { title: "init <comparison>".into(), panels };
         let paths = save(&fig, &tmp_stem("fig.v1")).unwrap();
         assert_eq!(paths[0].file_name().unwrap(), "fig.v1.png");
         let png = std::fs::read(&paths[0]).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         let svg = std::fs::read_to_string(&paths[1]).unwrap();
-        assert!(
-            svg.starts_with("<svg")
-                && svg.contains("kaiming &amp; co")
-                && svg.contains("init &lt;comparison")
-        );
+        assert!(svg.starts_with("<svg") && svg.contains("kaiming &amp; co") && svg.contains("init &lt;comparison"));
         for k in 0..12 {
             assert!(svg.contains(&format!("\ns{k}\n")), "legend entry s{k}");
         }
-        assert!(
-            svg.contains("<polygon") && svg.contains("opacity=\"0.18"),
-            "translucent band"
-        );
+        assert!(svg.contains("<polygon") && svg.contains("opacity=\"0.18"), "translucent band");
         assert_eq!(svg, render_svg_string(&fig).unwrap());
     }
 
     #[test]
     fn degenerate_data_does_not_panic() {
-        let panel = |log_y, series| Panel {
-            title: "p".into(),
-            log_y,
-            series,
-            ..Default::default()
-        };
+        let panel = |log_y, series| Panel { title: "p".into(), log_y, series, ..Default::default() };
         let fig = Figure {
             title: "degenerate".into(),
             panels: vec![
@@ -227,13 +184,7 @@ mod tests {
                 panel(true, vec![series("neg", vec![-1.0, 0.0])]),
                 panel(false, vec![series("one", vec![3.0])]),
                 panel(true, vec![series("const", vec![5.0; 10])]),
-                panel(
-                    false,
-                    vec![
-                        series("zero", vec![0.0; 3]),
-                        series("huge", vec![1e300, -1e300]),
-                    ],
-                ),
+                panel(false, vec![series("zero", vec![0.0; 3]), series("huge", vec![1e300, -1e300])]),
                 panel(false, vec![]),
             ],
         };

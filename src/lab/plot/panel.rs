@@ -6,22 +6,15 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// A panel with nothing to draw: its title and centred lines of text.
-pub(super) fn note<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    title: &str,
-    lines: &[String],
-) -> Draw {
+pub(super) fn note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, lines: &[String]) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let area = area.titled(title, (FONT, 16)).map_err(s)?;
     let (w, h) = area.dim_in_pixel();
     let grey = BLACK.mix(0.6);
-    let style = TextStyle::from((FONT, 14).into_font())
-        .color(&grey)
-        .pos(Pos::new(HPos::Center, VPos::Center));
+    let style = TextStyle::from((FONT, 14).into_font()).color(&grey).pos(Pos::new(HPos::Center, VPos::Center));
     for (k, line) in lines.iter().enumerate() {
         let y = h as i32 / 2 + 20 * k as i32 - 10 * (lines.len() as i32 - 1);
-        area.draw(&Text::new(line.as_str(), (w as i32 / 2, y), style.clone()))
-            .map_err(s)?;
+        area.draw(&Text::new(line.as_str(), (w as i32 / 2, y), style.clone())).map_err(s)?;
     }
     Ok(())
 }
@@ -114,14 +107,8 @@ fn log_tick(v: &f64) -> String {
 
 pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let prepared: Vec<Prepared> = panel
-        .series
-        .iter()
-        .map(|se| prepare(se, panel.log_y))
-        .collect();
-    let points = prepared
-        .iter()
-        .flat_map(|p| p.runs.iter().flatten().chain(&p.band));
+    let prepared: Vec<Prepared> = panel.series.iter().map(|se| prepare(se, panel.log_y)).collect();
+    let points = prepared.iter().flat_map(|p| p.runs.iter().flatten().chain(&p.band));
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in points {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
@@ -179,11 +166,7 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
             .map_err(s)?
             .label(se.label.as_str())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], line));
-        let dots = p
-            .runs
-            .iter()
-            .filter(|r| r.len() == 1)
-            .map(|r| Circle::new(r[0], 3, color.filled()));
+        let dots = p.runs.iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], 3, color.filled()));
         chart.draw_series(dots).map_err(s)?;
     }
     if panel.series.iter().any(|se| !se.label.is_empty()) {
@@ -205,12 +188,7 @@ mod tests {
 
     fn series(label: &str, y: Vec<f64>) -> Series {
         let x = (0..y.len()).map(|i| i as f64).collect();
-        Series {
-            label: label.into(),
-            x,
-            y,
-            band: None,
-        }
+        Series { label: label.into(), x, y, band: None }
     }
 
     #[test]
@@ -223,16 +201,7 @@ mod tests {
         assert_eq!(p.runs, vec![vec![(0.0, 0.0), (1.0, 1.0)], vec![(4.0, 2.0)]]);
         assert_eq!(
             p.band,
-            vec![
-                (0.0, 0.0),
-                (1.0, 0.0),
-                (3.0, 0.0),
-                (4.0, 0.0),
-                (4.0, 1.0),
-                (3.0, 1.0),
-                (1.0, 1.0),
-                (0.0, 1.0)
-            ]
+            vec![(0.0, 0.0), (1.0, 0.0), (3.0, 0.0), (4.0, 0.0), (4.0, 1.0), (3.0, 1.0), (1.0, 1.0), (0.0, 1.0)]
         );
         let p = prepare(&se, false);
         assert_eq!(p.runs.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 1]);
@@ -244,9 +213,6 @@ mod tests {
             ("2".into(), "0".into(), "0.012".into(), "-1e300".into())
         );
         assert_eq!(padded(0.0, 10.0), (-0.5, 10.5));
-        assert_eq!(
-            (log_tick(&-2.0), log_tick(&5.0), log_tick(&0.5)),
-            ("0.01".into(), "1e5".into(), "3.162".into())
-        );
+        assert_eq!((log_tick(&-2.0), log_tick(&5.0), log_tick(&0.5)), ("0.01".into(), "1e5".into(), "3.162".into()));
     }
 }
