@@ -9,8 +9,12 @@
 //! - [`schemes`]: the fill functions (uniform, normal, trunc_normal, constant, xavier, kaiming);
 //! - [`structured`]: eye, dirac, orthogonal, sparse;
 //! - [`scheme`]: [`Scheme`], the parsed form of one scheme with its arguments;
+//! - [`rules`]: `Linear.weight=kaiming_normal(nonlinearity=relu);*.bias=zeros` made data;
+//! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015).
 
 pub mod fan;
+pub mod lsuv;
+pub mod rules;
 pub mod scheme;
 pub mod schemes;
 mod special;
@@ -18,6 +22,8 @@ pub mod structured;
 
 pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
 
+pub use lsuv::{default_batch, lsuv_, LayerReport, LsuvOptions, LsuvReport};
+pub use rules::{ApplyReport, ParamReport, Rule, Rules, Selector};
 pub use scheme::{Scheme, SCHEME_NAMES};
 pub use schemes::*;
 pub use structured::*;
