@@ -19,12 +19,18 @@ struct Cli {
 enum Command {
     /// One forward and backward of a checkpoint on a batch; writes output, loss, gradients, buffers.
     Grad(cli::grad::Args),
+    /// Train one model from several inits and seeds; metrics, symmetry, summary, plots, report.
+    Compare(cli::compare::Args),
+    /// Combine the shards of `compare --shard K/N` into one comparison's outputs.
+    Merge(cli::merge::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
     let r = match &cli.command {
         Command::Grad(a) => cli::grad::run(a),
+        Command::Compare(a) => cli::compare::run(a),
+        Command::Merge(a) => cli::merge::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

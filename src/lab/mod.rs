@@ -5,7 +5,11 @@
 pub mod compare;
 pub mod data;
 pub mod model;
+pub mod output;
 pub mod plot;
 pub mod probe;
 pub mod report;
+pub mod results;
+pub mod shard;
+pub mod summary;
 pub mod train;
