@@ -41,12 +41,12 @@ pub struct Args {
     #[arg(long, default_value = "sgd")]
     pub optimizer: String,
     #[arg(long, default_value_t = 0.1)]
-    pub lr: f32,
+    pub lr: f64,
     /// SGD momentum (default 0.9 for sgd; not valid with adam).
     #[arg(long)]
-    pub momentum: Option<f32>,
+    pub momentum: Option<f64>,
     #[arg(long, default_value_t = 0.0)]
-    pub weight_decay: f32,
+    pub weight_decay: f64,
     /// Loss threshold for "epochs to threshold" (default 0.5 for classification, 0.05 for regression).
     #[arg(long)]
     pub threshold: Option<f64>,

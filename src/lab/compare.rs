@@ -40,9 +40,9 @@ pub struct CompareConfig {
     pub seeds: usize,
     pub seed: u64,
     pub optimizer: String,
-    pub lr: f32,
-    pub momentum: f32,
-    pub weight_decay: f32,
+    pub lr: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
     pub epochs: usize,
     pub batch_size: Option<usize>,
     /// Loss threshold for "epochs to threshold".
@@ -59,9 +59,9 @@ impl Default for CompareConfig {
             seeds: 5,
             seed: 0,
             optimizer: t.optimizer.to_string(),
-            lr: t.lr,
-            momentum: t.momentum,
-            weight_decay: t.weight_decay,
+            lr: 0.1,
+            momentum: 0.9,
+            weight_decay: 0.0,
             epochs: t.epochs,
             batch_size: t.batch_size,
             threshold: 0.5,
@@ -81,9 +81,9 @@ impl CompareConfig {
     pub fn train_config(&self) -> Result<TrainConfig> {
         Ok(TrainConfig {
             optimizer: self.optimizer.parse()?,
-            lr: self.lr,
-            momentum: self.momentum,
-            weight_decay: self.weight_decay,
+            lr: self.lr as f32,
+            momentum: self.momentum as f32,
+            weight_decay: self.weight_decay as f32,
             epochs: self.epochs,
             batch_size: self.batch_size,
         })

@@ -13,3 +13,6 @@ pub mod results;
 pub mod shard;
 pub mod summary;
 pub mod train;
+
+#[cfg(test)]
+mod compare_tests;
