@@ -145,7 +145,8 @@ fn diverged_runs_are_reported_not_crashed() {
 
 #[test]
 fn bad_inputs_are_rejected_before_any_run() {
-    let cases: [(&dyn Fn(&mut CompareConfig), &str); 6] = [
+    type Edit<'a> = (&'a dyn Fn(&mut CompareConfig), &'a str);
+    let cases: [Edit; 6] = [
         (&|c| c.data = "mnist".into(), "dataset 'mnist'"),
         (&|c| c.model = "mlp:3-8-3".into(), "model 'mlp:3-8-3' on dataset 'spiral'"),
         (&|c| c.inits = vec![split_label("bad@kaiming_normal(nonlinearity=swish)")], "--init 'bad'"),

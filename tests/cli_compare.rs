@@ -1,0 +1,110 @@
+//! `initlab compare` and `initlab merge` from the outside: bad input gives one clear message, a
+//! non-zero exit and no output; thread count and sharding do not change metrics.csv.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn initlab(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().expect("run initlab")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("initlab-cli-compare-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Small and fast: two inits, two seeds, three epochs of minibatches on a tiny tanh MLP.
+const SMALL: [&str; 12] = [
+    "compare",
+    "--model",
+    "mlp:2-8-3:tanh",
+    "--init",
+    "xavier_normal",
+    "--init",
+    "small@normal(std=0.1)",
+    "--seeds",
+    "2",
+    "--epochs",
+    "3",
+    "--quiet",
+];
+
+fn small(out: &Path, extra: &[&str]) -> Output {
+    let mut a: Vec<&str> = SMALL.to_vec();
+    a.extend(["--batch-size", "64", "--out", s(out)]);
+    a.extend(extra);
+    initlab(&a)
+}
+
+#[test]
+fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
+    let dir = tmp("bad");
+    std::fs::create_dir_all(&dir).unwrap();
+    let garbage = dir.join("garbage.csv");
+    std::fs::write(&garbage, "x,y\n1,2\nthree,4\n").unwrap();
+    let out = dir.join("out");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--data", "mnist"], "dataset 'mnist'"),
+        (vec!["--data", "/no/such/data.npy"], "/no/such/data.npy"),
+        (vec!["--data", s(&garbage)], "garbage.csv"),
+        (vec!["--model", "resnet"], "model 'resnet'"),
+        (vec!["--model", "mlp:2-x-3"], "sizes '2-x-3'"),
+        (vec!["--model", "mlp:5-8-3"], "model 'mlp:5-8-3' on dataset 'spiral' (samples of shape [2]"),
+        (vec!["--init", "kaiming_normal(mode=sideways)"], "--init 'kaiming_normal(mode=sideways)'"),
+        (vec!["--shard", "3/2"], "--shard '3/2'"),
+        (vec!["--shard", "0/4"], "--shard '0/4'"),
+        (vec!["--shard", "a/b"], "--shard 'a/b'"),
+        (vec!["--optimizer", "rmsprop"], "optimizer 'rmsprop'"),
+    ];
+    for (extra, want) in cases {
+        let mut a = vec!["compare", "--epochs", "1", "--seeds", "1", "--out", s(&out)];
+        a.extend(&extra);
+        let o = initlab(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains(want), "{extra:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one message: {err}");
+        assert!(!out.exists(), "{extra:?} left {}", out.display());
+    }
+    let o = initlab(&["merge", s(&dir), "--out", s(&out)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("shard.json") && !out.exists(), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn threads_and_shards_leave_metrics_byte_identical() {
+    let (a, b) = (tmp("t1"), tmp("t2"));
+    assert!(small(&a, &["--threads", "1"]).status.success());
+    let o = small(&b, &["--threads", "2"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics = std::fs::read(a.join("metrics.csv")).unwrap();
+    assert_eq!(metrics, std::fs::read(b.join("metrics.csv")).unwrap());
+    let table = String::from_utf8(o.stdout).unwrap();
+    assert!(table.starts_with("init ") && table.contains("\nsmall ") && table.contains("xavier_normal"), "{table}");
+    for f in ["symmetry.csv", "summary.csv", "loss.png", "loss.svg", "gradflow.svg", "activations.png", "report.html"] {
+        assert!(a.join(f).is_file(), "{f}");
+    }
+    let summary = std::fs::read_to_string(a.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("init,final_loss_mean,final_loss_std,accuracy_mean"), "{summary}");
+    assert_eq!(summary.lines().count(), 3);
+
+    let (s1, s2, merged) = (tmp("s1"), tmp("s2"), tmp("merged"));
+    assert!(small(&s1, &["--shard", "1/2"]).status.success());
+    assert!(small(&s2, &["--shard", "2/2"]).status.success());
+    let o = initlab(&["merge", s(&s2), s(&s1), "--out", s(&merged), "--quiet"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(merged.join("metrics.csv")).unwrap(), metrics);
+    assert_eq!(std::fs::read(merged.join("summary.csv")).unwrap(), std::fs::read(a.join("summary.csv")).unwrap());
+    let o = initlab(&["merge", s(&s1), "--out", s(&tmp("partial"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("missing shards: 2/2"), "{err}");
+    for d in [a, b, s1, s2, merged] {
+        let _ = std::fs::remove_dir_all(d);
+    }
+}
