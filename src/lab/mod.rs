@@ -3,4 +3,5 @@
 
 pub mod data;
 pub mod plot;
+pub mod probe;
 pub mod report;
