@@ -52,7 +52,7 @@ pub(crate) fn check_dirac(shape: &[usize], groups: usize) -> Result<()> {
             format!("Only tensors with 3, 4, or 5 dimensions are supported, got shape {}", shape_str(shape)),
         ));
     }
-    if groups == 0 || shape[0] % groups != 0 {
+    if groups == 0 || !shape[0].is_multiple_of(groups) {
         return Err(Error::shape(
             "dirac_",
             format!("dim 0 must be divisible by groups: shape {} with groups={groups}", shape_str(shape)),
