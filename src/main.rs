@@ -19,12 +19,15 @@ struct Cli {
 enum Command {
     /// One forward and backward of a checkpoint on a batch; writes output, loss, gradients, buffers.
     Grad(cli::grad::Args),
+    /// Build a model, apply init rules, write a checkpoint and print per-parameter statistics.
+    Init(cli::init::Args),
 }
 
 fn main() {
     let cli = Cli::parse();
     let r = match &cli.command {
         Command::Grad(a) => cli::grad::run(a),
+        Command::Init(a) => cli::init::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

@@ -2,6 +2,7 @@
 //! subcommand returns `Result`, and main prints the one error message and exits non-zero.
 
 pub mod grad;
+pub mod init;
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -28,6 +28,7 @@ pub(crate) struct Fields<'a> {
     obj: &'a Map<String, Value>,
 }
 
+#[allow(dead_code)] // usize_or/opt_f64_or/pair_or serve Conv2d/BatchNorm specs (another branch)
 impl<'a> Fields<'a> {
     fn new(v: &'a Value, path: &str) -> Result<Fields<'a>> {
         let obj = v.as_object().ok_or_else(|| Error::spec(path, "-", format!("expected a JSON object, got {v}")))?;

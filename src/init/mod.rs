@@ -1,0 +1,34 @@
+//! `initlab::init`: a one-for-one mirror of `torch.nn.init`, plus the init-rules language and LSUV.
+//!
+//! Every scheme fills a tensor in place (trailing underscore, like torch). Each random scheme has
+//! two forms: `kaiming_normal_(t, …)` draws from this thread's default generator (seeded by
+//! [`crate::manual_seed`], torch's `generator=None`), `kaiming_normal_with(t, …, &mut rng)` from
+//! an explicit one. Fans always come from the tensor's shape ([`calculate_fan_in_and_fan_out`]).
+//!
+//! - [`fan`]: fans, fan modes and the gain table;
+//! - [`schemes`]: the fill functions (uniform, normal, trunc_normal, constant, xavier, kaiming);
+//! - [`structured`]: eye, dirac, orthogonal, sparse;
+//! - [`scheme`]: [`Scheme`], the parsed form of one scheme with its arguments;
+//! - [`rules`]: `Linear.weight=kaiming_normal(nonlinearity=relu);*.bias=zeros` made data;
+//! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015).
+
+pub mod fan;
+pub mod lsuv;
+pub mod rules;
+pub mod scheme;
+pub mod schemes;
+mod special;
+pub mod structured;
+
+pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
+
+pub use lsuv::{default_batch, lsuv_, LayerReport, LsuvOptions, LsuvReport};
+pub use rules::{default_for, ApplyReport, ParamReport, Rule, Rules, Selector};
+pub use scheme::{Scheme, SCHEME_NAMES};
+pub use schemes::*;
+pub use structured::*;
+
+/// torch's `warnings.warn` for init functions: printed once per call to stderr.
+pub(crate) fn warn(msg: &str) {
+    eprintln!("warning: {msg}");
+}

@@ -1,0 +1,302 @@
+//! Init rules: the `initialize_weights()` people write by hand, made data.
+//!
+//! ```text
+//! RULES    := RULE (';' RULE)*
+//! RULE     := SELECTOR '=' SCHEME | SCHEME          (a bare SCHEME: every Linear/Conv2d weight,
+//!                                                   their biases zero; bare `default`: all)
+//! SELECTOR := Type '.' param-glob                   (Linear.weight, Conv2d.bias, BatchNorm2d.*)
+//!           | name-glob                             (*.bias, features.*.weight, 3.weight)
+//! SCHEME   := name [ '(' ARG (',' ARG)* ')' ]       (see [`Scheme::parse`])
+//! ```
+//!
+//! A selector whose first segment starts with an upper-case letter names a layer type (matched
+//! on the owner's `type_name()`); any other is a glob (`*`, `?`) on the dotted parameter name.
+//! For each parameter the last matching rule decides. Everything is checked before any tensor is
+//! touched; parameters are then filled in `named_parameters` order from the given generator.
+
+use super::fan::fans;
+use super::lsuv::{default_batch, forward_order, rescale, LsuvOptions, LsuvReport, LSUV_LAYERS};
+use super::scheme::Scheme;
+use crate::autograd::with_no_grad;
+use crate::error::{shape_str, Error, Result};
+use crate::nn::Module;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+use std::fmt;
+
+/// The layer types a bare scheme (no selector) applies to.
+pub const BARE_TYPES: &[&str] = &["Linear", "Conv2d"];
+
+/// Which parameters a rule selects.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Selector {
+    /// Owner's `type_name()` and a glob on the local parameter name (`Linear.weight`, `Conv2d.*`).
+    Type { type_name: String, param: String },
+    /// A glob on the dotted parameter name (`*.bias`, `features.*.weight`).
+    Glob(String),
+    /// No selector: weights of Linear/Conv2d get the scheme, their biases zero; a bare `default`
+    /// is every parameter's torch default.
+    Bare,
+}
+
+impl Selector {
+    pub fn parse(text: &str) -> Selector {
+        let text = text.trim();
+        if let Some((ty, param)) = text.split_once('.') {
+            if ty.starts_with(|c: char| c.is_ascii_uppercase()) && !ty.contains(['*', '?']) {
+                return Selector::Type { type_name: ty.to_string(), param: param.to_string() };
+            }
+        }
+        Selector::Glob(text.to_string())
+    }
+
+    /// The scheme this selector gives a parameter (`name`, owned by a `owner_type`, locally
+    /// `local`), if it matches.
+    fn select(&self, scheme: &Scheme, name: &str, owner_type: &str, local: &str) -> Option<Scheme> {
+        match self {
+            Selector::Type { type_name, param } => {
+                (type_name == owner_type && glob(param, local)).then(|| scheme.clone())
+            }
+            Selector::Glob(g) => glob(g, name).then(|| scheme.clone()),
+            Selector::Bare if *scheme == Scheme::Default => Some(Scheme::Default),
+            Selector::Bare if BARE_TYPES.contains(&owner_type) => match local {
+                "weight" => Some(scheme.clone()),
+                "bias" => Some(Scheme::Zeros),
+                _ => None,
+            },
+            Selector::Bare => None,
+        }
+    }
+}
+
+/// `*` matches any run of characters (dots included), `?` exactly one.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+/// One rule: its text (for messages), selector and scheme.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    pub text: String,
+    pub selector: Selector,
+    pub scheme: Scheme,
+}
+
+/// An ordered list of rules; later rules win.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rules {
+    pub rules: Vec<Rule>,
+}
+
+/// What happened to one parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamReport {
+    pub name: String,
+    pub shape: Vec<usize>,
+    /// The owning layer's type name.
+    pub owner: String,
+    /// The scheme applied (`default` resolved to the concrete distribution); `None`: untouched.
+    pub scheme: Option<Scheme>,
+    /// The text of the rule that decided.
+    pub rule: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ApplyReport {
+    /// Every parameter, in `named_parameters` order.
+    pub params: Vec<ParamReport>,
+    pub warnings: Vec<String>,
+    /// Per-layer LSUV results when an `lsuv` rule was used.
+    pub lsuv: Option<LsuvReport>,
+}
+
+impl Rules {
+    pub fn new() -> Rules {
+        Rules::default()
+    }
+
+    /// Adds `selector=scheme` (builder form of one rule).
+    pub fn rule(mut self, selector: &str, scheme: Scheme) -> Rules {
+        let text = format!("{}={scheme}", selector.trim());
+        self.rules.push(Rule { text, selector: Selector::parse(selector), scheme });
+        self
+    }
+
+    /// Adds a bare scheme: every Linear/Conv2d weight, their biases zero.
+    pub fn all(mut self, scheme: Scheme) -> Rules {
+        self.rules.push(Rule { text: scheme.to_string(), selector: Selector::Bare, scheme });
+        self
+    }
+
+    /// Parses `RULE(;RULE)*` (empty rules are skipped; no rules = leave the model as built).
+    pub fn parse(text: &str) -> Result<Rules> {
+        let mut rules = Vec::new();
+        for raw in text.split(';').map(str::trim).filter(|r| !r.is_empty()) {
+            let eq = raw.find('=');
+            let paren = raw.find('(');
+            let (selector, scheme_text) = match eq {
+                Some(e) if paren.is_none_or(|p| e < p) => {
+                    let sel = raw[..e].trim();
+                    if sel.is_empty() {
+                        return Err(Error::rule(
+                            raw,
+                            "empty selector before '='; write Type.param (Linear.weight) or a name glob (*.bias)",
+                        ));
+                    }
+                    (Selector::parse(sel), &raw[e + 1..])
+                }
+                _ => (Selector::Bare, raw),
+            };
+            let scheme = Scheme::parse(scheme_text).map_err(|e| Error::rule(raw, e))?;
+            rules.push(Rule { text: raw.to_string(), selector, scheme });
+        }
+        Ok(Rules { rules })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Applies the rules to `model`; an `lsuv` rule uses a generated N(0,1) batch.
+    pub fn apply(&self, model: &dyn Module, rng: &mut Rng) -> Result<ApplyReport> {
+        self.apply_with_batch(model, None, rng)
+    }
+
+    /// Applies the rules; `batch` is the data for `lsuv` (generated when `None`, see
+    /// [`default_batch`]). Nothing is modified if any rule cannot apply.
+    pub fn apply_with_batch(&self, model: &dyn Module, batch: Option<&Tensor>, rng: &mut Rng) -> Result<ApplyReport> {
+        let mut report = ApplyReport::default();
+        let mut used = vec![false; self.rules.len()];
+        let mut plan: Vec<(Tensor, Option<Scheme>)> = Vec::new();
+        let mut lsuv: Option<(LsuvOptions, Vec<String>)> = None;
+        for (name, owner, local, p) in model.named_parameters_with_owner() {
+            let shape = p.shape();
+            let mut decided: Option<(usize, Scheme)> = None;
+            for (i, r) in self.rules.iter().enumerate() {
+                if let Some(s) = r.selector.select(&r.scheme, &name, owner.type_name(), local) {
+                    used[i] = true;
+                    decided = Some((i, s));
+                }
+            }
+            let mut entry = ParamReport {
+                name: name.clone(),
+                shape: shape.clone(),
+                owner: owner.type_name().into(),
+                scheme: None,
+                rule: None,
+            };
+            if let Some((i, s)) = decided {
+                let rule = &self.rules[i].text;
+                let at = |e: &dyn fmt::Display| {
+                    Error::rule(
+                        rule,
+                        format!(
+                            "cannot apply to parameter '{name}' ({}, shape {}): {e}",
+                            owner.type_name(),
+                            shape_str(&shape)
+                        ),
+                    )
+                };
+                let s = if s == Scheme::Default { default_for(owner, local).map_err(|e| at(&e))? } else { s };
+                if let Scheme::Lsuv { tol, max_iters } = s {
+                    if local != "weight" || !LSUV_LAYERS.contains(&owner.type_name()) {
+                        return Err(at(&"lsuv rescales the weight of a Linear or Conv2d layer from its output"));
+                    }
+                    let module = name.strip_suffix(".weight").unwrap_or("").to_string();
+                    lsuv.get_or_insert_with(|| (LsuvOptions { tol, max_iters }, Vec::new())).1.push(module);
+                }
+                s.check(&shape).map_err(|e| at(&e))?;
+                if shape.contains(&0) {
+                    report.warnings.push(format!("{name}: Initializing zero-element tensors is a no-op"));
+                }
+                entry.scheme = Some(s);
+                entry.rule = Some(rule.clone());
+            }
+            plan.push((p, entry.scheme.clone()));
+            report.params.push(entry);
+        }
+        let lsuv_batch = match &lsuv {
+            None => None,
+            Some(_) => {
+                forward_order(model)?;
+                let b = match batch {
+                    Some(b) => b.clone(),
+                    None => default_batch(model, rng)?,
+                };
+                with_no_grad(|| model.forward(&b))
+                    .map_err(|e| Error::invalid("lsuv", format!("the batch does not run through the model: {e}")))?;
+                Some(b)
+            }
+        };
+        for (i, r) in self.rules.iter().enumerate() {
+            if !used[i] {
+                report.warnings.push(format!("init rule '{}' matches no parameter of the model", r.text));
+            }
+        }
+        // Validated: now fill, in named_parameters order.
+        for (p, s) in &plan {
+            if let Some(s) = s {
+                if p.numel() > 0 {
+                    s.apply(p, rng)?;
+                }
+            }
+        }
+        if let (Some((opts, targets)), Some(b)) = (lsuv, lsuv_batch) {
+            report.lsuv = Some(rescale(model, &b, &opts, &targets)?);
+        }
+        Ok(report)
+    }
+}
+
+/// torch's default init of `owner`'s parameter `local`, as a concrete scheme: Linear and Conv*
+/// weight and bias U(±1/√fan_in) with fan_in from the weight; norm layers weight 1, bias 0.
+pub fn default_for(owner: &dyn Module, local: &str) -> Result<Scheme> {
+    let ty = owner.type_name();
+    if ty == "Linear" || ty.starts_with("Conv") {
+        let w = owner
+            .own_parameters()
+            .into_iter()
+            .find(|(n, _)| *n == "weight")
+            .map(|(_, p)| p.shape())
+            .ok_or_else(|| Error::invalid("default", format!("{ty} has no weight to take fan_in from")))?;
+        let (fan_in, _) = fans(&w)?;
+        let b = if fan_in > 0 { 1.0 / (fan_in as f64).sqrt() } else { 0.0 };
+        return Ok(Scheme::Uniform { a: -b, b });
+    }
+    if ty.contains("Norm") {
+        return Ok(if local == "weight" { Scheme::Ones } else { Scheme::Zeros });
+    }
+    Err(Error::invalid(
+        "default",
+        format!("no torch default known for {ty}.{local}; known for Linear, Conv*, BatchNorm*/LayerNorm/GroupNorm"),
+    ))
+}
+
+impl fmt::Display for Rules {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let texts: Vec<&str> = self.rules.iter().map(|r| r.text.as_str()).collect();
+        f.write_str(&texts.join(";"))
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;

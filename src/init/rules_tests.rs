@@ -1,0 +1,224 @@
+//! Tests of the rules language (a separate file to keep `rules.rs` readable). Conv2d and
+//! BatchNorm2d stand-ins hold a 4-D and a 1-D weight, so the rules are checked against the shapes
+//! and type names the real layers will have.
+
+use super::*;
+use crate::init::lsuv::variance;
+use crate::nn::{Linear, ReLU, Sequential, Tanh};
+
+struct FakeConv2d {
+    weight: Tensor,
+    bias: Tensor,
+}
+struct FakeBatchNorm2d {
+    weight: Tensor,
+    bias: Tensor,
+}
+
+impl Module for FakeConv2d {
+    fn type_name(&self) -> &'static str {
+        "Conv2d"
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.clone())
+    }
+    fn own_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        vec![("weight", &self.weight), ("bias", &self.bias)]
+    }
+    fn to_spec(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    crate::impl_as_any!();
+}
+
+impl Module for FakeBatchNorm2d {
+    fn type_name(&self) -> &'static str {
+        "BatchNorm2d"
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        Ok(x.clone())
+    }
+    fn own_parameters(&self) -> Vec<(&'static str, &Tensor)> {
+        vec![("weight", &self.weight), ("bias", &self.bias)]
+    }
+    fn to_spec(&self) -> serde_json::Value {
+        serde_json::Value::Null
+    }
+    crate::impl_as_any!();
+}
+
+/// features: [Conv2d(3→8, 3×3), BatchNorm2d(8), ReLU]; classifier: Linear(32, 10).
+fn convnet() -> Sequential {
+    let features = Sequential::new(vec![
+        Box::new(FakeConv2d {
+            weight: Tensor::param(ndarray::ArrayD::from_elem(vec![8, 3, 3, 3], 7.0)),
+            bias: Tensor::ones(&[8]),
+        }),
+        Box::new(FakeBatchNorm2d { weight: Tensor::zeros(&[8]), bias: Tensor::ones(&[8]) }),
+        Box::new(ReLU),
+    ]);
+    Sequential::named(vec![
+        ("features", Box::new(features) as Box<dyn Module>),
+        ("classifier", Box::new(Linear::with_rng(32, 10, true, &mut Rng::new(0)))),
+    ])
+}
+
+fn param(m: &dyn Module, name: &str) -> Vec<f32> {
+    m.named_parameters().into_iter().find(|(n, _)| n == name).unwrap().1.to_vec()
+}
+
+fn snapshot(m: &dyn Module) -> Vec<Vec<u32>> {
+    m.parameters().iter().map(|p| p.to_vec().iter().map(|v| v.to_bits()).collect()).collect()
+}
+
+#[test]
+fn glob_matching() {
+    assert!(glob("*.bias", "features.0.bias"));
+    assert!(glob("features.*.weight", "features.0.weight"));
+    assert!(!glob("features.*.weight", "classifier.weight"));
+    assert!(glob("?.weight", "3.weight") && !glob("?.weight", "12.weight"));
+    assert!(glob("3.weight", "3.weight") && !glob("3.weight", "13.weight"));
+    assert!(glob("*", "") && glob("a*b*c", "aXbYbc") && !glob("a*b", "ab.c"));
+}
+
+#[test]
+fn selectors_parse_as_type_or_glob() {
+    assert_eq!(Selector::parse("Linear.weight"), Selector::Type { type_name: "Linear".into(), param: "weight".into() });
+    assert_eq!(Selector::parse("Conv2d.*"), Selector::Type { type_name: "Conv2d".into(), param: "*".into() });
+    assert_eq!(Selector::parse("*.bias"), Selector::Glob("*.bias".into()));
+    assert_eq!(Selector::parse("features.0.weight"), Selector::Glob("features.0.weight".into()));
+}
+
+#[test]
+fn later_rules_win_and_globs_select_by_name() {
+    let m = convnet();
+    let rules = Rules::parse("*.weight=ones; features.0.weight=constant(0.25); *.bias=constant(0.5);").unwrap();
+    let r = rules.apply(&m, &mut Rng::new(0)).unwrap();
+    assert!(param(&m, "features.0.weight").iter().all(|v| *v == 0.25));
+    assert!(param(&m, "features.1.weight").iter().all(|v| *v == 1.0));
+    assert!(param(&m, "classifier.weight").iter().all(|v| *v == 1.0));
+    assert!(param(&m, "classifier.bias").iter().all(|v| *v == 0.5));
+    assert_eq!(r.params[0].rule.as_deref(), Some("features.0.weight=constant(0.25)"));
+    assert_eq!(r.params[0].shape, vec![8, 3, 3, 3]);
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+}
+
+#[test]
+fn type_selectors_and_builder() {
+    let m = convnet();
+    let rules = Rules::new()
+        .rule("Conv2d.*", Scheme::Zeros)
+        .rule("BatchNorm2d.weight", Scheme::Constant { val: 2.0 })
+        .rule("Linear.bias", Scheme::Constant { val: 0.3 });
+    assert_eq!(rules.to_string(), "Conv2d.*=zeros;BatchNorm2d.weight=constant(val=2);Linear.bias=constant(val=0.3)");
+    let before = param(&m, "classifier.weight");
+    let r = rules.apply(&m, &mut Rng::new(0)).unwrap();
+    assert!(param(&m, "features.0.weight").iter().chain(&param(&m, "features.0.bias")).all(|v| *v == 0.0));
+    assert!(param(&m, "features.1.weight").iter().all(|v| *v == 2.0));
+    assert!(param(&m, "features.1.bias").iter().all(|v| *v == 1.0), "untouched");
+    assert_eq!(param(&m, "classifier.weight"), before, "untouched");
+    assert!(param(&m, "classifier.bias").iter().all(|v| *v == 0.3));
+    assert_eq!(r.params[3].scheme, None);
+}
+
+#[test]
+fn bare_scheme_means_linear_and_conv_weights_with_zero_biases() {
+    let m = convnet();
+    let r = Rules::parse("kaiming_normal(nonlinearity=relu)").unwrap().apply(&m, &mut Rng::new(3)).unwrap();
+    assert!(param(&m, "features.0.bias").iter().chain(&param(&m, "classifier.bias")).all(|v| *v == 0.0));
+    assert!(param(&m, "features.0.weight").iter().all(|v| *v != 7.0));
+    assert_eq!(param(&m, "features.1.weight"), vec![0.0; 8], "BatchNorm untouched");
+    assert_eq!(r.params[0].scheme.as_ref().unwrap().theoretical_std(&[8, 3, 3, 3]), Some((2.0f64 / 27.0).sqrt()));
+    assert!(r.warnings.is_empty());
+}
+
+#[test]
+fn default_is_the_owning_layers_torch_default() {
+    let m = convnet();
+    let r = Rules::parse("default").unwrap().apply(&m, &mut Rng::new(4)).unwrap();
+    // Conv2d bias bound comes from the weight's fan_in 3*3*3 = 27.
+    let b = 1.0 / 27f32.sqrt();
+    assert!(param(&m, "features.0.bias").iter().all(|v| v.abs() < b));
+    assert_eq!(r.params[1].scheme, Some(Scheme::Uniform { a: -(1.0 / 27f64.sqrt()), b: 1.0 / 27f64.sqrt() }));
+    let w = param(&m, "classifier.weight");
+    let bound = 1.0 / 32f32.sqrt();
+    assert!(w.iter().all(|v| v.abs() < bound) && w.iter().any(|v| v.abs() > 0.9 * bound));
+    assert_eq!(param(&m, "features.1.weight"), vec![1.0; 8]);
+    assert_eq!(param(&m, "features.1.bias"), vec![0.0; 8]);
+    assert_eq!(r.params[2].scheme, Some(Scheme::Ones));
+}
+
+#[test]
+fn errors_name_the_rule_and_what_is_valid_and_touch_nothing() {
+    let m = convnet();
+    let before = snapshot(&m);
+    let err = |text: &str| Rules::parse(text).and_then(|r| r.apply(&m, &mut Rng::new(0))).unwrap_err().to_string();
+    let e = err("Linear.weight=he_normal");
+    assert!(e.contains("init rule 'Linear.weight=he_normal'") && e.contains("xavier_uniform, xavier_normal"), "{e}");
+    let e = err("*.weight=kaiming_normal(slope=0.1)");
+    assert!(e.contains("unknown argument 'slope'") && e.contains("a, mode, nonlinearity"), "{e}");
+    let e = err("kaiming_uniform(mode=fan_middle)");
+    assert!(e.contains("'fan_middle'") && e.contains("fan_in, fan_out"), "{e}");
+    let e = err("*.bias=zeros; Conv2d.weight=eye");
+    assert!(e.contains("'Conv2d.weight=eye'") && e.contains("features.0.weight") && e.contains("[8, 3, 3, 3]"), "{e}");
+    assert!(e.contains("Only tensors with 2 dimensions"), "{e}");
+    let e = err("Linear.*=ones; *.weight=kaiming_normal");
+    assert!(
+        e.contains("'features.1.weight'") && e.contains("BatchNorm2d, shape [8]") && e.contains("fewer than 2"),
+        "{e}"
+    );
+    let e = err("*.bias=lsuv");
+    assert!(e.contains("lsuv rescales the weight"), "{e}");
+    let e = err("=zeros");
+    assert!(e.contains("empty selector"), "{e}");
+    assert_eq!(snapshot(&m), before, "a failed apply leaves every tensor as it was");
+}
+
+#[test]
+fn unmatched_selector_is_a_warning() {
+    let m = convnet();
+    let r =
+        Rules::parse("Conv3d.weight=zeros;blocks.*=ones;*.bias=zeros").unwrap().apply(&m, &mut Rng::new(0)).unwrap();
+    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
+    assert!(r.warnings[0].contains("'Conv3d.weight=zeros' matches no parameter"));
+    assert!(r.warnings[1].contains("'blocks.*=ones'"));
+}
+
+#[test]
+fn same_seed_same_bits() {
+    let rules =
+        Rules::parse("Linear.weight=orthogonal;*.bias=normal(0,0.1);Conv2d.weight=trunc_normal(std=0.02)").unwrap();
+    let (a, b, c) = (convnet(), convnet(), convnet());
+    rules.apply(&a, &mut Rng::new(9)).unwrap();
+    rules.apply(&b, &mut Rng::new(9)).unwrap();
+    rules.apply(&c, &mut Rng::new(10)).unwrap();
+    assert_eq!(snapshot(&a), snapshot(&b));
+    assert_ne!(snapshot(&a), snapshot(&c));
+}
+
+#[test]
+fn lsuv_rule_without_a_batch_reaches_unit_variance() {
+    let mut rng = Rng::new(5);
+    let mut layers: Vec<Box<dyn Module>> = Vec::new();
+    for _ in 0..10 {
+        layers.push(Box::new(Linear::with_rng(32, 32, true, &mut rng)));
+        layers.push(Box::new(Tanh));
+    }
+    let m = Sequential::new(layers);
+    let r = Rules::parse("lsuv(tol=0.05)").unwrap().apply(&m, &mut rng).unwrap();
+    let l = r.lsuv.unwrap();
+    assert_eq!(l.layers.len(), 10);
+    assert!(l.layers.iter().all(|x| (x.variance - 1.0).abs() < 0.05), "{l:?}");
+    assert!(param(&m, "0.bias").iter().all(|v| *v == 0.0));
+    // A fresh batch gives close to unit variance too (LSUV generalises past its batch).
+    let x = crate::init::default_batch(&m, &mut Rng::new(99)).unwrap();
+    let mut h = x;
+    for (i, (_, layer)) in m.layers.iter().enumerate() {
+        h = layer.forward(&h).unwrap();
+        if i % 2 == 0 {
+            assert!((variance(&h) - 1.0).abs() < 0.25, "layer {i}: {}", variance(&h));
+        }
+    }
+    let e = Rules::parse("lsuv").unwrap().apply(&convnet(), &mut rng).unwrap_err().to_string();
+    assert!(e.contains("pass a batch") && e.contains("Conv2d"), "{e}");
+}
