@@ -5,6 +5,7 @@
 #![cfg_attr(test, allow(clippy::cloned_ref_to_slice_refs))]
 pub mod autograd;
 pub mod error;
+pub mod kernels;
 pub mod ops;
 pub mod rng;
 pub mod tensor;
