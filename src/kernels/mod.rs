@@ -26,7 +26,13 @@ pub fn zip_chunks<T, I, F>(
     I: Fn() -> T + Sync + Send,
     F: Fn(&mut T, &mut [f32], &[f32]) + Sync + Send,
 {
-    if out_chunk == 0 || in_chunk == 0 {
+    if out_chunk == 0 {
+        return;
+    }
+    if in_chunk == 0 {
+        // Empty inputs (no input channels): every output chunk still gets its call.
+        let mut s = init();
+        out.chunks_mut(out_chunk).for_each(|o| f(&mut s, o, &[]));
         return;
     }
     if parallel {

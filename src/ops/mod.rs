@@ -2,10 +2,12 @@
 //! functions), its `GradFn` right beside it, and its gradcheck tests.
 
 pub mod binary;
+pub mod conv;
 pub mod loss;
 pub mod matmul;
 pub mod reduce;
 pub mod shape;
 pub mod unary;
 
+pub use conv::{conv2d, Conv2dArgs};
 pub use loss::{cross_entropy, mse_loss};
