@@ -231,7 +231,7 @@ fn plan(xs: &[usize], ws: &[usize], bs: Option<&[usize]>, args: &Conv2dArgs) -> 
             format!("dilation should be greater than zero (dilation = {dilation:?})"),
         ));
     }
-    if ws[0] % groups != 0 {
+    if !ws[0].is_multiple_of(groups) {
         return err(format!(
             "given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but got weight of size {} instead",
             shape_str(ws)
