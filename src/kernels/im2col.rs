@@ -103,27 +103,54 @@ pub fn im2col(img: &[f32], g: &Geom2d, col: &mut [f32]) {
     for ch in img.chunks_exact(g.h * w) {
         for t in &taps {
             let row = rows.next().expect("one row per channel and tap");
-            for (oy, orow) in row.chunks_exact_mut(ow).enumerate() {
-                if oy < t.y.0 || oy >= t.y.1 || t.x.0 == t.x.1 {
-                    orow.fill(0.0);
-                    continue;
-                }
-                let iy = (oy * sy) as isize + t.offy;
-                let irow = &ch[iy as usize * w..(iy as usize + 1) * w];
-                let (xlo, xhi) = t.x;
+            let ((ylo, yhi), (xlo, xhi)) = (t.y, t.x);
+            if xlo == xhi {
+                row.fill(0.0);
+                continue;
+            }
+            row[..ylo * ow].fill(0.0);
+            row[yhi * ow..].fill(0.0);
+            let ix0 = ((xlo * sx) as isize + t.offx) as usize;
+            for (oy, orow) in row.chunks_exact_mut(ow).enumerate().take(yhi).skip(ylo) {
+                let iy = ((oy * sy) as isize + t.offy) as usize;
+                let irow = &ch[iy * w..(iy + 1) * w];
                 orow[..xlo].fill(0.0);
                 orow[xhi..].fill(0.0);
-                let ix0 = ((xlo * sx) as isize + t.offx) as usize;
-                let dst = &mut orow[xlo..xhi];
-                if sx == 1 {
-                    dst.copy_from_slice(&irow[ix0..ix0 + dst.len()]);
-                } else {
-                    for (o, i) in dst.iter_mut().zip(irow[ix0..].iter().step_by(sx)) {
-                        *o = *i;
-                    }
-                }
+                gather(&mut orow[xlo..xhi], &irow[ix0..], sx);
             }
         }
+    }
+}
+
+/// `dst[j] = src[j·s]` for every j.
+#[inline(always)]
+fn gather(dst: &mut [f32], src: &[f32], s: usize) {
+    if s == 1 {
+        dst.copy_from_slice(&src[..dst.len()]);
+        return;
+    }
+    let Some(last) = dst.len().checked_sub(1) else { return };
+    assert!(last * s < src.len(), "gather: source too short");
+    for (j, o) in dst.iter_mut().enumerate() {
+        // SAFETY: j ≤ last, so j·s ≤ last·s < src.len(), checked above.
+        *o = unsafe { *src.get_unchecked(j * s) };
+    }
+}
+
+/// `dst[j·s] += src[j]` for every j.
+#[inline(always)]
+fn scatter_add(dst: &mut [f32], src: &[f32], s: usize) {
+    if s == 1 {
+        for (d, v) in dst[..src.len()].iter_mut().zip(src) {
+            *d += *v;
+        }
+        return;
+    }
+    let Some(last) = src.len().checked_sub(1) else { return };
+    assert!(last * s < dst.len(), "scatter_add: destination too short");
+    for (j, v) in src.iter().enumerate() {
+        // SAFETY: j ≤ last, so j·s ≤ last·s < dst.len(), checked above.
+        unsafe { *dst.get_unchecked_mut(j * s) += *v };
     }
 }
 
@@ -146,20 +173,11 @@ pub fn col2im(col: &[f32], g: &Geom2d, img: &mut [f32]) {
             if xlo == xhi {
                 continue;
             }
+            let ix0 = ((xlo * sx) as isize + t.offx) as usize;
             for (oy, orow) in row.chunks_exact(ow).enumerate().take(t.y.1).skip(t.y.0) {
-                let iy = (oy * sy) as isize + t.offy;
-                let irow = &mut ch[iy as usize * w..(iy as usize + 1) * w];
-                let ix0 = ((xlo * sx) as isize + t.offx) as usize;
-                let src = &orow[xlo..xhi];
-                if sx == 1 {
-                    for (i, o) in irow[ix0..ix0 + src.len()].iter_mut().zip(src) {
-                        *i += *o;
-                    }
-                } else {
-                    for (i, o) in irow[ix0..].iter_mut().step_by(sx).zip(src) {
-                        *i += *o;
-                    }
-                }
+                let iy = ((oy * sy) as isize + t.offy) as usize;
+                let irow = &mut ch[iy * w..(iy + 1) * w];
+                scatter_add(&mut irow[ix0..], &orow[xlo..xhi], sx);
             }
         }
     }
