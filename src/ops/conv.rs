@@ -433,4 +433,35 @@ mod tests {
             conv2d(&Tensor::ones(&[1, 1, 2, 2]), &Tensor::ones(&[1, 1, 3, 3]), None, args((1, 1), (1, 1), (1, 1), 1));
         assert_eq!(y.unwrap().to_vec(), vec![4.0; 4]);
     }
+    /// `f(i)` over the flat index, as the torch script below builds its inputs.
+    fn indexed(shape: &[usize], f: impl Fn(f64) -> f64) -> ArrayD<f32> {
+        let n: usize = shape.iter().product();
+        ArrayD::from_shape_vec(IxDyn(shape), (0..n).map(|i| f(i as f64) as f32).collect()).unwrap()
+    }
+
+    fn dot(a: &ArrayD<f32>, f: impl Fn(f64) -> f64) -> f64 {
+        a.iter().enumerate().map(|(i, v)| *v as f64 * f(i as f64)).sum()
+    }
+
+    #[test]
+    fn matches_torch_reference() {
+        // torch 2.15: x = sin(0.37i + 0.1) [2,4,7,6], w = 0.5cos(0.11i) [6,2,3,2], b = 0.1i − 0.2,
+        // F.conv2d(x, w, b, stride=(2,1), padding=(1,2), dilation=(2,1), groups=2), loss = Σ y·sin(0.05i).
+        let x = Tensor::param(indexed(&[2, 4, 7, 6], |i| (0.37 * i + 0.1).sin()));
+        let w = Tensor::param(indexed(&[6, 2, 3, 2], |i| 0.5 * (0.11 * i).cos()));
+        let b = Tensor::param(indexed(&[6], |i| 0.1 * i - 0.2));
+        let y = conv2d(&x, &w, Some(&b), args((2, 1), (1, 2), (2, 1), 2)).unwrap();
+        assert_eq!(y.shape(), vec![2, 6, 3, 9]);
+        y.backward_with(indexed(&y.shape(), |i| (0.05 * i).sin())).unwrap();
+        let got = [
+            dot(&y.to_array(), |i| (0.05 * i).sin()),
+            dot(&x.grad().unwrap(), |i| (0.07 * i).sin()),
+            dot(&w.grad().unwrap(), |i| (0.13 * i).cos()),
+            dot(&b.grad().unwrap(), |i| i),
+        ];
+        let want = [21.387033314017838, 59.89143658673518, 39.83733881745527, 109.2282485961914];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-4 * w.abs().max(1.0), "{got:?} vs {want:?}");
+        }
+    }
 }

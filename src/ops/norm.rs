@@ -385,4 +385,35 @@ mod tests {
             assert!(s1.abs() < 1e-4 * scale && s2.abs() < 1e-4 * scale, "channel {ch}: {s1} {s2}");
         }
     }
+    fn indexed(shape: &[usize], f: impl Fn(f64) -> f64) -> ndarray::ArrayD<f32> {
+        let n: usize = shape.iter().product();
+        ndarray::ArrayD::from_shape_vec(shape.to_vec(), (0..n).map(|i| f(i as f64) as f32).collect()).unwrap()
+    }
+
+    fn dot(a: &ndarray::ArrayD<f32>, f: impl Fn(f64) -> f64) -> f64 {
+        a.iter().enumerate().map(|(i, v)| *v as f64 * f(i as f64)).sum()
+    }
+
+    #[test]
+    fn matches_torch_reference() {
+        // torch 2.15: x = 2sin(0.37i + 0.1) + 0.5(i mod 3) [3,4,5], w = 1 + 0.1i, b = 0.05i, running
+        // (0, 1), F.batch_norm(x, rm, rv, w, b, True, 0.3, 1e-5), loss = Σ y·sin(0.05i).
+        let x = Tensor::param(indexed(&[3, 4, 5], |i| 2.0 * (0.37 * i + 0.1).sin() + 0.5 * (i % 3.0)));
+        let (w, b) = (Tensor::param(indexed(&[4], |i| 1.0 + 0.1 * i)), Tensor::param(indexed(&[4], |i| 0.05 * i)));
+        let (rm, rv) = (Tensor::zeros(&[4]), Tensor::ones(&[4]));
+        let y = batch_norm(&x, Some(&rm), Some(&rv), Some(&w), Some(&b), true, 0.3, 1e-5).unwrap();
+        y.backward_with(indexed(&y.shape(), |i| (0.05 * i).sin())).unwrap();
+        let got = [
+            dot(&y.to_array(), |i| (0.05 * i).sin()),
+            dot(&x.grad().unwrap(), |i| (0.07 * i).sin()),
+            dot(&w.grad().unwrap(), |i| i),
+            dot(&b.grad().unwrap(), |i| i),
+        ];
+        let want = [-1.214886146762432, 5.928587699399204, -4.207600265741348, 60.795888900756836];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-4 * w.abs().max(1.0), "{got:?} vs {want:?}");
+        }
+        close(&rm.to_vec(), &[0.45199588, -0.05120783, -0.04109401, 0.45653513], 1e-6);
+        close(&rv.to_vec(), &[1.0380875, 1.2848426, 1.247677, 1.0531067], 1e-6);
+    }
 }
