@@ -54,7 +54,6 @@ pub fn py_float(v: f64) -> String {
 }
 
 /// A single value, or a pair printed as a Python tuple: `(3, 3)`.
-#[allow(dead_code)] // for Conv2d's extra_repr, which is being written on another branch
 pub fn pair(p: (usize, usize)) -> String {
     format!("({}, {})", p.0, p.1)
 }
