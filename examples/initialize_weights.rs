@@ -7,37 +7,33 @@
 //!     elif isinstance(m, nn.Linear): nn.init.normal_(m.weight, 0, 0.1); nn.init.constant_(m.bias, 0)
 //! ```
 //!
-//! Linear is matched with `downcast_mut::<Linear>()` (Rust's `isinstance`). Conv2d and
-//! BatchNorm2d are matched by `type_name()` on their parameters, so this example works before and
-//! after those layers land in the tree; a spec that uses them is built when the spec knows them.
+//! Each layer type is matched with `downcast_mut::<T>()`, Rust's `isinstance`.
 //!
 //! cargo run --example initialize_weights
 
 use initlab::init::{constant_, normal_with, zeros_};
-use initlab::nn::{self, Linear, Module};
+use initlab::nn::{self, BatchNorm2d, Conv2d, Linear, Module};
 use initlab::Rng;
 use serde_json::json;
 
-fn initialize_weights(model: &mut dyn Module, rng: &mut Rng) {
+fn initialize_weights(model: &mut dyn Module, rng: &mut Rng) -> initlab::Result<()> {
+    let mut result = Ok(());
     model.apply(&mut |m: &mut dyn Module| {
-        if let Some(l) = m.downcast_mut::<Linear>() {
-            normal_with(&l.weight, 0.0, 0.1, rng).expect("valid std");
-            if let Some(b) = &l.bias {
-                constant_(b, 0.0).expect("constant");
-            }
-            return;
-        }
-        let ty = m.type_name();
-        for (name, p) in m.own_parameters() {
-            match (ty, name) {
-                ("Conv2d", "weight") => zeros_(p).expect("zeros"),
-                ("Conv2d", "bias") => constant_(p, 0.3).expect("constant"),
-                ("BatchNorm2d", "weight") => constant_(p, 1.0).expect("constant"),
-                ("BatchNorm2d", "bias") => constant_(p, 0.0).expect("constant"),
-                _ => {}
-            }
+        let r = if let Some(c) = m.downcast_mut::<Conv2d>() {
+            zeros_(&c.weight).and_then(|_| c.bias.as_ref().map_or(Ok(()), |b| constant_(b, 0.3)))
+        } else if let Some(bn) = m.downcast_mut::<BatchNorm2d>() {
+            let w = bn.weight.as_ref().map_or(Ok(()), |w| constant_(w, 1.0));
+            w.and_then(|_| bn.bias.as_ref().map_or(Ok(()), |b| constant_(b, 0.0)))
+        } else if let Some(l) = m.downcast_mut::<Linear>() {
+            normal_with(&l.weight, 0.0, 0.1, rng).and_then(|_| l.bias.as_ref().map_or(Ok(()), |b| constant_(b, 0.0)))
+        } else {
+            Ok(())
+        };
+        if result.is_ok() {
+            result = r;
         }
     });
+    result
 }
 
 fn print_params(model: &dyn Module) {
@@ -54,19 +50,10 @@ fn main() -> initlab::Result<()> {
         {"type": "Conv2d", "in_channels": 3, "out_channels": 4, "kernel_size": 3},
         {"type": "BatchNorm2d", "num_features": 4}, {"type": "ReLU"}, {"type": "Flatten"},
         {"type": "Linear", "in_features": 16, "out_features": 3}]});
-    let mlp = json!({"type": "Sequential", "layers": [
-        {"type": "Linear", "in_features": 4, "out_features": 3}, {"type": "ReLU"},
-        {"type": "Linear", "in_features": 3, "out_features": 2}]});
-    let mut model = match nn::spec::from_spec_with_rng(&conv_net, &mut rng) {
-        Ok(m) => m,
-        Err(e) => {
-            println!("(conv net not buildable in this tree: {e}; using an MLP)\n");
-            nn::spec::from_spec_with_rng(&mlp, &mut rng)?
-        }
-    };
+    let mut model = nn::spec::from_spec_with_rng(&conv_net, &mut rng)?;
     println!("{model}\n\nbefore (torch defaults):");
     print_params(model.as_ref());
-    initialize_weights(model.as_mut(), &mut rng);
+    initialize_weights(model.as_mut(), &mut rng)?;
     println!("\nafter initialize_weights:");
     print_params(model.as_ref());
     Ok(())

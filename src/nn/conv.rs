@@ -60,13 +60,13 @@ impl Conv2d {
         if g == 0 {
             return Err(Error::invalid("Conv2d", "groups must be a positive integer"));
         }
-        if in_channels % g != 0 {
+        if !in_channels.is_multiple_of(g) {
             return Err(Error::invalid(
                 "Conv2d",
                 format!("in_channels ({in_channels}) must be divisible by groups ({g})"),
             ));
         }
-        if out_channels % g != 0 {
+        if !out_channels.is_multiple_of(g) {
             return Err(Error::invalid(
                 "Conv2d",
                 format!("out_channels ({out_channels}) must be divisible by groups ({g})"),
