@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod init;
 pub mod io;
+pub mod kernels;
 pub mod lab;
 pub mod nn;
 pub mod ops;

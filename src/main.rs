@@ -23,6 +23,8 @@ enum Command {
     Compare(cli::compare::Args),
     /// Combine the shards of `compare --shard K/N` into one comparison's outputs.
     Merge(cli::merge::Args),
+    /// Build a model, apply init rules, write a checkpoint and print per-parameter statistics.
+    Init(cli::init::Args),
 }
 
 fn main() {
@@ -31,6 +33,7 @@ fn main() {
         Command::Grad(a) => cli::grad::run(a),
         Command::Compare(a) => cli::compare::run(a),
         Command::Merge(a) => cli::merge::run(a),
+        Command::Init(a) => cli::init::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

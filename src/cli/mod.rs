@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod grad;
+pub mod init;
 pub mod merge;
 
 use crate::error::{Error, Result};

@@ -23,7 +23,7 @@ pub mod structured;
 pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
 
 pub use lsuv::{default_batch, lsuv_, LayerReport, LsuvOptions, LsuvReport};
-pub use rules::{ApplyReport, ParamReport, Rule, Rules, Selector};
+pub use rules::{default_for, ApplyReport, ParamReport, Rule, Rules, Selector};
 pub use scheme::{Scheme, SCHEME_NAMES};
 pub use schemes::*;
 pub use structured::*;

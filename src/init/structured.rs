@@ -52,7 +52,7 @@ pub(crate) fn check_dirac(shape: &[usize], groups: usize) -> Result<()> {
             format!("Only tensors with 3, 4, or 5 dimensions are supported, got shape {}", shape_str(shape)),
         ));
     }
-    if groups == 0 || shape[0] % groups != 0 {
+    if groups == 0 || !shape[0].is_multiple_of(groups) {
         return Err(Error::shape(
             "dirac_",
             format!("dim 0 must be divisible by groups: shape {} with groups={groups}", shape_str(shape)),
@@ -239,39 +239,21 @@ mod tests {
         assert!(e.contains("divisible by groups") && e.contains("groups=2"), "{e}");
     }
 
-    /// A direct 2-D convolution (stride 1, zero padding k/2) to check dirac passes input through.
-    fn conv2d_same(x: &[f32], c_in: usize, h: usize, w: &Tensor) -> Vec<f32> {
-        let s = w.shape();
-        let (c_out, k) = (s[0], s[2]);
-        let wd = w.to_vec();
-        let p = (k / 2) as isize;
-        let mut y = vec![0f32; c_out * h * h];
-        for o in 0..c_out {
-            for i in 0..c_in {
-                for r in 0..h {
-                    for c in 0..h {
-                        for u in 0..k {
-                            for v in 0..k {
-                                let (rr, cc) = (r as isize + u as isize - p, c as isize + v as isize - p);
-                                if rr >= 0 && cc >= 0 && (rr as usize) < h && (cc as usize) < h {
-                                    y[(o * h + r) * h + c] += wd[((o * c_in + i) * k + u) * k + v]
-                                        * x[(i * h + rr as usize) * h + cc as usize];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        y
-    }
-
     #[test]
     fn dirac_conv_is_identity() {
-        let w = Tensor::zeros(&[3, 3, 3, 3]);
-        dirac_(&w, 1).unwrap();
-        let x: Vec<f32> = (0..3 * 5 * 5).map(|i| i as f32 * 0.1 - 2.0).collect();
-        assert_eq!(conv2d_same(&x, 3, 5, &w), x);
+        use crate::ops::{conv2d, Conv2dArgs};
+        use ndarray::Dimension;
+        let x = Tensor::new(ndarray::ArrayD::from_shape_fn(vec![2, 6, 5, 5], |ix| {
+            ix.slice().iter().sum::<usize>() as f32 * 0.1 - 1.0
+        }));
+        // groups=1 and groups=2 (6 → 6 channels as two groups of 3), kernel 3 with padding 1.
+        for (groups, w_shape) in [(1, [6, 6, 3, 3]), (2, [6, 3, 3, 3])] {
+            let w = Tensor::zeros(&w_shape);
+            dirac_(&w, groups).unwrap();
+            let args = Conv2dArgs { padding: (1, 1), groups, ..Conv2dArgs::default() };
+            let y = conv2d(&x, &w, None, args).unwrap();
+            assert_eq!(y.to_vec(), x.to_vec(), "groups={groups}");
+        }
     }
 
     fn gram(t: &Tensor, rows_side: bool) -> Vec<Vec<f64>> {

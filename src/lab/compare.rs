@@ -9,8 +9,8 @@
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::model::{build, check_fits, ModelSpec};
-use crate::lab::probe::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::train::{train, TrainConfig, TrainLog};
+use crate::lab::units::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

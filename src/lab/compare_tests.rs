@@ -166,3 +166,31 @@ fn bad_inputs_are_rejected_before_any_run() {
     }
     assert_eq!(parse_shard("2/4").unwrap(), (2, 4));
 }
+
+/// The conv shorthand on the image set and `:bn` on an MLP build through the spec, train, and
+/// count units per output channel (conv) or feature.
+#[test]
+fn conv_net_and_batch_norm_run_through_the_harness() {
+    let mut c = config("conv:4-8:relu", &["kaiming_normal(nonlinearity=relu)", "zeros"], 1, 2);
+    c.data = "shapes".into();
+    c.batch_size = Some(120);
+    let p = prepare(&c).unwrap();
+    assert_eq!(p.param_names, ["0.weight", "0.bias", "2.weight", "2.bias", "5.weight", "5.bias"]);
+    let res = all_runs(&p, 0);
+    let k = &res[0];
+    assert_eq!(k.log.epochs.len(), 2);
+    assert!(k.log.epochs.iter().all(|e| e.loss.is_finite() && e.grad_norms.len() == 6));
+    let sym: Vec<(usize, usize)> = k.symmetry.iter().map(|s| (s.units, s.distinct)).collect();
+    assert_eq!(sym, [(4, 4), (8, 8)]);
+    assert_eq!(res[1].symmetry.iter().map(|s| s.distinct).collect::<Vec<_>>(), [1, 1]);
+    // 4 classes, zero init: only the output bias learns, from unbalanced minibatches, so the loss
+    // stays within a few hundredths of ln 4 = 1.386.
+    let l = res[1].log.epochs[1].loss;
+    assert!((l - 4f64.ln()).abs() < 0.05, "{l}");
+
+    let p = prepare(&config("mlp:2-16-16-3:bn:relu", &["xavier_normal"], 1, 3)).unwrap();
+    assert!(p.param_names.contains(&"1.weight".to_string()), "{:?}", p.param_names);
+    let r = &all_runs(&p, 0)[0];
+    assert_eq!(r.symmetry.iter().map(|s| s.layer.as_str()).collect::<Vec<_>>(), ["0", "3"]);
+    assert!(r.log.epochs.iter().all(|e| e.loss.is_finite()));
+}

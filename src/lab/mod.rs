@@ -1,5 +1,5 @@
 //! The lab around the library: datasets to train on, models from shorthand, the training loop,
-//! probes of what a model does inside, the `compare` experiment, plots of what happened, and an
+//! probes of signal propagation and of a model's units, the `compare` experiment, plots of what happened, and an
 //! HTML report that puts the plots and tables on one self-contained page.
 
 pub mod compare;
@@ -13,6 +13,7 @@ pub mod results;
 pub mod shard;
 pub mod summary;
 pub mod train;
+pub mod units;
 
 #[cfg(test)]
 mod compare_tests;

@@ -5,8 +5,8 @@
 //! (`NaN`, `inf` as such), so reading and writing again gives the same bytes.
 
 use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::probe::LayerSymmetry;
 use crate::lab::train::{EpochRecord, TrainLog};
+use crate::lab::units::LayerSymmetry;
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,12 +4,16 @@
 //! is — `m.is::<Linear>()`, `m.downcast_mut::<Conv2d>()` — the Rust form of `isinstance`.
 
 mod activation;
+mod batchnorm;
+mod conv;
 mod display;
 mod linear;
 mod sequential;
 pub mod spec;
 
 pub use activation::{Flatten, LeakyReLU, ReLU, Sigmoid, Tanh};
+pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormOptions};
+pub use conv::{Conv2d, Conv2dOptions};
 pub use display::py_float;
 pub use linear::Linear;
 pub use sequential::Sequential;

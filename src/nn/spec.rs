@@ -186,6 +186,58 @@ fn build(v: &Value, path: &str, rng: &mut Rng) -> Result<Box<dyn Module>> {
                 rng,
             ))
         }
+        "Conv2d" => {
+            f.only(&[
+                "in_channels",
+                "out_channels",
+                "kernel_size",
+                "stride",
+                "padding",
+                "dilation",
+                "groups",
+                "bias",
+                "padding_mode",
+            ])?;
+            if let Some(m) = f.get("padding_mode") {
+                if m != "zeros" {
+                    return Err(f.err("padding_mode", format!("only 'zeros' is supported, got {m}")));
+                }
+            }
+            let opts = Conv2dOptions {
+                stride: f.pair_or("stride", Some((1, 1)))?,
+                padding: f.pair_or("padding", Some((0, 0)))?,
+                dilation: f.pair_or("dilation", Some((1, 1)))?,
+                groups: f.usize_or("groups", 1)?,
+                bias: f.bool_or("bias", true)?,
+            };
+            let c = Conv2d::with_rng(
+                f.usize_req("in_channels")?,
+                f.usize_req("out_channels")?,
+                f.pair_or("kernel_size", None)?,
+                opts,
+                rng,
+            )
+            .map_err(|e| Error::spec(path, "-", e))?;
+            Box::new(c)
+        }
+        "BatchNorm1d" | "BatchNorm2d" => {
+            f.only(&["num_features", "eps", "momentum", "affine", "track_running_stats"])?;
+            let opts = BatchNormOptions {
+                eps: f.f64_or("eps", 1e-5)?,
+                momentum: f.opt_f64_or("momentum", Some(0.1))?,
+                affine: f.bool_or("affine", true)?,
+                track_running_stats: f.bool_or("track_running_stats", true)?,
+            };
+            if opts.eps <= 0.0 {
+                return Err(f.err("eps", format!("must be positive, got {}", opts.eps)));
+            }
+            let n = f.usize_req("num_features")?;
+            if f.ty == "BatchNorm1d" {
+                Box::new(BatchNorm1d::new(n, opts))
+            } else {
+                Box::new(BatchNorm2d::new(n, opts))
+            }
+        }
         "ReLU" => {
             f.only(&["inplace"])?;
             Box::new(ReLU)

@@ -1,0 +1,240 @@
+//! im2col / col2im for one NCHW image. The column matrix has one row per (channel, ki, kj), in that
+//! order, and one column per output position (oy, ox): a convolution is then `W[C_out, C·kh·kw] ·
+//! col`, and a group's channels are a contiguous block of rows. Padding reads as zero.
+
+/// The geometry of a 2-D convolution over one image of `c × h × w`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Geom2d {
+    pub c: usize,
+    pub h: usize,
+    pub w: usize,
+    pub kernel: (usize, usize),
+    pub stride: (usize, usize),
+    pub padding: (usize, usize),
+    pub dilation: (usize, usize),
+    pub oh: usize,
+    pub ow: usize,
+}
+
+/// torch's output size floor((n + 2p − d(k−1) − 1)/s) + 1, or None when the dilated kernel does not
+/// fit the padded input (or k, s or d is 0).
+pub fn out_size(n: usize, k: usize, s: usize, p: usize, d: usize) -> Option<usize> {
+    if k == 0 || s == 0 || d == 0 {
+        return None;
+    }
+    let span = d * (k - 1) + 1;
+    (n + 2 * p).checked_sub(span).map(|r| r / s + 1)
+}
+
+impl Geom2d {
+    /// The geometry, or None when the kernel does not fit (see [`out_size`]).
+    pub fn new(
+        (c, h, w): (usize, usize, usize),
+        kernel: (usize, usize),
+        stride: (usize, usize),
+        padding: (usize, usize),
+        dilation: (usize, usize),
+    ) -> Option<Geom2d> {
+        let oh = out_size(h, kernel.0, stride.0, padding.0, dilation.0)?;
+        let ow = out_size(w, kernel.1, stride.1, padding.1, dilation.1)?;
+        Some(Geom2d { c, h, w, kernel, stride, padding, dilation, oh, ow })
+    }
+    /// Rows of the column matrix: c·kh·kw.
+    pub fn col_rows(&self) -> usize {
+        self.c * self.kernel.0 * self.kernel.1
+    }
+    /// Columns of the column matrix: oh·ow.
+    pub fn col_cols(&self) -> usize {
+        self.oh * self.ow
+    }
+    pub fn img_len(&self) -> usize {
+        self.c * self.h * self.w
+    }
+}
+
+/// Outputs o in [lo, hi) (with hi ≤ n_out) whose input index o·s + off lies in [0, n_in).
+fn valid_range(off: isize, s: usize, n_in: usize, n_out: usize) -> (usize, usize) {
+    let s = s as isize;
+    let lo = if off >= 0 { 0 } else { (-off + s - 1) / s };
+    let room = n_in as isize - off;
+    let hi = if room <= 0 { 0 } else { ((room + s - 1) / s).min(n_out as isize) };
+    let lo = lo.min(hi);
+    (lo as usize, hi as usize)
+}
+
+/// For each (ki, kj) row offset: the valid output ranges and the input offsets, per axis.
+struct Tap {
+    y: (usize, usize),
+    offy: isize,
+    x: (usize, usize),
+    offx: isize,
+}
+
+fn taps(g: &Geom2d) -> Vec<Tap> {
+    let (kh, kw) = g.kernel;
+    let mut out = Vec::with_capacity(kh * kw);
+    for ki in 0..kh {
+        let offy = (ki * g.dilation.0) as isize - g.padding.0 as isize;
+        for kj in 0..kw {
+            let offx = (kj * g.dilation.1) as isize - g.padding.1 as isize;
+            let y = valid_range(offy, g.stride.0, g.h, g.oh);
+            let x = valid_range(offx, g.stride.1, g.w, g.ow);
+            out.push(Tap { y, offy, x, offx });
+        }
+    }
+    out
+}
+
+/// Fills `col` (`col_rows × col_cols`, row-major) from `img` (`c × h × w`).
+pub fn im2col(img: &[f32], g: &Geom2d, col: &mut [f32]) {
+    assert_eq!(img.len(), g.img_len(), "im2col: image length");
+    assert_eq!(col.len(), g.col_rows() * g.col_cols(), "im2col: column length");
+    let (ow, plane) = (g.ow, g.col_cols());
+    if plane == 0 || col.is_empty() {
+        return;
+    }
+    if g.h * g.w == 0 {
+        col.fill(0.0);
+        return;
+    }
+    let (sy, sx, w) = (g.stride.0, g.stride.1, g.w);
+    let taps = taps(g);
+    let mut rows = col.chunks_exact_mut(plane);
+    for ch in img.chunks_exact(g.h * w) {
+        for t in &taps {
+            let row = rows.next().expect("one row per channel and tap");
+            let ((ylo, yhi), (xlo, xhi)) = (t.y, t.x);
+            if xlo == xhi {
+                row.fill(0.0);
+                continue;
+            }
+            row[..ylo * ow].fill(0.0);
+            row[yhi * ow..].fill(0.0);
+            let ix0 = ((xlo * sx) as isize + t.offx) as usize;
+            for (oy, orow) in row.chunks_exact_mut(ow).enumerate().take(yhi).skip(ylo) {
+                let iy = ((oy * sy) as isize + t.offy) as usize;
+                let irow = &ch[iy * w..(iy + 1) * w];
+                orow[..xlo].fill(0.0);
+                orow[xhi..].fill(0.0);
+                gather(&mut orow[xlo..xhi], &irow[ix0..], sx);
+            }
+        }
+    }
+}
+
+/// `dst[j] = src[j·s]` for every j.
+#[inline(always)]
+fn gather(dst: &mut [f32], src: &[f32], s: usize) {
+    if s == 1 {
+        dst.copy_from_slice(&src[..dst.len()]);
+        return;
+    }
+    let Some(last) = dst.len().checked_sub(1) else { return };
+    assert!(last * s < src.len(), "gather: source too short");
+    for (j, o) in dst.iter_mut().enumerate() {
+        // SAFETY: j ≤ last, so j·s ≤ last·s < src.len(), checked above.
+        *o = unsafe { *src.get_unchecked(j * s) };
+    }
+}
+
+/// `dst[j·s] += src[j]` for every j.
+#[inline(always)]
+fn scatter_add(dst: &mut [f32], src: &[f32], s: usize) {
+    if s == 1 {
+        for (d, v) in dst[..src.len()].iter_mut().zip(src) {
+            *d += *v;
+        }
+        return;
+    }
+    let Some(last) = src.len().checked_sub(1) else { return };
+    assert!(last * s < dst.len(), "scatter_add: destination too short");
+    for (j, v) in src.iter().enumerate() {
+        // SAFETY: j ≤ last, so j·s ≤ last·s < dst.len(), checked above.
+        unsafe { *dst.get_unchecked_mut(j * s) += *v };
+    }
+}
+
+/// Adds `col` (`col_rows × col_cols`) back into `img` (`c × h × w`): the adjoint of [`im2col`].
+/// `img` is accumulated into, not overwritten.
+pub fn col2im(col: &[f32], g: &Geom2d, img: &mut [f32]) {
+    assert_eq!(img.len(), g.img_len(), "col2im: image length");
+    assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col2im: column length");
+    let (ow, plane) = (g.ow, g.col_cols());
+    if plane == 0 || g.h * g.w == 0 || col.is_empty() {
+        return;
+    }
+    let (sy, sx, w) = (g.stride.0, g.stride.1, g.w);
+    let taps = taps(g);
+    let mut rows = col.chunks_exact(plane);
+    for ch in img.chunks_exact_mut(g.h * w) {
+        for t in &taps {
+            let row = rows.next().expect("one row per channel and tap");
+            let (xlo, xhi) = t.x;
+            if xlo == xhi {
+                continue;
+            }
+            let ix0 = ((xlo * sx) as isize + t.offx) as usize;
+            for (oy, orow) in row.chunks_exact(ow).enumerate().take(t.y.1).skip(t.y.0) {
+                let iy = ((oy * sy) as isize + t.offy) as usize;
+                let irow = &mut ch[iy * w..(iy + 1) * w];
+                scatter_add(&mut irow[ix0..], &orow[xlo..xhi], sx);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Direct definition: col[(c,ki,kj), (oy,ox)] = img[c, oy·s + ki·d − p, ox·s + kj·d − p] or 0.
+    fn naive_im2col(img: &[f32], g: &Geom2d) -> Vec<f32> {
+        let (kh, kw) = g.kernel;
+        let mut col = vec![0.0; g.col_rows() * g.col_cols()];
+        for c in 0..g.c {
+            for ki in 0..kh {
+                for kj in 0..kw {
+                    for oy in 0..g.oh {
+                        for ox in 0..g.ow {
+                            let iy = (oy * g.stride.0 + ki * g.dilation.0) as isize - g.padding.0 as isize;
+                            let ix = (ox * g.stride.1 + kj * g.dilation.1) as isize - g.padding.1 as isize;
+                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
+                                let r = (c * kh + ki) * kw + kj;
+                                col[r * g.col_cols() + oy * g.ow + ox] =
+                                    img[(c * g.h + iy as usize) * g.w + ix as usize];
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        col
+    }
+
+    #[test]
+    fn im2col_matches_definition_and_col2im_is_its_adjoint() {
+        let cases = [
+            ((2, 5, 6), (3, 3), (1, 1), (1, 1), (1, 1)),
+            ((1, 7, 5), (3, 2), (2, 3), (2, 1), (1, 1)),
+            ((3, 6, 6), (2, 3), (1, 2), (0, 3), (2, 2)),
+            ((1, 2, 2), (3, 3), (3, 3), (2, 2), (1, 1)),
+        ];
+        for (chw, k, s, p, d) in cases {
+            let g = Geom2d::new(chw, k, s, p, d).unwrap();
+            let img: Vec<f32> = (0..g.img_len()).map(|i| (i as f32 * 0.37).sin()).collect();
+            let mut col = vec![f32::NAN; g.col_rows() * g.col_cols()];
+            im2col(&img, &g, &mut col);
+            assert_eq!(col, naive_im2col(&img, &g), "{g:?}");
+            // <im2col(x), y> == <x, col2im(y)> for any y.
+            let y: Vec<f32> = (0..col.len()).map(|i| (i as f32 * 0.11).cos()).collect();
+            let mut back = vec![0.0; img.len()];
+            col2im(&y, &g, &mut back);
+            let lhs: f64 = col.iter().zip(&y).map(|(a, b)| *a as f64 * *b as f64).sum();
+            let rhs: f64 = img.iter().zip(&back).map(|(a, b)| *a as f64 * *b as f64).sum();
+            assert!((lhs - rhs).abs() < 1e-4, "{g:?}: {lhs} vs {rhs}");
+        }
+        assert_eq!(out_size(28, 3, 2, 1, 1), Some(14));
+        assert_eq!(out_size(2, 3, 1, 0, 1), None);
+        assert_eq!(out_size(5, 3, 1, 0, 2), Some(1));
+    }
+}

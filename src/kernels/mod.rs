@@ -1,0 +1,49 @@
+//! Raw-slice hot loops behind the ops: a GEMM wrapper over `matrixmultiply`, and im2col/col2im for
+//! NCHW convolutions. Kernels take plain slices and geometry; shape validation is the op's job.
+//! Parallel helpers split work only by sizes, never by thread count, so results are bit-identical
+//! on any number of threads.
+
+pub mod gemm;
+pub mod im2col;
+
+pub use gemm::{gemm, MatMut, MatRef};
+pub use im2col::{col2im, im2col, Geom2d};
+
+use rayon::prelude::*;
+
+/// Runs `f(state, out_chunk, in_chunk)` over matching chunks of `out` and `inp` (one per sample),
+/// in parallel when `parallel`, with per-worker scratch state from `init`. Each chunk is computed
+/// by the same code whatever thread runs it.
+pub fn zip_chunks<T, I, F>(
+    parallel: bool,
+    out: &mut [f32],
+    out_chunk: usize,
+    inp: &[f32],
+    in_chunk: usize,
+    init: I,
+    f: F,
+) where
+    I: Fn() -> T + Sync + Send,
+    F: Fn(&mut T, &mut [f32], &[f32]) + Sync + Send,
+{
+    if out_chunk == 0 {
+        return;
+    }
+    if in_chunk == 0 {
+        // Empty inputs (no input channels): every output chunk still gets its call.
+        let mut s = init();
+        out.chunks_mut(out_chunk).for_each(|o| f(&mut s, o, &[]));
+        return;
+    }
+    if parallel {
+        out.par_chunks_mut(out_chunk).zip(inp.par_chunks(in_chunk)).for_each_init(init, |s, (o, i)| f(s, o, i));
+    } else {
+        let mut s = init();
+        out.chunks_mut(out_chunk).zip(inp.chunks(in_chunk)).for_each(|(o, i)| f(&mut s, o, i));
+    }
+}
+
+/// Whether a batch of `batch` samples of `work_per_sample` (roughly flops) is worth splitting.
+pub fn worth_parallel(batch: usize, work_per_sample: usize) -> bool {
+    batch >= 2 && batch.saturating_mul(work_per_sample) >= 1 << 17
+}
