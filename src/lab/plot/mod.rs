@@ -109,7 +109,15 @@ pub fn render_svg_string(fig: &Figure) -> Result<String> {
 }
 
 fn size(fig: &Figure) -> (u32, u32) {
-    (PANEL_W * fig.panels.len().max(1) as u32, PANEL_H + TITLE_H)
+    let w: u32 = fig.panels.iter().map(|p| PANEL_W + panel::legend_width(p)).sum();
+    (w.max(PANEL_W), PANEL_H + TITLE_H)
+}
+
+/// The title's font size: 22 px, smaller when that would not fit the figure's width.
+fn title_size(title: &str, width: u32) -> u32 {
+    let chars = title.chars().count().max(1) as f64;
+    // DejaVu Sans averages about 0.55 em per character.
+    ((width as f64 - 20.0) / (0.55 * chars)).clamp(10.0, 22.0) as u32
 }
 
 type Draw = std::result::Result<(), String>;
@@ -117,12 +125,20 @@ type Draw = std::result::Result<(), String>;
 fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     root.fill(&WHITE).map_err(s)?;
-    let body = root.titled(&fig.title, (FONT, 22)).map_err(s)?;
+    let body = root.titled(&fig.title, (FONT, title_size(&fig.title, root.dim_in_pixel().0))).map_err(s)?;
     if fig.panels.is_empty() {
         return note(&body, "", &["no panels".to_string()]);
     }
-    for (area, panel) in body.split_evenly((1, fig.panels.len())).iter().zip(&fig.panels) {
-        draw_panel(panel, area)?;
+    let mut rest = body;
+    for (k, panel) in fig.panels.iter().enumerate() {
+        let area = if k + 1 == fig.panels.len() {
+            rest.clone()
+        } else {
+            let (left, right) = rest.split_horizontally(PANEL_W + panel::legend_width(panel));
+            rest = right;
+            left
+        };
+        draw_panel(panel, &area)?;
     }
     Ok(())
 }

@@ -25,6 +25,51 @@ struct Prepared {
     band: Vec<(f64, f64)>,
 }
 
+/// Width of the legend column right of a panel's plot (0 without labels).
+pub(super) fn legend_width(panel: &Panel) -> u32 {
+    let chars = panel.series.iter().map(|se| legend_label(se, panel.log_y).chars().count()).max().unwrap_or(0);
+    if chars == 0 {
+        0
+    } else {
+        (chars as f64 * 7.0 + 44.0).min(360.0) as u32
+    }
+}
+
+/// A series' legend text, saying so when none of it can be drawn (all zero on a log axis).
+fn legend_label(se: &Series, log: bool) -> String {
+    if se.label.is_empty() {
+        return String::new();
+    }
+    let drawable = se.y.iter().any(|&y| to_plot(y, log).is_some());
+    match (drawable, log) {
+        (true, _) => se.label.clone(),
+        (false, true) if se.y.contains(&0.0) => format!("{} (all 0: not drawn)", se.label),
+        (false, _) => format!("{} (not drawn: no finite values)", se.label),
+    }
+}
+
+/// Draws the legend entries in a column: a coloured line and the label per series.
+fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
+    let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    for (k, se) in panel.series.iter().enumerate() {
+        let label = legend_label(se, panel.log_y);
+        if label.is_empty() {
+            continue;
+        }
+        let y = 40 + 18 * k as i32;
+        let color = PALETTE[k % PALETTE.len()];
+        area.draw(&PathElement::new(vec![(6, y), (26, y)], color.stroke_width(3))).map_err(s)?;
+        area.draw(&Text::new(label, (32, y), style.clone())).map_err(s)?;
+    }
+    Ok(())
+}
+
+/// Whether every x is a whole number (layer indices), so ticks should be whole numbers too.
+fn integer_x(panel: &Panel) -> bool {
+    panel.series.iter().flat_map(|se| se.x.iter()).all(|x| x.fract() == 0.0)
+}
+
 /// Maps y to plot space (log10 on a log axis); `None` if it cannot be drawn.
 fn to_plot(y: f64, log: bool) -> Option<f64> {
     match log {
@@ -107,6 +152,12 @@ fn log_tick(v: &f64) -> String {
 
 pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+    let lw = legend_width(panel);
+    let (area, legend) = area.split_horizontally(area.dim_in_pixel().0.saturating_sub(lw));
+    if lw > 0 {
+        draw_legend(panel, &legend)?;
+    }
+    let area = &area;
     let prepared: Vec<Prepared> = panel.series.iter().map(|se| prepare(se, panel.log_y)).collect();
     let points = prepared.iter().flat_map(|p| p.runs.iter().flatten().chain(&p.band));
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
@@ -137,8 +188,13 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         false => panel.y_label.clone(),
     };
     let (x_fmt, y_fmt) = (tick_format(x1 - x0), tick_format(y1 - y0));
+    let int_fmt = |v: &f64| if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { String::new() };
     let mut mesh = chart.configure_mesh();
     mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt);
+    if integer_x(panel) && x1 - x0 <= 30.0 {
+        // Whole-number positions (layers): one tick per position, no fractional labels.
+        mesh.x_labels((x1 - x0).ceil() as usize + 1).x_label_formatter(&int_fmt);
+    }
     mesh.x_desc(panel.x_label.as_str())
         .y_desc(y_desc)
         .label_style((FONT, 12))
@@ -153,7 +209,7 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
     }
     mesh.draw().map_err(s)?;
 
-    for (k, (se, p)) in panel.series.iter().zip(&prepared).enumerate() {
+    for (k, p) in prepared.iter().enumerate() {
         let color = PALETTE[k % PALETTE.len()];
         if p.band.len() >= 2 {
             let band = Polygon::new(p.band.clone(), color.mix(0.18).filled());
@@ -161,23 +217,9 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         }
         let line = color.stroke_width(2);
         let lines = p.runs.iter().map(|r| PathElement::new(r.clone(), line));
-        chart
-            .draw_series(lines)
-            .map_err(s)?
-            .label(se.label.as_str())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], line));
+        chart.draw_series(lines).map_err(s)?;
         let dots = p.runs.iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], 3, color.filled()));
         chart.draw_series(dots).map_err(s)?;
-    }
-    if panel.series.iter().any(|se| !se.label.is_empty()) {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .label_font((FONT, 12))
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.4))
-            .draw()
-            .map_err(s)?;
     }
     Ok(())
 }
