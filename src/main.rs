@@ -23,6 +23,8 @@ enum Command {
     Compare(cli::compare::Args),
     /// Combine the shards of `compare --shard K/N` into one comparison's outputs.
     Merge(cli::merge::Args),
+    /// Signal propagation at init: per-layer activation and gradient statistics for each init.
+    Probe(cli::probe::Args),
     /// Build a model, apply init rules, write a checkpoint and print per-parameter statistics.
     Init(cli::init::Args),
 }
@@ -34,6 +36,7 @@ fn main() {
         Command::Compare(a) => cli::compare::run(a),
         Command::Merge(a) => cli::merge::run(a),
         Command::Init(a) => cli::init::run(a),
+        Command::Probe(a) => cli::probe::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

@@ -5,6 +5,7 @@ pub mod compare;
 pub mod grad;
 pub mod init;
 pub mod merge;
+pub mod probe;
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -1,6 +1,7 @@
 //! Models for experiments: a JSON spec file (see [`crate::nn::spec`]) or a shorthand.
 //!
-//! - `mlp:2-100-100-3:relu` — Linear layers between the given sizes; after each hidden Linear an
+//! - `mlp:2-100-100-3:relu` — Linear layers between the given sizes (`NxK` repeats a size:
+//!   `mlp:256x101:linear:nobias` is 100 bias-free Linear(256, 256)); after each hidden Linear an
 //!   activation (`relu`, `tanh`, `sigmoid`, `leaky_relu`, `linear` = none; default `relu`).
 //!   Options after the sizes, in any order: the activation, `bn` (BatchNorm1d after each hidden
 //!   Linear, before its activation), `nobias` (Linear layers without bias).
@@ -83,11 +84,9 @@ impl ModelSpec {
 fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpec> {
     let mut parts = rest.split(':');
     let sizes_txt = parts.next().unwrap_or("");
-    let sizes: Vec<usize> = sizes_txt
-        .split('-')
-        .map(|s| s.trim().parse::<usize>().ok().filter(|&n| n > 0))
-        .collect::<Option<_>>()
-        .ok_or_else(|| bad(text, format!("sizes '{sizes_txt}' must be positive integers joined by '-'")))?;
+    let sizes = parse_sizes(sizes_txt).ok_or_else(|| {
+        bad(text, format!("sizes '{sizes_txt}' must be positive integers (or NxK: N repeated K times) joined by '-'"))
+    })?;
     let min = if kind == "mlp" { 2 } else { 1 };
     if sizes.len() < min {
         let what = if kind == "mlp" { "at least two sizes (input-…-output)" } else { "at least one channel count" };
@@ -112,6 +111,24 @@ fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpe
         }
     }
     Ok(if kind == "mlp" { ModelSpec::Mlp { sizes, opts } } else { ModelSpec::Conv { channels: sizes, opts } })
+}
+
+/// `2-100-100-3`; a size `NxK` stands for K copies of N (`256x101` = 101 widths of 256, i.e. 100
+/// Linear(256, 256) layers).
+fn parse_sizes(text: &str) -> Option<Vec<usize>> {
+    let mut sizes = Vec::new();
+    for tok in text.split('-') {
+        let tok = tok.trim();
+        let (n, k) = match tok.split_once('x') {
+            Some((n, k)) => (n.parse::<usize>().ok()?, k.parse::<usize>().ok()?),
+            None => (tok.parse::<usize>().ok()?, 1),
+        };
+        if n == 0 || k == 0 || k > 100_000 {
+            return None;
+        }
+        sizes.extend(std::iter::repeat_n(n, k));
+    }
+    Some(sizes)
 }
 
 fn activation_json(name: &str) -> Option<Value> {
@@ -223,6 +240,12 @@ mod tests {
         assert_eq!(j["layers"][0]["bias"], false);
         let j = ModelSpec::parse("mlp:2-4-3:linear").unwrap().to_json(&data).unwrap();
         assert_eq!(j["layers"].as_array().unwrap().len(), 2);
+        // NxK repeats a size: 256x101 is 100 Linear(256, 256).
+        let s = ModelSpec::parse("mlp:256x101:linear:nobias").unwrap();
+        let ModelSpec::Mlp { sizes, .. } = &s else { panic!() };
+        assert_eq!((sizes.len(), sizes.iter().all(|&n| n == 256)), (101, true));
+        let s = ModelSpec::parse("mlp:2-8x3-3").unwrap();
+        assert!(matches!(s, ModelSpec::Mlp { ref sizes, .. } if sizes == &[2, 8, 8, 8, 3]));
     }
 
     #[test]
@@ -245,6 +268,8 @@ mod tests {
             ("mlp:2-x-3", "sizes '2-x-3'"),
             ("mlp:2", "needs at least two sizes"),
             ("mlp:2-0-3", "positive integers"),
+            ("mlp:2-8x0-3", "NxK"),
+            ("mlp:2-8xa-3", "NxK"),
             ("mlp:2-3:swish", "option 'swish'"),
             ("mlp:2-3:relu:tanh", "option 'tanh'"),
             ("resnet50", "unknown model"),

@@ -1,0 +1,213 @@
+//! `initlab probe MODEL --init RULES [--init …] --batch B --seed S --csv FILE [--plot FILE]`:
+//! the deep-network experiment. For each init, forward a N(0,1) batch, backward a unit-normal
+//! gradient from the output, and report every leaf module's activation mean/std and gradient std
+//! in forward order, the first layer whose output is not finite, and std against depth.
+
+use crate::error::{Error, Result};
+use crate::init::rules::Rules;
+use crate::io::{load_checkpoint, write_atomic};
+use crate::lab::compare::split_label;
+use crate::lab::model::{build, ModelSpec};
+use crate::lab::plot::{self, Figure, Panel, Series};
+use crate::lab::probe::{first_non_finite, probe, LayerStat};
+use crate::lab::report::text_table;
+use crate::nn::{Conv2d, Linear};
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+use clap::Args as ClapArgs;
+use ndarray::{ArrayD, IxDyn};
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// `mlp:…` shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256)), a JSON
+    /// spec file, or a checkpoint (.safetensors).
+    pub model: String,
+    /// Init rules, repeatable (`label@rules` names one). Default: torch's default init.
+    #[arg(long = "init")]
+    pub inits: Vec<String>,
+    /// Rows of the N(0,1) input batch.
+    #[arg(long, default_value_t = 16)]
+    pub batch: usize,
+    /// Seed of the model, the init, the input and the upstream gradient.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Per-sample input shape for models that do not start with a Linear, e.g. 1,28,28.
+    #[arg(long, value_delimiter = ',')]
+    pub input_shape: Option<Vec<usize>>,
+    /// Where to write the per-layer statistics (CSV).
+    #[arg(long)]
+    pub csv: PathBuf,
+    /// Also draw activation and gradient std against depth (FILE.png and FILE.svg).
+    #[arg(long)]
+    pub plot: Option<PathBuf>,
+}
+
+/// The model's spec and per-sample input shape.
+fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_json::Value, Vec<usize>)> {
+    let spec = if text.ends_with(".safetensors") {
+        load_checkpoint(text)?.model.to_spec()
+    } else {
+        match ModelSpec::parse(text)? {
+            ModelSpec::Json(v) => v,
+            ModelSpec::Conv { .. } => {
+                return Err(Error::invalid(
+                    format!("model '{text}'"),
+                    "the conv shorthand takes its sizes from a dataset; give probe a JSON spec or a checkpoint",
+                ))
+            }
+            m @ ModelSpec::Mlp { .. } => m.to_json(&crate::lab::data::synthetic("spiral", 0)?)?,
+        }
+    };
+    if let Some(s) = input_shape {
+        return Ok((spec, s.to_vec()));
+    }
+    let m = build(&spec, &mut Rng::new(0))?;
+    let first = m.modules().into_iter().find(|l| l.is::<Linear>() || l.is::<Conv2d>());
+    match first.and_then(|l| l.downcast_ref::<Linear>()) {
+        Some(l) => Ok((spec, vec![l.in_features])),
+        None => Err(Error::invalid(
+            format!("model '{text}'"),
+            "its first layer is not a Linear, so the input shape is unknown; pass --input-shape C,H,W",
+        )),
+    }
+}
+
+/// Probes one init: model and init from `seed`, input and upstream gradient from their own
+/// streams of `seed` (so every init sees the same input).
+pub fn probe_one(spec: &serde_json::Value, rules: &Rules, shape: &[usize], seed: u64) -> Result<Vec<LayerStat>> {
+    let mut rng = Rng::new(seed);
+    let model = build(spec, &mut rng)?;
+    let mut in_rng = Rng::derive(seed, 1);
+    let x = ArrayD::from_shape_fn(IxDyn(shape), |_| in_rng.normal(0.0, 1.0));
+    let x = Tensor::new(x);
+    rules.apply_with_batch(model.as_ref(), Some(&x), &mut rng)?;
+    probe(model.as_ref(), &x, &mut Rng::derive(seed, 2))
+}
+
+fn stem(path: &Path) -> PathBuf {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("png") | Some("svg") => path.with_extension(""),
+        _ => path.to_path_buf(),
+    }
+}
+
+pub fn run(args: &Args) -> Result<()> {
+    super::check_out_path(&args.csv)?;
+    if let Some(p) = &args.plot {
+        super::check_out_path(p)?;
+    }
+    if args.batch < 1 {
+        return Err(Error::invalid("--batch", "must be at least 1"));
+    }
+    let (spec, sample_shape) = resolve_model(&args.model, args.input_shape.as_deref())?;
+    let mut shape = vec![args.batch];
+    shape.extend(&sample_shape);
+    let inits: Vec<String> = if args.inits.is_empty() { vec!["default@default".into()] } else { args.inits.clone() };
+    // Parse every rule before any work.
+    let mut parsed = Vec::new();
+    for arg in &inits {
+        let (label, text) = split_label(arg);
+        let rules = Rules::parse(&text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        parsed.push((label, rules));
+    }
+    let several = parsed.len() > 1;
+    let mut csv = String::from(if several {
+        "init,name,type,act_mean,act_std,grad_std\n"
+    } else {
+        "name,type,act_mean,act_std,grad_std\n"
+    });
+    let mut results = Vec::new();
+    for (label, rules) in &parsed {
+        let stats =
+            probe_one(&spec, rules, &shape, args.seed).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        for s in &stats {
+            if several {
+                csv.push_str(&format!("{},", csv_field(label)));
+            }
+            csv.push_str(&format!("{},{},{},{},{}\n", s.name, s.type_name, s.act_mean, s.act_std, s.grad_std));
+        }
+        results.push((label.clone(), stats));
+    }
+    write_atomic(&args.csv, csv.as_bytes())?;
+    for (label, stats) in &results {
+        print_summary(label, stats, several);
+    }
+    println!("wrote {}", args.csv.display());
+    if let Some(p) = &args.plot {
+        let fig = figure(&args.model, &results);
+        for f in plot::save(&fig, &stem(p))? {
+            println!("wrote {}", f.display());
+        }
+    }
+    Ok(())
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The table for one init: every layer when there are few, otherwise the first ones, every
+/// tenth, the first non-finite one and the last.
+fn print_summary(label: &str, stats: &[LayerStat], several: bool) {
+    if several {
+        println!("== {label}");
+    }
+    let bad = first_non_finite(stats).map(|s| s.depth);
+    let keep = |s: &LayerStat| {
+        stats.len() <= 24 || s.depth <= 4 || s.depth % 10 == 0 || Some(s.depth) == bad || s.depth == stats.len()
+    };
+    let header: Vec<String> =
+        ["depth", "layer", "type", "act mean", "act std", "grad std"].iter().map(|s| s.to_string()).collect();
+    let rows: Vec<Vec<String>> = stats
+        .iter()
+        .filter(|s| keep(s))
+        .map(|s| {
+            vec![
+                s.depth.to_string(),
+                s.name.clone(),
+                s.type_name.clone(),
+                format!("{:.4e}", s.act_mean),
+                format!("{:.4e}", s.act_std),
+                format!("{:.4e}", s.grad_std),
+            ]
+        })
+        .collect();
+    print!("{}", text_table(&header, &rows));
+    match first_non_finite(stats) {
+        Some(s) => println!("first non-finite output: depth {} (module '{}', {})", s.depth, s.name, s.type_name),
+        None => println!("all outputs finite"),
+    }
+}
+
+fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
+    let series = |f: &dyn Fn(&LayerStat) -> f64| -> Vec<Series> {
+        results
+            .iter()
+            .map(|(label, stats)| Series {
+                label: label.clone(),
+                x: stats.iter().map(|s| s.depth as f64).collect(),
+                y: stats.iter().map(f).collect(),
+                band: None,
+            })
+            .collect()
+    };
+    let panel = |title: &str, y: &str, s| Panel {
+        title: title.into(),
+        x_label: "depth (leaf module)".into(),
+        y_label: y.into(),
+        log_y: true,
+        series: s,
+    };
+    Figure {
+        title: format!("Signal propagation at init — {model}"),
+        panels: vec![
+            panel("activation std", "std of the module's output", series(&|s| s.act_std)),
+            panel("gradient std", "std of the gradient at the output", series(&|s| s.grad_std)),
+        ],
+    }
+}

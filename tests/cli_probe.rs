@@ -1,0 +1,109 @@
+//! `initlab probe` reproduces the seed documents' deep-network findings, and fails cleanly.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("initlab-cli-probe-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d.join(name)
+}
+
+fn probe(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_initlab")).arg("probe").args(args).output().unwrap()
+}
+
+/// Rows of the CSV as (init, name, type, act_std, grad_std); init is "" without an init column.
+fn rows(path: &PathBuf) -> (Vec<String>, Vec<Vec<String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(String::from).collect();
+    (header, lines.map(|l| l.split(',').map(String::from).collect()).collect())
+}
+
+#[test]
+fn hundred_linear_layers_n01_scaled_and_xavier_tanh() {
+    let csv = tmp("deep.csv");
+    let plot = tmp("deep.png");
+    let csv_s = csv.to_str().unwrap();
+    let o = probe(&[
+        "mlp:256x101:linear:nobias",
+        "--init",
+        "n01@Linear.weight=normal(std=1)",
+        "--init",
+        "scaled@Linear.weight=normal(std=0.0625)",
+        "--batch",
+        "16",
+        "--seed",
+        "0",
+        "--csv",
+        csv_s,
+        "--plot",
+        plot.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = rows(&csv);
+    assert_eq!(header, ["init", "name", "type", "act_mean", "act_std", "grad_std"]);
+    assert_eq!(rows.len(), 200);
+    let std = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
+    let n01: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "n01").collect();
+    // std(N(0,1) · x) over 256 inputs is √256 = 16, then 256 after the second layer.
+    assert!((std(n01[0]) / 16.0 - 1.0).abs() < 0.1, "{}", std(n01[0]));
+    assert!((std(n01[1]) / 256.0 - 1.0).abs() < 0.15, "{}", std(n01[1]));
+    let first_bad = n01.iter().position(|r| !std(r).is_finite()).expect("overflows") + 1;
+    assert!((29..=34).contains(&first_bad), "first non-finite at layer {first_bad}");
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains(&format!("first non-finite output: depth {first_bad}")), "{stdout}");
+    // std = 1/√256 keeps every layer near 1.
+    let scaled: Vec<f64> = rows.iter().filter(|r| r[0] == "scaled").map(std).collect();
+    assert!(scaled.iter().all(|&s| (0.6..1.6).contains(&s)), "{scaled:?}");
+    assert!(plot.with_extension("svg").exists() && plot.exists());
+}
+
+#[test]
+fn xavier_with_tanh_gain_holds_a_tanh_stack_near_0_65() {
+    let csv = tmp("tanh.csv");
+    let o = probe(&["mlp:256x101:tanh:nobias", "--init", "xavier_normal(gain=tanh)", "--csv", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = rows(&csv);
+    assert_eq!(header, ["name", "type", "act_mean", "act_std", "grad_std"]);
+    let tanh: Vec<f64> = rows.iter().filter(|r| r[1] == "Tanh").map(|r| r[3].parse().unwrap()).collect();
+    assert_eq!(tanh.len(), 99);
+    let deep = &tanh[20..];
+    let mean = deep.iter().sum::<f64>() / deep.len() as f64;
+    assert!((mean - 0.65).abs() < 0.05, "mean tanh std beyond layer 20: {mean}");
+    assert!(deep.iter().all(|&s| (0.55..0.75).contains(&s)), "{deep:?}");
+}
+
+#[test]
+fn bad_input_fails_with_one_message_and_no_file() {
+    let csv = tmp("never.csv");
+    let spec = tmp("conv.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Conv2d","in_channels":1,"out_channels":2,"kernel_size":3}]}"#,
+    )
+    .unwrap();
+    let o = probe(&[spec.to_str().unwrap(), "--input-shape", "1,8,8", "--csv", tmp("conv.csv").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cases: [(&[&str], &str); 6] = [
+        (&[spec.to_str().unwrap()], "pass --input-shape C,H,W"),
+        (&["resnet50"], "unknown model"),
+        (&["mlp:4-4", "--init", "Linear.weight=gaussian"], "unknown scheme 'gaussian'"),
+        (&["mlp:4-4", "--init", "kaiming_normal(mode=fan_middle)"], "fan_middle"),
+        (&["conv:8-16"], "give probe a JSON spec or a checkpoint"),
+        (&["mlp:4-4", "--batch", "0"], "--batch"),
+    ];
+    for (args, want) in cases {
+        let mut a: Vec<&str> = args.to_vec();
+        a.extend(["--csv", csv.to_str().unwrap()]);
+        let o = probe(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(want) && !err.contains("panicked") && err.lines().count() == 1, "{args:?}: {err}");
+        assert!(!csv.exists());
+    }
+    let o = probe(&["mlp:4-4", "--csv", "/no/such/dir/x.csv"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+}
