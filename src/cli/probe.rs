@@ -159,7 +159,11 @@ fn print_summary(label: &str, stats: &[LayerStat], several: bool) {
     }
     let bad = first_non_finite(stats).map(|s| s.depth);
     let keep = |s: &LayerStat| {
-        stats.len() <= 24 || s.depth <= 4 || s.depth % 10 == 0 || Some(s.depth) == bad || s.depth == stats.len()
+        stats.len() <= 24
+            || s.depth <= 4
+            || s.depth.is_multiple_of(10)
+            || Some(s.depth) == bad
+            || s.depth == stats.len()
     };
     let header: Vec<String> =
         ["depth", "layer", "type", "act mean", "act std", "grad std"].iter().map(|s| s.to_string()).collect();
