@@ -203,8 +203,9 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
     if panel.log_y {
         mesh.y_label_formatter(&log_tick);
         if y1 - y0 >= 2.0 {
-            // Whole decades: with about one label per decade plotters picks a step of 1.
-            mesh.y_labels((y1 - y0).ceil() as usize + 1);
+            // Whole decades: with about one label per decade plotters picks a step of 1 (for wide
+            // ranges a whole number of decades, at most about a dozen labels).
+            mesh.y_labels(((y1 - y0).ceil() as usize + 1).min(12));
         }
     }
     mesh.draw().map_err(s)?;
