@@ -63,6 +63,12 @@ pub fn load_state_dict(model: &dyn Module, file: &TensorFile) -> Result<()> {
 /// Reads a checkpoint: builds the model from the `model` metadata and loads its tensors.
 pub fn load_checkpoint(path: impl AsRef<Path>) -> Result<Checkpoint> {
     let path = path.as_ref();
+    if path.extension().is_some_and(|e| e == "json") {
+        return Err(Error::file(
+            path,
+            "a JSON spec has no weights; a checkpoint is needed here (make one with `initlab init SPEC --out FILE`)",
+        ));
+    }
     let file = read_safetensors(path)?;
     let spec = file.metadata.get("model").ok_or_else(|| {
         Error::file(
