@@ -147,42 +147,25 @@ pub fn run(args: &Args) -> Result<()> {
     }
     write_safetensors(&args.out, &out, &HashMap::new())?;
 
-    println!("loss = {:.6}  ({:?}, {:?} mode)", r.loss, loss, mode);
-    let header = ["parameter", "shape", "grad norm", "grad max|.|"];
-    let rows: Vec<[String; 4]> = r
+    let name = |v: &dyn Fn() -> Option<clap::builder::PossibleValue>| {
+        v().map(|p| p.get_name().to_string()).unwrap_or_default()
+    };
+    println!(
+        "loss = {:.6}  ({}, {} mode)",
+        r.loss,
+        name(&|| loss.to_possible_value()),
+        name(&|| mode.to_possible_value())
+    );
+    let header: Vec<String> = ["parameter", "shape", "grad norm", "grad max|.|"].map(String::from).to_vec();
+    let rows: Vec<Vec<String>> = r
         .grads
         .iter()
         .map(|(n, g)| {
             let mx = g.iter().fold(0f32, |a, v| a.max(v.abs()));
-            [n.clone(), shape_str(g.shape()), format!("{:.6e}", super::l2(g.iter().copied())), format!("{mx:.6e}")]
+            vec![n.clone(), shape_str(g.shape()), format!("{:.6e}", super::l2(g.iter().copied())), format!("{mx:.6e}")]
         })
         .collect();
-    let w: Vec<usize> =
-        (0..4).map(|i| rows.iter().map(|r| r[i].len()).chain([header[i].len()]).max().unwrap_or(0)).collect();
-    println!(
-        "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}",
-        header[0],
-        header[1],
-        header[2],
-        header[3],
-        w0 = w[0],
-        w1 = w[1],
-        w2 = w[2],
-        w3 = w[3]
-    );
-    for r in rows {
-        println!(
-            "{:<w0$}  {:<w1$}  {:>w2$}  {:>w3$}",
-            r[0],
-            r[1],
-            r[2],
-            r[3],
-            w0 = w[0],
-            w1 = w[1],
-            w2 = w[2],
-            w3 = w[3]
-        );
-    }
+    print!("{}", crate::lab::report::text_table(&header, &rows));
     println!("wrote {}", args.out.display());
     Ok(())
 }
