@@ -29,7 +29,24 @@ enum Command {
     Init(cli::init::Args),
 }
 
+/// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
+/// of panicking inside `println!`.
+#[cfg(unix)]
+fn default_sigpipe() {
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    const SIGPIPE: i32 = 13;
+    const SIG_DFL: usize = 0;
+    // SAFETY: restores the default disposition of one signal before any thread is started.
+    unsafe {
+        signal(SIGPIPE, SIG_DFL);
+    }
+}
+
 fn main() {
+    #[cfg(unix)]
+    default_sigpipe();
     let cli = Cli::parse();
     let r = match &cli.command {
         Command::Grad(a) => cli::grad::run(a),

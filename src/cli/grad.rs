@@ -64,6 +64,11 @@ fn parse_meta<T: ValueEnum>(meta: &HashMap<String, String>, key: &str, path: &st
     }
 }
 
+/// The command-line spelling of a value (`cross_entropy`, `train`).
+fn value_name<T: ValueEnum>(v: &T) -> String {
+    v.to_possible_value().map(|p| p.get_name().to_string()).unwrap_or_default()
+}
+
 /// Runs one forward and backward of `model` on `input` against `target`.
 pub fn forward_backward(
     model: &mut dyn Module,
@@ -147,15 +152,7 @@ pub fn run(args: &Args) -> Result<()> {
     }
     write_safetensors(&args.out, &out, &HashMap::new())?;
 
-    let name = |v: &dyn Fn() -> Option<clap::builder::PossibleValue>| {
-        v().map(|p| p.get_name().to_string()).unwrap_or_default()
-    };
-    println!(
-        "loss = {:.6}  ({}, {} mode)",
-        r.loss,
-        name(&|| loss.to_possible_value()),
-        name(&|| mode.to_possible_value())
-    );
+    println!("loss = {:.6}  ({}, {} mode)", r.loss, value_name(&loss), value_name(&mode));
     let header: Vec<String> = ["parameter", "shape", "grad norm", "grad max|.|"].map(String::from).to_vec();
     let rows: Vec<Vec<String>> = r
         .grads
