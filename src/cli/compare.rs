@@ -40,15 +40,15 @@ pub struct Args {
     /// sgd or adam.
     #[arg(long, default_value = "sgd")]
     pub optimizer: String,
-    #[arg(long, default_value_t = 0.1)]
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
     pub lr: f64,
     /// SGD momentum (default 0.9 for sgd; not valid with adam).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f64>,
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
     pub weight_decay: f64,
     /// Loss threshold for "epochs to threshold" (default 0.5 for classification, 0.05 for regression).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub threshold: Option<f64>,
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, default_value_t = 0)]
