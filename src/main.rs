@@ -21,6 +21,10 @@ enum Command {
     Grad(cli::grad::Args),
     /// Build a model, apply init rules, write a checkpoint and print per-parameter statistics.
     Init(cli::init::Args),
+    /// Train one model from several inits and seeds; metrics, symmetry, summary, plots, report.
+    Compare(cli::compare::Args),
+    /// Combine the shards of `compare --shard K/N` into one comparison's outputs.
+    Merge(cli::merge::Args),
 }
 
 fn main() {
@@ -28,6 +32,8 @@ fn main() {
     let r = match &cli.command {
         Command::Grad(a) => cli::grad::run(a),
         Command::Init(a) => cli::init::run(a),
+        Command::Compare(a) => cli::compare::run(a),
+        Command::Merge(a) => cli::merge::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

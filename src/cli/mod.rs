@@ -1,8 +1,10 @@
 //! The command line's subcommands, one file each. `src/main.rs` parses and dispatches; every
 //! subcommand returns `Result`, and main prints the one error message and exits non-zero.
 
+pub mod compare;
 pub mod grad;
 pub mod init;
+pub mod merge;
 
 use crate::error::{Error, Result};
 use std::path::Path;

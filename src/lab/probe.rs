@@ -1,151 +1,198 @@
-//! Signal propagation at init: forward a N(0,1) batch, backward a unit-normal gradient from the
-//! output, and measure each leaf module's output (mean, std) and the gradient arriving at it.
-//! Statistics accumulate in f64, so values near f32's range are reported as they are, not as an
-//! overflow of the statistic itself.
+//! What a model looks like from inside: the symmetry of its hidden units (how many distinct units
+//! each layer really has), the spread of each layer's outputs on the data, and dead ReLUs.
+//!
+//! "Weight layers" are the Linear and Conv2d modules in `modules()` order; a unit is one output
+//! feature or channel: its row of the weight (flattened for a conv) followed by its bias.
 
-use crate::error::Result;
+use crate::autograd::with_no_grad;
+use crate::lab::data::Dataset;
 use crate::nn::{Module, Sequential};
-use crate::rng::Rng;
-use crate::tensor::Tensor;
-use ndarray::{ArrayD, IxDyn};
+use crate::{Result, Tensor};
 
-/// One leaf module's statistics.
-#[derive(Clone, Debug, PartialEq)]
-pub struct LayerStat {
-    /// Dotted module name (`3`, `features.0`).
-    pub name: String,
-    pub type_name: String,
-    /// 1-based position in forward order.
-    pub depth: usize,
-    pub act_mean: f64,
-    pub act_std: f64,
-    /// Std of d(output·g)/d(layer output) for the unit-normal upstream gradient g.
-    pub grad_std: f64,
-    /// Whether every value of the output is finite.
-    pub finite: bool,
+/// Relative tolerance under which two units count as one (rounding noise does not split a group).
+pub const UNIT_TOL: f64 = 1e-5;
+
+/// Conv2d is not a type of this crate yet everywhere: select weight layers by torch class name.
+fn is_weight_layer(m: &dyn Module) -> bool {
+    matches!(m.type_name(), "Linear" | "Conv2d")
 }
 
-/// Mean and population std in f64; non-finite values make both non-finite.
-pub fn mean_std(values: &[f32]) -> (f64, f64) {
-    let n = values.len().max(1) as f64;
-    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
-    let var = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n;
-    (mean, var.sqrt())
+/// (dotted name, module) of every weight layer.
+pub fn weight_layers(model: &dyn Module) -> Vec<(String, &dyn Module)> {
+    model.named_modules().into_iter().filter(|(_, m)| is_weight_layer(*m)).collect()
 }
 
-/// Runs `m` on `x` leaf by leaf (descending into `Sequential`s), calling `tap` on every leaf
-/// output; `tap` returns the tensor passed on.
-pub fn forward_leaves(
-    m: &dyn Module,
-    prefix: &str,
-    x: &Tensor,
-    tap: &mut dyn FnMut(&str, &dyn Module, Tensor) -> Result<Tensor>,
-) -> Result<Tensor> {
-    if let Some(seq) = m.downcast_ref::<Sequential>() {
-        let mut h = x.clone();
-        for (name, child) in &seq.layers {
-            let full = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
-            h = forward_leaves(child.as_ref(), &full, &h, tap)?;
+/// The units of a weight layer: one row per output, weight values then bias.
+pub fn unit_rows(layer: &dyn Module) -> Vec<Vec<f32>> {
+    let params = layer.own_parameters();
+    let get = |name: &str| params.iter().find(|(n, _)| *n == name).map(|(_, p)| p.to_vec());
+    let Some(w) = get("weight") else { return Vec::new() };
+    let bias = get("bias");
+    let out = params.iter().find(|(n, _)| *n == "weight").map_or(0, |(_, p)| p.shape()[0]);
+    let per = if out == 0 { 0 } else { w.len() / out };
+    (0..out)
+        .map(|i| {
+            let mut r = w[i * per..(i + 1) * per].to_vec();
+            if let Some(b) = &bias {
+                r.push(b[i]);
+            }
+            r
+        })
+        .collect()
+}
+
+fn norm(r: &[f32]) -> f64 {
+    r.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
+}
+
+/// Number of distinct rows: rows a, b are equal when ‖a − b‖ ≤ `rel_tol`·max(‖a‖, ‖b‖) (so
+/// all-zero rows are equal). Each row joins the first group whose first row it equals.
+pub fn count_distinct(rows: &[Vec<f32>], rel_tol: f64) -> usize {
+    let mut reps: Vec<(&[f32], f64)> = Vec::new();
+    for r in rows {
+        let nr = norm(r);
+        let same = |(q, nq): &(&[f32], f64)| {
+            let d: f64 = r.iter().zip(q.iter()).map(|(&a, &b)| ((a - b) as f64).powi(2)).sum::<f64>().sqrt();
+            d <= rel_tol * nr.max(*nq)
+        };
+        if !reps.iter().any(same) {
+            reps.push((r, nr));
         }
-        Ok(h)
-    } else {
-        let out = m.forward(x)?;
-        tap(prefix, m, out)
     }
+    reps.len()
 }
 
-/// The probe: statistics of every leaf module of `model` for `input`, with the upstream
-/// gradient drawn from `rng`. Non-finite outputs are recorded, never an error.
-pub fn probe(model: &dyn Module, input: &Tensor, rng: &mut Rng) -> Result<Vec<LayerStat>> {
-    // A zero leaf added to each output ("tap") receives exactly the gradient at that output.
-    let mut taps: Vec<(String, String, Tensor, ArrayD<f32>)> = Vec::new();
-    let out = forward_leaves(model, "", input, &mut |name, m, h| {
-        let z = Tensor::param(ArrayD::zeros(IxDyn(&h.shape())));
-        let tapped = h.add(&z)?;
-        taps.push((name.to_string(), m.type_name().to_string(), z, h.to_array()));
-        Ok(tapped)
+/// Symmetry of one hidden layer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerSymmetry {
+    pub layer: String,
+    pub units: usize,
+    pub distinct: usize,
+}
+
+/// Every weight layer except the last (the output layer), with its distinct units.
+pub fn hidden_symmetry(model: &dyn Module) -> Vec<LayerSymmetry> {
+    let layers = weight_layers(model);
+    let hidden = layers.len().saturating_sub(1);
+    layers[..hidden]
+        .iter()
+        .map(|(name, m)| {
+            let rows = unit_rows(*m);
+            LayerSymmetry { layer: name.clone(), units: rows.len(), distinct: count_distinct(&rows, UNIT_TOL) }
+        })
+        .collect()
+}
+
+/// Runs `x` through the model leaf by leaf (nested Sequentials flattened, in forward order),
+/// calling `observe(leaf, output)`; a module that is not a Sequential counts as one leaf.
+pub fn forward_leaves(model: &dyn Module, x: &Tensor, observe: &mut dyn FnMut(&dyn Module, &Tensor)) -> Result<Tensor> {
+    if let Some(s) = model.downcast_ref::<Sequential>() {
+        let mut h = x.clone();
+        for (_, m) in &s.layers {
+            h = forward_leaves(m.as_ref(), &h, observe)?;
+        }
+        return Ok(h);
+    }
+    let y = model.forward(x)?;
+    observe(model, &y);
+    Ok(y)
+}
+
+fn std_of(t: &Tensor) -> f64 {
+    let d = t.data();
+    let n = d.len().max(1) as f64;
+    let mean = d.iter().map(|&v| v as f64).sum::<f64>() / n;
+    (d.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / n).sqrt()
+}
+
+/// Std (population) of each weight layer's output on the whole training input, in order.
+pub fn layer_output_stds(model: &dyn Module, data: &Dataset) -> Result<Vec<f64>> {
+    let mut out = Vec::new();
+    with_no_grad(|| {
+        forward_leaves(model, &Tensor::new(data.input.clone()), &mut |m, y| {
+            if is_weight_layer(m) {
+                out.push(std_of(y));
+            }
+        })
     })?;
-    let g = ArrayD::from_shape_fn(IxDyn(&out.shape()), |_| rng.normal(0.0, 1.0));
-    out.backward_with(g)?;
-    let mut stats = Vec::with_capacity(taps.len());
-    for (i, (name, ty, z, act)) in taps.into_iter().enumerate() {
-        let a = act.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| act.iter().copied().collect());
-        let (act_mean, act_std) = mean_std(&a);
-        let grad = z.grad().map(|g| g.iter().copied().collect::<Vec<f32>>()).unwrap_or_default();
-        let (_, grad_std) = mean_std(&grad);
-        stats.push(LayerStat {
-            name,
-            type_name: ty,
-            depth: i + 1,
-            act_mean,
-            act_std,
-            grad_std,
-            finite: a.iter().all(|v| v.is_finite()),
-        });
-    }
-    Ok(stats)
+    Ok(out)
 }
 
-/// The first layer (in forward order) whose output is not finite.
-pub fn first_non_finite(stats: &[LayerStat]) -> Option<&LayerStat> {
-    stats.iter().find(|s| !s.finite)
+/// Fraction of the units after ReLU layers (features, or channels of an image) whose output is 0
+/// on every training sample (and position); `None` when the model has no ReLU.
+pub fn dead_relu_fraction(model: &dyn Module, data: &Dataset) -> Result<Option<f64>> {
+    let (mut dead, mut total) = (0usize, 0usize);
+    with_no_grad(|| {
+        forward_leaves(model, &Tensor::new(data.input.clone()), &mut |m, y| {
+            if m.type_name() != "ReLU" {
+                return;
+            }
+            let d = y.data();
+            let units = d.shape().get(1).copied().unwrap_or(1);
+            let mut alive = vec![false; units];
+            let inner: usize = d.shape().iter().skip(2).product();
+            for (k, &v) in d.iter().enumerate() {
+                if v != 0.0 {
+                    alive[(k / inner.max(1)) % units] = true;
+                }
+            }
+            total += units;
+            dead += alive.iter().filter(|a| !**a).count();
+        })
+    })?;
+    Ok((total > 0).then(|| dead as f64 / total as f64))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nn::{Linear, Tanh};
+    use crate::lab::data::synthetic;
+    use crate::lab::model::{build, ModelSpec};
+    use crate::Rng;
 
-    fn deep_linear(depth: usize, width: usize, std: f32, rng: &mut Rng) -> Sequential {
-        let mut s = Sequential::new(vec![]);
-        for _ in 0..depth {
-            let l = Linear::with_rng(width, width, false, rng);
-            let w = ArrayD::from_shape_fn(IxDyn(&[width, width]), |_| rng.normal(0.0, std));
-            l.weight.set_data(w).unwrap();
-            s.push(Box::new(l));
-        }
-        s
+    #[test]
+    fn distinct_rows_with_tolerance_zero_rows_and_bias() {
+        let r = |v: &[f32]| v.to_vec();
+        // 1e-7 relative noise does not split a group; 1e-3 does.
+        let rows = [r(&[1.0, 2.0, 3.0]), r(&[1.0, 2.0 + 2e-7, 3.0]), r(&[1.0, 2.001, 3.0])];
+        assert_eq!(count_distinct(&rows, UNIT_TOL), 2);
+        assert_eq!(count_distinct(&[r(&[0.0, 0.0]), r(&[0.0, 0.0]), r(&[0.0, 0.0])], UNIT_TOL), 1);
+        assert_eq!(count_distinct(&[r(&[0.0, 0.0]), r(&[0.0, 1e-30])], UNIT_TOL), 2);
+        assert_eq!(count_distinct(&[], UNIT_TOL), 0);
+
+        // Same weights, different biases: two units; the bias is part of the unit.
+        let data = synthetic("spiral", 0).unwrap();
+        let m = build(&ModelSpec::parse("mlp:2-3-4-3").unwrap().to_json(&data).unwrap(), &mut Rng::new(0)).unwrap();
+        let layers = weight_layers(m.as_ref());
+        let (w, b) = (&layers[0].1.own_parameters()[0].1.clone(), &layers[0].1.own_parameters()[1].1.clone());
+        w.data_mut().fill(0.5);
+        b.data_mut().assign(&ndarray::arr1(&[0.1f32, 0.1, 0.2]).into_dyn());
+        assert_eq!(unit_rows(layers[0].1), vec![vec![0.5, 0.5, 0.1], vec![0.5, 0.5, 0.1], vec![0.5, 0.5, 0.2]]);
+        let s = hidden_symmetry(m.as_ref());
+        assert_eq!(s.len(), 2, "the output layer is not hidden");
+        assert_eq!(s[0], LayerSymmetry { layer: "0".into(), units: 3, distinct: 2 });
+        assert_eq!((s[1].units, s[1].distinct), (4, 4));
     }
 
     #[test]
-    fn unit_normal_weights_blow_up_by_sqrt_width_per_layer() {
-        let mut rng = Rng::new(0);
-        let model = deep_linear(40, 256, 1.0, &mut rng);
-        let x = Tensor::new(ArrayD::from_shape_fn(IxDyn(&[16, 256]), |_| rng.normal(0.0, 1.0)));
-        let stats = probe(&model, &x, &mut rng).unwrap();
-        assert_eq!(stats.len(), 40);
-        // std grows by √256 = 16 per layer; 16 samples × 256 units estimate it to a few percent.
-        assert!((stats[0].act_std / 16.0 - 1.0).abs() < 0.1, "{}", stats[0].act_std);
-        assert!((stats[1].act_std / 256.0 - 1.0).abs() < 0.15, "{}", stats[1].act_std);
-        let bad = first_non_finite(&stats).expect("overflows before layer 40");
-        // 16^k passes f32::MAX (3.4e38 ≈ 16^32) near k = 32.
-        assert!((28..=34).contains(&bad.depth), "first non-finite at {}", bad.depth);
-        // The statistic itself does not overflow for values near f32's range.
-        let last_finite = &stats[bad.depth - 2];
-        assert!(last_finite.act_std.is_finite() && last_finite.act_std > 1e30);
-    }
-
-    #[test]
-    fn scaled_weights_keep_unit_std_and_tanh_stack_is_tapped() {
-        let mut rng = Rng::new(1);
-        let model = deep_linear(20, 256, 1.0 / 16.0, &mut rng);
-        let x = Tensor::new(ArrayD::from_shape_fn(IxDyn(&[16, 256]), |_| rng.normal(0.0, 1.0)));
-        let stats = probe(&model, &x, &mut rng).unwrap();
-        assert!(
-            stats.iter().all(|s| s.act_std > 0.5 && s.act_std < 2.0),
-            "{:?}",
-            stats.iter().map(|s| s.act_std).collect::<Vec<_>>()
-        );
-        // Gradient std at the last layer's output is that of the unit-normal seed gradient.
-        assert!((stats[19].grad_std - 1.0).abs() < 0.1);
-        let mut s = Sequential::new(vec![]);
-        s.push(Box::new(Linear::with_rng(4, 4, true, &mut rng)));
-        s.push(Box::new(Tanh));
-        let names: Vec<String> = probe(&s, &Tensor::ones(&[2, 4]), &mut rng)
-            .unwrap()
-            .into_iter()
-            .map(|l| format!("{}:{}", l.name, l.type_name))
-            .collect();
-        assert_eq!(names, ["0:Linear", "1:Tanh"]);
+    fn output_stds_and_dead_relus() {
+        let data = synthetic("spiral", 0).unwrap();
+        let m = build(&ModelSpec::parse("mlp:2-4-3").unwrap().to_json(&data).unwrap(), &mut Rng::new(0)).unwrap();
+        let layers = weight_layers(m.as_ref());
+        let p = layers[0].1.own_parameters();
+        // Units 0 and 1 never fire (weights 0, bias -1); units 2 and 3 pass x0 through.
+        p[0].1.data_mut().assign(&ndarray::arr2(&[[0.0f32, 0.0], [0.0, 0.0], [1.0, 0.0], [1.0, 0.0]]).into_dyn());
+        p[1].1.data_mut().assign(&ndarray::arr1(&[-1.0f32, -1.0, 5.0, 5.0]).into_dyn());
+        assert_eq!(dead_relu_fraction(m.as_ref(), &data).unwrap(), Some(0.5));
+        let stds = layer_output_stds(m.as_ref(), &data).unwrap();
+        assert_eq!(stds.len(), 2);
+        // Layer 0 output: two constant −1 columns and two copies of x0 + 5 over 4·300 values.
+        let x0: Vec<f64> = data.input.rows().into_iter().map(|r| r[0] as f64 + 5.0).collect();
+        let all: Vec<f64> = x0.iter().flat_map(|&v| [-1.0, -1.0, v, v]).collect();
+        let mean = all.iter().sum::<f64>() / all.len() as f64;
+        let want = (all.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / all.len() as f64).sqrt();
+        assert!((stds[0] - want).abs() < 1e-5, "{} vs {want}", stds[0]);
+        let tanh = build(&ModelSpec::parse("mlp:2-4-3:tanh").unwrap().to_json(&data).unwrap(), &mut Rng::new(0));
+        assert_eq!(dead_relu_fraction(tanh.unwrap().as_ref(), &data).unwrap(), None);
     }
 }

@@ -1,0 +1,240 @@
+//! `compare`: train one model from several inits and seeds, and see what each init did.
+//!
+//! The grid is (init k, seed s), run index `k·seeds + s`. Run (k, s) draws its data from `seed`
+//! (the same data for every run), builds and initializes its model from `Rng::derive(seed + s, 0)`
+//! and shuffles minibatches with `Rng::derive(seed + s, 1)`: every init sees the same data, the
+//! same seeds and the same batch order, and a run is a pure function of (config, k, s), so results
+//! do not depend on the thread count or on which shard ran it.
+
+use crate::init::rules::Rules;
+use crate::lab::data::{self, Dataset};
+use crate::lab::model::{build, check_fits, ModelSpec};
+use crate::lab::probe::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
+use crate::lab::train::{train, TrainConfig, TrainLog};
+use crate::{Error, Result, Rng, Tensor};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The ten classic inits of the seed documents (each a bare scheme: every Linear/Conv2d weight,
+/// biases zero), as `label@rules`.
+pub const CLASSIC_INITS: [&str; 10] = [
+    "zeros",
+    "ones",
+    "uniform",
+    "normal",
+    "normal(std=0.01)",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform(nonlinearity=relu)",
+    "kaiming_normal(nonlinearity=relu)",
+    "orthogonal(gain=relu)",
+];
+
+/// Everything that decides a comparison's results (what shards must agree on).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareConfig {
+    pub model: String,
+    pub data: String,
+    /// `(label, rules text)` per init.
+    pub inits: Vec<(String, String)>,
+    pub seeds: usize,
+    pub seed: u64,
+    pub optimizer: String,
+    pub lr: f64,
+    pub momentum: f64,
+    pub weight_decay: f64,
+    pub epochs: usize,
+    pub batch_size: Option<usize>,
+    /// Loss threshold for "epochs to threshold".
+    pub threshold: f64,
+}
+
+impl Default for CompareConfig {
+    fn default() -> Self {
+        let t = TrainConfig::default();
+        CompareConfig {
+            model: "mlp:2-100-100-3:relu".into(),
+            data: "spiral".into(),
+            inits: CLASSIC_INITS.iter().map(|s| split_label(s)).collect(),
+            seeds: 5,
+            seed: 0,
+            optimizer: t.optimizer.to_string(),
+            lr: 0.1,
+            momentum: 0.9,
+            weight_decay: 0.0,
+            epochs: t.epochs,
+            batch_size: t.batch_size,
+            threshold: 0.5,
+        }
+    }
+}
+
+/// `label@rules` → (label, rules); without `@` the label is the rules text.
+pub fn split_label(arg: &str) -> (String, String) {
+    match arg.split_once('@') {
+        Some((l, r)) if !l.trim().is_empty() => (l.trim().to_string(), r.trim().to_string()),
+        _ => (arg.trim().to_string(), arg.trim().to_string()),
+    }
+}
+
+impl CompareConfig {
+    pub fn train_config(&self) -> Result<TrainConfig> {
+        Ok(TrainConfig {
+            optimizer: self.optimizer.parse()?,
+            lr: self.lr as f32,
+            momentum: self.momentum as f32,
+            weight_decay: self.weight_decay as f32,
+            epochs: self.epochs,
+            batch_size: self.batch_size,
+        })
+    }
+
+    pub fn num_runs(&self) -> usize {
+        self.inits.len() * self.seeds
+    }
+
+    /// (init index, seed index) of run `r`.
+    pub fn run_at(&self, r: usize) -> (usize, usize) {
+        (r / self.seeds, r % self.seeds)
+    }
+}
+
+/// A validated comparison: data loaded, model spec resolved, every init rule parsed and tried.
+pub struct Prepared {
+    pub config: CompareConfig,
+    pub train: TrainConfig,
+    pub data: Dataset,
+    pub spec: serde_json::Value,
+    pub rules: Vec<Rules>,
+    /// `named_parameters` names, the columns of the gradient norms.
+    pub param_names: Vec<String>,
+    /// Index into `param_names` of each weight layer's weight, in layer order.
+    pub weight_params: Vec<usize>,
+    /// Warnings from trying the rules (a rule that matches no parameter, …).
+    pub warnings: Vec<String>,
+}
+
+/// Checks everything before any run: data, model (with a dry forward), every init rule (applied
+/// to a throwaway model), the training config. Errors name the value and what would be valid.
+pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
+    if config.inits.is_empty() {
+        return Err(Error::invalid("--init", "no inits to compare; give at least one"));
+    }
+    if config.seeds == 0 {
+        return Err(Error::invalid("--seeds 0", "needs at least one seed"));
+    }
+    if config.epochs == 0 {
+        return Err(Error::invalid("--epochs 0", "needs at least one epoch"));
+    }
+    if !config.threshold.is_finite() {
+        return Err(Error::invalid(format!("--threshold {}", config.threshold), "needs a finite loss threshold"));
+    }
+    let mut labels: Vec<&str> = config.inits.iter().map(|(l, _)| l.as_str()).collect();
+    labels.sort_unstable();
+    if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::invalid(format!("--init '{}'", w[0]), "given twice; labels must differ (use label@rules)"));
+    }
+    let train = config.train_config()?;
+    train.check()?;
+    if train.optimizer != crate::lab::train::OptimizerKind::Sgd && train.momentum != 0.0 {
+        return Err(Error::invalid(
+            format!("--momentum {} with --optimizer adam", train.momentum),
+            "momentum applies to sgd only (adam uses betas 0.9, 0.999); leave --momentum out",
+        ));
+    }
+    let data = data::load(&config.data, config.seed)?;
+    let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
+    let model = build(&spec, &mut Rng::new(0))?;
+    check_fits(model.as_ref(), &config.model, &data)?;
+    let mut rules = Vec::new();
+    let mut warnings = Vec::new();
+    let batch = Tensor::new(data.input.clone());
+    for (label, text) in &config.inits {
+        let r = Rules::parse(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        let report = r
+            .apply_with_batch(build(&spec, &mut Rng::new(0))?.as_ref(), Some(&batch), &mut Rng::new(0))
+            .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        warnings.extend(report.warnings.into_iter().map(|w| format!("--init '{label}': {w}")));
+        rules.push(r);
+    }
+    let param_names: Vec<String> = model.named_parameters().into_iter().map(|(n, _)| n).collect();
+    let weight_params = weight_layers(model.as_ref())
+        .into_iter()
+        .filter_map(|(l, _)| {
+            let w = if l.is_empty() { "weight".to_string() } else { format!("{l}.weight") };
+            param_names.iter().position(|n| *n == w)
+        })
+        .collect();
+    Ok(Prepared { config: config.clone(), train, data, spec, rules, param_names, weight_params, warnings })
+}
+
+/// What one run produced.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunResult {
+    pub init: usize,
+    pub seed: usize,
+    pub log: TrainLog,
+    /// Symmetry of each hidden layer at the end of training.
+    pub symmetry: Vec<LayerSymmetry>,
+    /// Dead-ReLU fraction at the end of training (`None`: no ReLU).
+    pub dead_relu: Option<f64>,
+    /// Std of each weight layer's output on the training data, at init.
+    pub init_stds: Vec<f64>,
+}
+
+/// Trains run (init `k`, seed index `s`) on the calling thread.
+pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
+    let seed = p.config.seed + s as u64;
+    let mut rng = Rng::derive(seed, 0);
+    let model = build(&p.spec, &mut rng)?;
+    p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
+    let init_stds = layer_output_stds(model.as_ref(), &p.data)?;
+    let log = train(model.as_ref(), &p.data, &p.train, &mut Rng::derive(seed, 1))?;
+    Ok(RunResult {
+        init: k,
+        seed: s,
+        log,
+        symmetry: hidden_symmetry(model.as_ref()),
+        dead_relu: dead_relu_fraction(model.as_ref(), &p.data)?,
+        init_stds,
+    })
+}
+
+/// Runs `runs` (indices into the grid) on a pool of `threads` (0: all cores), calling `tick`
+/// after each; results come back in the order of `runs`, whatever the scheduling.
+pub fn run_grid(p: &Prepared, runs: &[usize], threads: usize, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunResult>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::invalid(format!("--threads {threads}"), format!("cannot start the thread pool: {e}")))?;
+    pool.install(|| {
+        runs.par_iter()
+            .map(|&r| {
+                let (k, s) = p.config.run_at(r);
+                let out = run_one(p, k, s);
+                tick();
+                out
+            })
+            .collect()
+    })
+}
+
+/// Which runs shard `k` of `n` (1-based) holds: round-robin, run r goes to shard r mod n + 1.
+pub fn shard_runs(total: usize, k: usize, n: usize) -> Vec<usize> {
+    (0..total).filter(|r| r % n == k - 1).collect()
+}
+
+/// Parses `K/N` with 1 ≤ K ≤ N.
+pub fn parse_shard(text: &str) -> Result<(usize, usize)> {
+    let bad =
+        |why: &str| Error::invalid(format!("--shard '{text}'"), format!("{why}; write K/N with 1 <= K <= N, e.g. 2/4"));
+    let (k, n) = text.split_once('/').ok_or_else(|| bad("no '/'"))?;
+    let (k, n) = match (k.trim().parse::<usize>(), n.trim().parse::<usize>()) {
+        (Ok(k), Ok(n)) => (k, n),
+        _ => return Err(bad("K and N must be whole numbers")),
+    };
+    if n == 0 || k == 0 || k > n {
+        return Err(bad(&format!("K = {k} is not in 1..={n}")));
+    }
+    Ok((k, n))
+}

@@ -1,0 +1,268 @@
+//! Models for experiments: a JSON spec file (see [`crate::nn::spec`]) or a shorthand.
+//!
+//! - `mlp:2-100-100-3:relu` — Linear layers between the given sizes; after each hidden Linear an
+//!   activation (`relu`, `tanh`, `sigmoid`, `leaky_relu`, `linear` = none; default `relu`).
+//!   Options after the sizes, in any order: the activation, `bn` (BatchNorm1d after each hidden
+//!   Linear, before its activation), `nobias` (Linear layers without bias).
+//! - `conv:8-16:relu` — for image data `[N, C, H, W]`: Conv2d(C, 8, 3, padding 1), act,
+//!   Conv2d(8, 16, 3, stride 2, padding 1), act, …, Flatten, Linear(16·H'·W', outputs). The first
+//!   conv keeps the size, every later one halves it; C, H, W and the outputs come from the data.
+//!   Same options as `mlp` (`bn` adds BatchNorm2d after each conv).
+//!
+//! Everything is built through the JSON spec, so a model is a `serde_json::Value` that can be
+//! built again for every run with that run's generator.
+
+use crate::autograd::with_no_grad;
+use crate::lab::data::Dataset;
+use crate::nn::{spec::from_spec_with_rng, Module};
+use crate::{Error, Rng, Tensor};
+use serde_json::{json, Value};
+
+const FORMS: &str = "mlp:SIZES[:ACT][:bn][:nobias] (e.g. mlp:2-100-100-3:relu), \
+conv:CHANNELS[:ACT][:bn][:nobias] (e.g. conv:8-16:relu) or a JSON spec file (.json)";
+const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "linear"];
+
+/// A parsed `--model` value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelSpec {
+    /// A spec read from a JSON file.
+    Json(Value),
+    Mlp {
+        sizes: Vec<usize>,
+        opts: Options,
+    },
+    Conv {
+        channels: Vec<usize>,
+        opts: Options,
+    },
+}
+
+/// Shorthand options.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Options {
+    pub activation: String,
+    pub batch_norm: bool,
+    pub bias: bool,
+}
+
+fn bad(text: &str, msg: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("model '{text}'"), format!("{msg}; valid forms: {FORMS}"))
+}
+
+impl ModelSpec {
+    /// Parses a shorthand, or reads a JSON spec when `text` names a `.json` or existing file.
+    pub fn parse(text: &str) -> crate::Result<ModelSpec> {
+        let t = text.trim();
+        if let Some((kind, rest)) = t.split_once(':') {
+            if kind == "mlp" || kind == "conv" {
+                return parse_shorthand(t, kind, rest);
+            }
+        }
+        let path = std::path::Path::new(t);
+        if t.ends_with(".json") || path.is_file() {
+            let s = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot read model: {e}")))?;
+            let v: Value =
+                serde_json::from_str(&s).map_err(|e| Error::file(path, format!("invalid JSON model spec: {e}")))?;
+            // Build once with a throwaway generator so spec errors surface now, with the file name.
+            from_spec_with_rng(&v, &mut Rng::new(0)).map_err(|e| Error::file(path, e))?;
+            return Ok(ModelSpec::Json(v));
+        }
+        Err(bad(t, "unknown model"))
+    }
+
+    /// The JSON spec for `data` (conv nets take channels, size and classes from it).
+    pub fn to_json(&self, data: &Dataset) -> crate::Result<Value> {
+        match self {
+            ModelSpec::Json(v) => Ok(v.clone()),
+            ModelSpec::Mlp { sizes, opts } => Ok(mlp_json(sizes, opts)),
+            ModelSpec::Conv { channels, opts } => conv_json(channels, opts, data),
+        }
+    }
+}
+
+fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpec> {
+    let mut parts = rest.split(':');
+    let sizes_txt = parts.next().unwrap_or("");
+    let sizes: Vec<usize> = sizes_txt
+        .split('-')
+        .map(|s| s.trim().parse::<usize>().ok().filter(|&n| n > 0))
+        .collect::<Option<_>>()
+        .ok_or_else(|| bad(text, format!("sizes '{sizes_txt}' must be positive integers joined by '-'")))?;
+    let min = if kind == "mlp" { 2 } else { 1 };
+    if sizes.len() < min {
+        let what = if kind == "mlp" { "at least two sizes (input-…-output)" } else { "at least one channel count" };
+        return Err(bad(text, format!("'{sizes_txt}' gives {} size(s); {kind} needs {what}", sizes.len())));
+    }
+    let mut opts = Options { activation: "relu".into(), batch_norm: false, bias: true };
+    let mut act_given = false;
+    for p in parts {
+        match p.trim() {
+            "bn" => opts.batch_norm = true,
+            "nobias" => opts.bias = false,
+            a if ACTIVATIONS.contains(&a) && !act_given => {
+                opts.activation = a.to_string();
+                act_given = true;
+            }
+            other => {
+                return Err(bad(
+                    text,
+                    format!("option '{other}' is not one activation ({}), bn or nobias", ACTIVATIONS.join(", ")),
+                ))
+            }
+        }
+    }
+    Ok(if kind == "mlp" { ModelSpec::Mlp { sizes, opts } } else { ModelSpec::Conv { channels: sizes, opts } })
+}
+
+fn activation_json(name: &str) -> Option<Value> {
+    match name {
+        "relu" => Some(json!({"type": "ReLU"})),
+        "tanh" => Some(json!({"type": "Tanh"})),
+        "sigmoid" => Some(json!({"type": "Sigmoid"})),
+        "leaky_relu" => Some(json!({"type": "LeakyReLU"})),
+        _ => None,
+    }
+}
+
+fn mlp_json(sizes: &[usize], o: &Options) -> Value {
+    let mut layers = Vec::new();
+    for (i, w) in sizes.windows(2).enumerate() {
+        layers.push(json!({"type": "Linear", "in_features": w[0], "out_features": w[1], "bias": o.bias}));
+        if i + 2 < sizes.len() {
+            if o.batch_norm {
+                layers.push(json!({"type": "BatchNorm1d", "num_features": w[1]}));
+            }
+            layers.extend(activation_json(&o.activation));
+        }
+    }
+    json!({"type": "Sequential", "layers": layers})
+}
+
+fn conv_json(channels: &[usize], o: &Options, data: &Dataset) -> crate::Result<Value> {
+    let &[c, h, w] = data.input_shape() else {
+        return Err(Error::invalid(
+            "model 'conv:…'",
+            format!(
+                "needs image data [N, C, H, W] but dataset '{}' has samples of shape {:?} (try --data shapes)",
+                data.name,
+                data.input_shape()
+            ),
+        ));
+    };
+    let (mut cin, mut h, mut w) = (c, h, w);
+    let mut layers = Vec::new();
+    for (i, &cout) in channels.iter().enumerate() {
+        let stride = if i == 0 { 1 } else { 2 };
+        layers.push(json!({"type": "Conv2d", "in_channels": cin, "out_channels": cout, "kernel_size": 3,
+            "stride": stride, "padding": 1, "bias": o.bias}));
+        if o.batch_norm {
+            layers.push(json!({"type": "BatchNorm2d", "num_features": cout}));
+        }
+        layers.extend(activation_json(&o.activation));
+        (cin, h, w) = (cout, (h + 2 - 3) / stride + 1, (w + 2 - 3) / stride + 1);
+    }
+    layers.push(json!({"type": "Flatten"}));
+    layers.push(
+        json!({"type": "Linear", "in_features": cin * h * w, "out_features": data.num_outputs(), "bias": o.bias}),
+    );
+    Ok(json!({"type": "Sequential", "layers": layers}))
+}
+
+/// Builds the model of `spec` from `rng` (torch's default init of each layer).
+pub fn build(spec: &Value, rng: &mut Rng) -> crate::Result<Box<dyn Module>> {
+    from_spec_with_rng(spec, rng)
+}
+
+/// Errors, naming the model and the data, unless a forward of the first samples (two, so batch
+/// norm has a batch) gives outputs of shape `[n, data.num_outputs()]`.
+pub fn check_fits(model: &dyn Module, model_text: &str, data: &Dataset) -> crate::Result<()> {
+    let n = data.len().min(2);
+    let idx: Vec<usize> = (0..n).collect();
+    let (x, _) = data.batch(&idx);
+    let ctx = || {
+        format!(
+            "model '{model_text}' on dataset '{}' (samples of shape {:?}, {} outputs)",
+            data.name,
+            data.input_shape(),
+            data.num_outputs()
+        )
+    };
+    let out = with_no_grad(|| model.forward(&Tensor::new(x))).map_err(|e| Error::invalid(ctx(), e))?;
+    let want = [n, data.num_outputs()];
+    if out.shape() != want {
+        return Err(Error::invalid(
+            ctx(),
+            format!("the model's output has shape {:?}, expected {want:?}", out.shape()),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::data::synthetic;
+
+    #[test]
+    fn mlp_shorthand_builds_torch_layers() {
+        let s = ModelSpec::parse("mlp:2-100-100-3:relu").unwrap();
+        let data = synthetic("spiral", 0).unwrap();
+        let m = build(&s.to_json(&data).unwrap(), &mut Rng::new(0)).unwrap();
+        let names: Vec<String> = m.named_parameters().into_iter().map(|(n, _)| n).collect();
+        assert_eq!(names, ["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]);
+        let types: Vec<&str> = m.children().iter().map(|c| c.type_name()).collect();
+        assert_eq!(types, ["Linear", "ReLU", "Linear", "ReLU", "Linear"]);
+        check_fits(m.as_ref(), "mlp:2-100-100-3:relu", &data).unwrap();
+
+        let s = ModelSpec::parse("mlp:2-5-3:nobias:tanh:bn").unwrap();
+        let want = Options { activation: "tanh".into(), batch_norm: true, bias: false };
+        assert_eq!(s, ModelSpec::Mlp { sizes: vec![2, 5, 3], opts: want });
+        let j = s.to_json(&data).unwrap();
+        let types: Vec<&str> = j["layers"].as_array().unwrap().iter().map(|l| l["type"].as_str().unwrap()).collect();
+        assert_eq!(types, ["Linear", "BatchNorm1d", "Tanh", "Linear"]);
+        assert_eq!(j["layers"][0]["bias"], false);
+        let j = ModelSpec::parse("mlp:2-4-3:linear").unwrap().to_json(&data).unwrap();
+        assert_eq!(j["layers"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn conv_shorthand_takes_sizes_from_data() {
+        let data = synthetic("shapes", 0).unwrap();
+        let [c, _, _] = data.input_shape() else { panic!() };
+        let j = ModelSpec::parse("conv:8-16:relu").unwrap().to_json(&data).unwrap();
+        let l = j["layers"].as_array().unwrap();
+        assert_eq!(l[0]["in_channels"], *c);
+        assert_eq!((l[2]["out_channels"].as_u64(), l[2]["stride"].as_u64()), (Some(16), Some(2)));
+        assert_eq!(l[5]["in_features"], 16 * 6 * 6);
+        assert_eq!(l[5]["out_features"], data.num_outputs());
+        let e = ModelSpec::parse("conv:8").unwrap().to_json(&synthetic("spiral", 0).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("dataset 'spiral' has samples of shape [2]"), "{e}");
+    }
+
+    #[test]
+    fn malformed_shorthand_names_the_value_and_the_valid_forms() {
+        for (text, part) in [
+            ("mlp:2-x-3", "sizes '2-x-3'"),
+            ("mlp:2", "needs at least two sizes"),
+            ("mlp:2-0-3", "positive integers"),
+            ("mlp:2-3:swish", "option 'swish'"),
+            ("mlp:2-3:relu:tanh", "option 'tanh'"),
+            ("resnet50", "unknown model"),
+        ] {
+            let e = ModelSpec::parse(text).unwrap_err().to_string();
+            assert!(e.contains(&format!("model '{text}'")) && e.contains(part) && e.contains("mlp:2-100-100-3"), "{e}");
+        }
+        let e = ModelSpec::parse("/no/such/model.json").unwrap_err().to_string();
+        assert!(e.contains("/no/such/model.json") && e.contains("cannot read"), "{e}");
+    }
+
+    #[test]
+    fn a_model_that_does_not_fit_the_data_is_an_error_naming_both() {
+        let data = synthetic("spiral", 0).unwrap();
+        for text in ["mlp:3-10-3", "mlp:2-10-4"] {
+            let m = build(&ModelSpec::parse(text).unwrap().to_json(&data).unwrap(), &mut Rng::new(0)).unwrap();
+            let e = check_fits(m.as_ref(), text, &data).unwrap_err().to_string();
+            assert!(e.contains(text) && e.contains("dataset 'spiral'") && e.contains("[2]"), "{e}");
+        }
+    }
+}
