@@ -145,6 +145,7 @@ fn diverged_runs_are_reported_not_crashed() {
 
 #[test]
 fn bad_inputs_are_rejected_before_any_run() {
+    #[allow(clippy::type_complexity)]
     let cases: [(&dyn Fn(&mut CompareConfig), &str); 6] = [
         (&|c| c.data = "mnist".into(), "dataset 'mnist'"),
         (&|c| c.model = "mlp:3-8-3".into(), "model 'mlp:3-8-3' on dataset 'spiral'"),

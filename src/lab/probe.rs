@@ -29,7 +29,7 @@ pub fn unit_rows(layer: &dyn Module) -> Vec<Vec<f32>> {
     let Some(w) = get("weight") else { return Vec::new() };
     let bias = get("bias");
     let out = params.iter().find(|(n, _)| *n == "weight").map_or(0, |(_, p)| p.shape()[0]);
-    let per = if out == 0 { 0 } else { w.len() / out };
+    let per = w.len().checked_div(out).unwrap_or(0);
     (0..out)
         .map(|i| {
             let mut r = w[i * per..(i + 1) * per].to_vec();
