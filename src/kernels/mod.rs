@@ -4,6 +4,7 @@
 //! on any number of threads.
 
 pub mod gemm;
+mod gemm_nt;
 pub mod im2col;
 
 pub use gemm::{gemm, MatMut, MatRef};
