@@ -6,6 +6,7 @@
 pub mod gemm;
 mod gemm_nt;
 pub mod im2col;
+pub mod pool;
 
 pub use gemm::{gemm, MatMut, MatRef};
 pub use im2col::{col2im, im2col, Geom2d};

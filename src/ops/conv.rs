@@ -79,7 +79,8 @@ fn columns<'a>(plan: &Plan, img: &'a [f32], col: &'a mut [f32]) -> &'a [f32] {
 
 fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> Vec<f32> {
     let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
-    let mut out = vec![0.0f32; plan.n * plan.out_len()];
+    // Every element is written below (bias fill or a beta = 0 GEMM per group).
+    let mut out = crate::kernels::pool::take(plan.n * plan.out_len());
     let init = || vec![0.0f32; plan.col_len()];
     zip_chunks(plan.parallel(), &mut out, plan.out_len(), x, plan.g.img_len(), init, |col, o, xi| {
         let cols = columns(plan, xi, col);

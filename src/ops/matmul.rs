@@ -3,7 +3,7 @@
 
 use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
-use crate::kernels::{gemm, MatMut, MatRef};
+use crate::kernels::{gemm, pool, MatMut, MatRef};
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, Ix2, IxDyn};
 
@@ -46,7 +46,7 @@ impl GradFn for LinearBackward {
         let gx = x.requires_grad().then(|| {
             let wd = w.data();
             let ws = wd.as_standard_layout();
-            let mut gx = vec![0.0f32; rows * in_f];
+            let mut gx = pool::take(rows * in_f);
             gemm(
                 1.0,
                 MatRef::row_major(gsl, rows, out_f),
@@ -60,7 +60,7 @@ impl GradFn for LinearBackward {
         let gw = w.requires_grad().then(|| {
             let xd = x.data();
             let xs = xd.as_standard_layout();
-            let mut gw = vec![0.0f32; out_f * in_f];
+            let mut gw = pool::take(out_f * in_f);
             gemm(
                 1.0,
                 MatRef::row_major_t(gsl, out_f, rows),
@@ -138,7 +138,7 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
         let xs = xd.as_standard_layout();
         let ws = wd.as_standard_layout();
         // y = b (each row) + x · Wᵀ, with Wᵀ a strided view of W: one GEMM, no copies.
-        let mut y = vec![0.0f32; rows * out_f];
+        let mut y = pool::take(rows * out_f);
         if let Some(bv) = &bd {
             for row in y.chunks_exact_mut(out_f.max(1)) {
                 row.copy_from_slice(bv);

@@ -143,7 +143,7 @@ impl GradFn for UnaryBackward {
         let xs = x.as_standard_layout();
         let gs = g.as_standard_layout();
         let (xv, gv) = (xs.as_slice().expect("standard layout"), gs.as_slice().expect("standard layout"));
-        let mut gx = vec![0.0f32; gv.len()];
+        let mut gx = crate::kernels::pool::take(gv.len());
         match &self.out {
             Some(y) => {
                 let ys = y.as_standard_layout();
@@ -169,7 +169,8 @@ fn unary(x: &Tensor, kind: Kind) -> Tensor {
         let xd = x.data();
         let xs = xd.as_standard_layout();
         let xv = xs.as_slice().expect("standard layout");
-        let v: Vec<f32> = specialize!(kind, k => xv.iter().map(|&a| k.f(a)).collect());
+        let mut v = crate::kernels::pool::take(xv.len());
+        specialize!(kind, k => v.iter_mut().zip(xv).for_each(|(o, &a)| *o = k.f(a)));
         ArrayD::from_shape_vec(xd.raw_dim(), v).expect("same count")
     };
     if Tensor::needs_graph(&[x]) {
