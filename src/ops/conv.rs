@@ -159,15 +159,15 @@ fn grad_weight(gy: &[f32], x: &[f32], plan: &Plan) -> Vec<f32> {
 
 /// db[c] = Σ over batch and positions of dy[:, c], accumulated in f64.
 fn grad_bias(gy: &[f32], plan: &Plan) -> Vec<f32> {
-    let mut acc = vec![0.0f64; plan.c_out];
-    if plan.p() > 0 {
-        for sample in gy.chunks_exact(plan.out_len().max(1)) {
-            for (a, plane) in acc.iter_mut().zip(sample.chunks_exact(plan.p())) {
-                *a += plane.iter().map(|v| *v as f64).sum::<f64>();
-            }
-        }
+    let (p, len) = (plan.p(), plan.out_len().max(1));
+    if p == 0 {
+        return vec![0.0; plan.c_out];
     }
-    acc.into_iter().map(|v| v as f32).collect()
+    (0..plan.c_out)
+        .map(|c| {
+            crate::kernels::sum::sum_planes(gy.chunks_exact(len).map(|s| &s[c * p..(c + 1) * p]), |v| v as f64) as f32
+        })
+        .collect()
 }
 
 struct Conv2dBackward {
