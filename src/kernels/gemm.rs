@@ -143,7 +143,7 @@ unsafe impl Sync for Views {}
 const NT_MAX_A: usize = 1 << 18;
 /// Below this depth the per-element horizontal sums and k tails cost more than matrixmultiply's
 /// gathers (w1's 300x100x100 forward ran at 35 GFLOPS in the dot kernel).
-const NT_MIN_K: usize = 128;
+const NT_MIN_K: usize = 64;
 
 /// GEMMs of at least this many flops are cut in two and the halves run under `rayon::join`.
 const SPLIT_FLOPS: usize = 1 << 21;
@@ -167,7 +167,7 @@ unsafe fn split_sgemm(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Vi
         let h = (m / 2).div_ceil(16) * 16;
         let low = Views { a: v.a.offset(h as isize * v.ars), c: v.c.offset(h as isize * v.crs), ..v };
         rayon::join(|| split_sgemm(h, k, n, alpha, beta, v), || split_sgemm(m - h, k, n, alpha, beta, low));
-    } else if v.acs == 1 && v.brs == 1 && k >= NT_MIN_K && n >= 4 && m * k <= NT_MAX_A && gemm_nt::available() {
+    } else if v.acs == 1 && v.brs == 1 && k >= NT_MIN_K && m * k <= NT_MAX_A && gemm_nt::available() {
         let nt = Nt { a: v.a, lda: v.ars as usize, b: v.b, ldb: v.bcs as usize, c: v.c, crs: v.crs, ccs: v.ccs };
         gemm_nt::gemm_nt(m, k, n, alpha, beta, nt);
     } else {

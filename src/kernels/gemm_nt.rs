@@ -4,8 +4,9 @@
 //! here every element of C is a dot product of two contiguous rows, computed with AVX2/FMA (found
 //! at run time; `None` without it, and the caller falls back to matrixmultiply).
 //!
-//! Each dot product sums 8 lanes over k in order, then the lanes in a fixed tree, then the scalar
-//! tail: the order depends only on k, so results are the same whatever the tiling or thread count.
+//! Each dot product sums 8 lanes over k in order (the last k % 8 values as one masked block), then
+//! the lanes in a fixed tree: the order depends only on k, so results are the same whatever the
+//! tiling or thread count.
 
 /// Whether this CPU runs the kernel.
 pub fn available() -> bool {
@@ -51,12 +52,13 @@ mod x86 {
     use super::Nt;
     use std::arch::x86_64::*;
 
-    /// The lanes of `v` summed in a fixed order: ((0+4)+(2+6)) + ((1+5)+(3+7)).
+    /// The lane sums of four vectors, `[Σa, Σb, Σc, Σd]`, each in the same fixed tree
+    /// ((0+1)+(2+3)) + ((4+5)+(6+7)); a zero vector in a slot leaves the others unchanged, so a
+    /// dot product gets the same bits in a tile of one column as in a tile of four.
     #[inline(always)]
-    unsafe fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        _mm_cvtss_f32(_mm_add_ss(s, _mm_shuffle_ps(s, s, 1)))
+    unsafe fn hsum4(a: __m256, b: __m256, c: __m256, d: __m256) -> __m128 {
+        let abcd = _mm256_hadd_ps(_mm256_hadd_ps(a, b), _mm256_hadd_ps(c, d));
+        _mm_add_ps(_mm256_castps256_ps128(abcd), _mm256_extractf128_ps(abcd, 1))
     }
 
     #[inline(always)]
@@ -65,7 +67,7 @@ mod x86 {
         *p = if beta == 0.0 { alpha * dot } else { alpha * dot + beta * *p };
     }
 
-    /// `R` rows of A against `C` rows of Bᵀ: R·C vector accumulators.
+    /// `R` rows of A against `C` (≤ 4) rows of Bᵀ: R·C vector accumulators.
     #[inline(always)]
     unsafe fn tile<const R: usize, const C: usize, const PF: bool>(
         o: &Nt,
@@ -101,13 +103,30 @@ mod x86 {
             }
             p += 8;
         }
-        for r in 0..R {
+        if k8 < k {
+            // The last k % 8 values as one masked block (masked lanes read nothing, load 0).
+            let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+            let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((k - k8) as i32), lanes);
+            let mut bv = [_mm256_setzero_ps(); C];
             for c in 0..C {
-                let mut s = hsum(acc[r][c]);
-                for q in k8..k {
-                    s += *a[r].add(q) * *b[c].add(q);
+                bv[c] = _mm256_maskload_ps(b[c].add(k8), mask);
+            }
+            for r in 0..R {
+                let av = _mm256_maskload_ps(a[r].add(k8), mask);
+                for c in 0..C {
+                    acc[r][c] = _mm256_fmadd_ps(av, bv[c], acc[r][c]);
                 }
-                store(o, i0 + r, j0 + c, alpha, beta, s);
+            }
+        }
+        for r in 0..R {
+            let mut q = [_mm256_setzero_ps(); 4];
+            for c in 0..C {
+                q[c] = acc[r][c];
+            }
+            let mut dots = [0.0f32; 4];
+            _mm_storeu_ps(dots.as_mut_ptr(), hsum4(q[0], q[1], q[2], q[3]));
+            for c in 0..C {
+                store(o, i0 + r, j0 + c, alpha, beta, dots[c]);
             }
         }
     }
@@ -140,9 +159,11 @@ mod x86 {
             column_group::<4>(&o, m, j, k, alpha, beta);
             j += 4;
         }
-        while j < n {
-            column_group::<1>(&o, m, j, k, alpha, beta);
-            j += 1;
+        match n - j {
+            1 => column_group::<1>(&o, m, j, k, alpha, beta),
+            2 => column_group::<2>(&o, m, j, k, alpha, beta),
+            3 => column_group::<3>(&o, m, j, k, alpha, beta),
+            _ => {}
         }
     }
 }
