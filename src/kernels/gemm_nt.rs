@@ -118,15 +118,13 @@ mod x86 {
                 }
             }
         }
-        for r in 0..R {
+        for (r, row) in acc.iter().enumerate() {
             let mut q = [_mm256_setzero_ps(); 4];
-            for c in 0..C {
-                q[c] = acc[r][c];
-            }
+            q[..C].copy_from_slice(row);
             let mut dots = [0.0f32; 4];
             _mm_storeu_ps(dots.as_mut_ptr(), hsum4(q[0], q[1], q[2], q[3]));
-            for c in 0..C {
-                store(o, i0 + r, j0 + c, alpha, beta, dots[c]);
+            for (c, &d) in dots[..C].iter().enumerate() {
+                store(o, i0 + r, j0 + c, alpha, beta, d);
             }
         }
     }
