@@ -19,6 +19,19 @@ pub(crate) struct Inner {
     pub(crate) node: Option<Node>,
 }
 
+impl Drop for Inner {
+    /// Hands the storage (when no detached tensor shares it) and `.grad` back to the buffer pool.
+    fn drop(&mut self) {
+        if let Some(lock) = Arc::get_mut(&mut self.data) {
+            let a = lock.get_mut().unwrap_or_else(|e| e.into_inner());
+            crate::kernels::pool::recycle(std::mem::replace(a, ArrayD::zeros(IxDyn(&[0]))));
+        }
+        if let Some(g) = self.grad.get_mut().unwrap_or_else(|e| e.into_inner()).take() {
+            crate::kernels::pool::recycle(g);
+        }
+    }
+}
+
 /// An f32 n-d tensor; see the module docs.
 #[derive(Clone)]
 pub struct Tensor(pub(crate) Arc<Inner>);
@@ -204,14 +217,19 @@ impl Tensor {
     pub(crate) fn accumulate_grad(&self, g: ArrayD<f32>) {
         let mut slot = self.grad_slot();
         match slot.as_mut() {
-            Some(acc) => *acc += &g,
+            Some(acc) => {
+                *acc += &g;
+                crate::kernels::pool::recycle(g);
+            }
             None => *slot = Some(g),
         }
     }
 
     /// Clears `.grad` (torch's `set_to_none=True`).
     pub fn zero_grad(&self) {
-        *self.grad_slot() = None;
+        if let Some(g) = self.grad_slot().take() {
+            crate::kernels::pool::recycle(g);
+        }
     }
 
     /// A new leaf sharing this tensor's storage, cut from the graph.

@@ -1,6 +1,7 @@
 //! The backward pass: topological sort, then gradients flow from the root to the leaves.
 
 use crate::error::{shape_str, Error, Result};
+use crate::kernels::pool;
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, Axis, IxDyn};
 use std::collections::{HashMap, HashSet};
@@ -44,7 +45,7 @@ pub fn backward_with(root: &Tensor, grad: ArrayD<f32>) -> Result<()> {
             None => t.accumulate_grad(g),
             Some(node) => {
                 let input_grads = node.grad_fn.backward(&g, &node.inputs);
-                drop(g);
+                pool::recycle(g);
                 for (input, ig) in node.inputs.iter().zip(input_grads) {
                     let Some(ig) = ig else { continue };
                     if !input.requires_grad() {
@@ -52,7 +53,10 @@ pub fn backward_with(root: &Tensor, grad: ArrayD<f32>) -> Result<()> {
                     }
                     let ig = unbroadcast(ig, &input.shape());
                     match grads.get_mut(&input.id()) {
-                        Some(acc) => *acc += &ig,
+                        Some(acc) => {
+                            *acc += &ig;
+                            pool::recycle(ig);
+                        }
                         None => {
                             grads.insert(input.id(), ig);
                         }

@@ -1,6 +1,34 @@
 //! `C ← α·A·B + β·C` over strided f32 slices, through `matrixmultiply::sgemm`. The slice bounds are
 //! checked once per call against the strides, so the unsafe call cannot read or write outside them.
 
+use super::gemm_nt::{self, Nt};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::time::Instant;
+
+static TIMING: AtomicBool = AtomicBool::new(false);
+static CALLS: AtomicU64 = AtomicU64::new(0);
+static FLOPS: AtomicU64 = AtomicU64::new(0);
+static NANOS: AtomicU64 = AtomicU64::new(0);
+
+/// What [`gemm`] did while timing was on (for benchmarks: GEMM efficiency inside a training step).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct GemmTiming {
+    pub calls: u64,
+    /// 2·m·k·n summed over calls.
+    pub flops: u64,
+    pub nanos: u64,
+}
+
+/// Turns the process-wide GEMM timer on or off (off by default: one relaxed load per call).
+pub fn set_timing(on: bool) {
+    TIMING.store(on, Relaxed);
+}
+
+/// The totals since the last call, resetting them.
+pub fn take_timing() -> GemmTiming {
+    GemmTiming { calls: CALLS.swap(0, Relaxed), flops: FLOPS.swap(0, Relaxed), nanos: NANOS.swap(0, Relaxed) }
+}
+
 /// A read-only strided `rows × cols` matrix view of a slice: element (i, j) is `data[i*rs + j*cs]`.
 #[derive(Clone, Copy, Debug)]
 pub struct MatRef<'a> {
@@ -67,25 +95,83 @@ pub fn gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) 
         }
         return;
     }
+    let t0 = TIMING.load(Relaxed).then(Instant::now);
     // SAFETY: every index the kernel touches, i*rs + j*cs for i < rows, j < cols, was checked to lie
     // inside its slice above; `c` is a unique borrow so it does not alias `a` or `b`.
     unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            alpha,
-            a.data.as_ptr(),
-            a.rs as isize,
-            a.cs as isize,
-            b.data.as_ptr(),
-            b.rs as isize,
-            b.cs as isize,
-            beta,
-            c.data.as_mut_ptr(),
-            c.rs as isize,
-            c.cs as isize,
-        );
+        let v = Views {
+            a: a.data.as_ptr(),
+            ars: a.rs as isize,
+            acs: a.cs as isize,
+            b: b.data.as_ptr(),
+            brs: b.rs as isize,
+            bcs: b.cs as isize,
+            c: c.data.as_mut_ptr(),
+            crs: c.rs as isize,
+            ccs: c.cs as isize,
+        };
+        split_sgemm(m, k, n, alpha, beta, v);
+    }
+    if let Some(t0) = t0 {
+        NANOS.fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
+        FLOPS.fetch_add(2 * (m * k * n) as u64, Relaxed);
+        CALLS.fetch_add(1, Relaxed);
+    }
+}
+
+/// Raw strided views of one GEMM (checked by [`gemm`] before any use).
+#[derive(Clone, Copy)]
+struct Views {
+    a: *const f32,
+    ars: isize,
+    acs: isize,
+    b: *const f32,
+    brs: isize,
+    bcs: isize,
+    c: *mut f32,
+    crs: isize,
+    ccs: isize,
+}
+
+// SAFETY: the pieces handed to other threads write disjoint column (or row) blocks of C and only
+// read A and B, all of which outlive the `rayon::join` that uses them.
+unsafe impl Send for Views {}
+unsafe impl Sync for Views {}
+
+/// The dot-product kernel streams A past four rows of Bᵀ; above this many elements A would no
+/// longer stay in L2 and matrixmultiply's blocking wins.
+const NT_MAX_A: usize = 1 << 18;
+/// Below this depth the per-element horizontal sums and k tails cost more than matrixmultiply's
+/// gathers (w1's 300x100x100 forward ran at 35 GFLOPS in the dot kernel).
+const NT_MIN_K: usize = 64;
+
+/// GEMMs of at least this many flops are cut in two and the halves run under `rayon::join`.
+const SPLIT_FLOPS: usize = 1 << 21;
+
+/// With more than one rayon thread, cuts C into column (or row, when taller than wide) blocks
+/// while a block has ≥ `SPLIT_FLOPS`, halving at multiples of 16 (the widest kernel). A cut
+/// changes no arithmetic: each element of C is still summed over k in the same order (the dot
+/// kernel works per element; matrixmultiply blocks k the same way whatever m and n), so results
+/// are bit-identical on any number of threads — the tests compare split against unsplit. On one
+/// thread nothing is cut (a `join` from outside a one-thread pool would only add a hand-off).
+///
+/// # Safety
+/// The views must be valid for an `m × k · k × n` product into `m × n`, with C not aliasing A/B.
+unsafe fn split_sgemm(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Views) {
+    let big = 2 * m * k * n >= SPLIT_FLOPS && rayon::current_num_threads() > 1;
+    if big && n >= m && n >= 32 {
+        let h = (n / 2).div_ceil(16) * 16;
+        let right = Views { b: v.b.offset(h as isize * v.bcs), c: v.c.offset(h as isize * v.ccs), ..v };
+        rayon::join(|| split_sgemm(m, k, h, alpha, beta, v), || split_sgemm(m, k, n - h, alpha, beta, right));
+    } else if big && m > n && m >= 32 {
+        let h = (m / 2).div_ceil(16) * 16;
+        let low = Views { a: v.a.offset(h as isize * v.ars), c: v.c.offset(h as isize * v.crs), ..v };
+        rayon::join(|| split_sgemm(h, k, n, alpha, beta, v), || split_sgemm(m - h, k, n, alpha, beta, low));
+    } else if v.acs == 1 && v.brs == 1 && k >= NT_MIN_K && m * k <= NT_MAX_A && gemm_nt::available() {
+        let nt = Nt { a: v.a, lda: v.ars as usize, b: v.b, ldb: v.bcs as usize, c: v.c, crs: v.crs, ccs: v.ccs };
+        gemm_nt::gemm_nt(m, k, n, alpha, beta, nt);
+    } else {
+        matrixmultiply::sgemm(m, k, n, alpha, v.a, v.ars, v.acs, v.b, v.brs, v.bcs, beta, v.c, v.crs, v.ccs);
     }
 }
 
@@ -123,5 +209,47 @@ mod tests {
         let mut c = vec![3.0; 6];
         gemm(1.0, MatRef::row_major(&[], 2, 0), MatRef::row_major(&[], 0, 3), 2.0, MatMut::row_major(&mut c, 2, 3));
         assert_eq!(c, vec![6.0; 6]);
+    }
+
+    #[test]
+    fn split_gemm_is_correct_and_bit_identical_on_any_thread_count() {
+        // Every layout the ops use (dot kernel for A·Bᵀ, matrixmultiply for the others), at sizes
+        // that are cut (in n, in m, with ragged edges) on several threads and not on one.
+        for (m, k, n) in [(96, 300, 600), (600, 70, 90), (37, 1000, 101), (130, 17, 2000)] {
+            let a: Vec<f32> = (0..m * k).map(|v| ((v * 7 % 13) as f32 - 6.0) * 0.1).collect();
+            let b: Vec<f32> = (0..k * n).map(|v| ((v * 5 % 11) as f32 - 5.0) * 0.1).collect();
+            for (at, bt) in [(false, true), (false, false), (true, false)] {
+                let am = if at { MatRef::row_major_t(&a, m, k) } else { MatRef::row_major(&a, m, k) };
+                let bm = if bt { MatRef::row_major_t(&b, k, n) } else { MatRef::row_major(&b, k, n) };
+                let run = |threads: usize| {
+                    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                    let mut c = vec![0.5; m * n];
+                    pool.install(|| gemm(1.0, am, bm, 1.0, MatMut::row_major(&mut c, m, n)));
+                    c
+                };
+                let one = run(1);
+                assert_eq!(one, run(2), "{m}x{k}x{n} at={at} bt={bt}");
+                assert_eq!(one, run(3), "{m}x{k}x{n} at={at} bt={bt}");
+                let want = naive(&am, &bm);
+                assert!(one.iter().zip(&want).all(|(g, w)| (g - w - 0.5).abs() < 1e-3 * (1.0 + w.abs())));
+            }
+        }
+    }
+
+    #[test]
+    fn k_contiguous_operands_take_the_dot_kernel_and_match_naive() {
+        // Odd sizes exercise every tile edge and the scalar k tail; beta both 0 (NaN ignored) and 1.
+        for (m, k, n) in [(1, 1, 1), (3, 13, 5), (7, 64, 9), (16, 256, 256), (5, 3, 6)] {
+            let a: Vec<f32> = (0..m * k).map(|v| ((v * 7 % 13) as f32 - 6.0) * 0.1).collect();
+            let b: Vec<f32> = (0..k * n).map(|v| ((v * 5 % 11) as f32 - 5.0) * 0.1).collect();
+            let (am, bm) = (MatRef::row_major(&a, m, k), MatRef::row_major_t(&b, k, n));
+            let want = naive(&am, &bm);
+            let mut c = vec![f32::NAN; m * n];
+            gemm(1.0, am, bm, 0.0, MatMut::row_major(&mut c, m, n));
+            assert!(c.iter().zip(&want).all(|(g, w)| (g - w).abs() < 1e-4 * (1.0 + w.abs())), "{m}x{k}x{n}");
+            let mut c2 = vec![1.0; m * n];
+            gemm(2.0, am, bm, 1.0, MatMut::row_major(&mut c2, m, n));
+            assert!(c2.iter().zip(&c).all(|(g, w)| (g - (2.0 * w + 1.0)).abs() < 1e-4 * (1.0 + w.abs())));
+        }
     }
 }

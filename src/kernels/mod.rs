@@ -4,7 +4,10 @@
 //! on any number of threads.
 
 pub mod gemm;
+mod gemm_nt;
 pub mod im2col;
+pub mod pool;
+pub mod sum;
 
 pub use gemm::{gemm, MatMut, MatRef};
 pub use im2col::{col2im, im2col, Geom2d};

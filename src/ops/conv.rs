@@ -79,7 +79,8 @@ fn columns<'a>(plan: &Plan, img: &'a [f32], col: &'a mut [f32]) -> &'a [f32] {
 
 fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> Vec<f32> {
     let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
-    let mut out = vec![0.0f32; plan.n * plan.out_len()];
+    // Every element is written below (bias fill or a beta = 0 GEMM per group).
+    let mut out = crate::kernels::pool::take(plan.n * plan.out_len());
     let init = || vec![0.0f32; plan.col_len()];
     zip_chunks(plan.parallel(), &mut out, plan.out_len(), x, plan.g.img_len(), init, |col, o, xi| {
         let cols = columns(plan, xi, col);
@@ -158,15 +159,15 @@ fn grad_weight(gy: &[f32], x: &[f32], plan: &Plan) -> Vec<f32> {
 
 /// db[c] = Σ over batch and positions of dy[:, c], accumulated in f64.
 fn grad_bias(gy: &[f32], plan: &Plan) -> Vec<f32> {
-    let mut acc = vec![0.0f64; plan.c_out];
-    if plan.p() > 0 {
-        for sample in gy.chunks_exact(plan.out_len().max(1)) {
-            for (a, plane) in acc.iter_mut().zip(sample.chunks_exact(plan.p())) {
-                *a += plane.iter().map(|v| *v as f64).sum::<f64>();
-            }
-        }
+    let (p, len) = (plan.p(), plan.out_len().max(1));
+    if p == 0 {
+        return vec![0.0; plan.c_out];
     }
-    acc.into_iter().map(|v| v as f32).collect()
+    (0..plan.c_out)
+        .map(|c| {
+            crate::kernels::sum::sum_planes(gy.chunks_exact(len).map(|s| &s[c * p..(c + 1) * p]), |v| v as f64) as f32
+        })
+        .collect()
 }
 
 struct Conv2dBackward {

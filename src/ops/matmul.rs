@@ -3,8 +3,9 @@
 
 use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
+use crate::kernels::{gemm, pool, MatMut, MatRef};
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Axis, Ix2, IxDyn};
+use ndarray::{ArrayD, Ix2, IxDyn};
 
 fn as2(a: &ArrayD<f32>) -> ndarray::ArrayView2<'_, f32> {
     a.view().into_dimensionality::<Ix2>().expect("2-D")
@@ -36,22 +37,49 @@ impl GradFn for LinearBackward {
     }
     fn backward(&self, g: &ArrayD<f32>, inputs: &[Tensor]) -> Vec<Option<ArrayD<f32>>> {
         let (x, w) = (&inputs[0], &inputs[1]);
+        let in_f = *self.x_shape.last().expect("at least 1-D");
         let out_f = *g.shape().last().expect("at least 1-D");
         let rows = g.len() / out_f.max(1);
-        let g2 = g.view().into_shape_with_order((rows, out_f)).expect("contiguous grad");
+        let gs = g.as_standard_layout();
+        let gsl = gs.as_slice().expect("standard layout");
+        // gx = g · W: [rows, out] · [out, in], both row-major, straight into the result.
         let gx = x.requires_grad().then(|| {
-            let gx = g2.dot(&as2(&w.data()));
-            gx.into_shape_with_order(IxDyn(&self.x_shape)).expect("same count")
+            let wd = w.data();
+            let ws = wd.as_standard_layout();
+            let mut gx = pool::take(rows * in_f);
+            gemm(
+                1.0,
+                MatRef::row_major(gsl, rows, out_f),
+                MatRef::row_major(ws.as_slice().expect("standard layout"), out_f, in_f),
+                0.0,
+                MatMut::row_major(&mut gx, rows, in_f),
+            );
+            ArrayD::from_shape_vec(IxDyn(&self.x_shape), gx).expect("same count")
         });
+        // gW = gᵀ · x: gᵀ as a strided view of g, no transposed copy.
         let gw = w.requires_grad().then(|| {
             let xd = x.data();
-            let in_f = *self.x_shape.last().expect("at least 1-D");
-            let x2 = xd.view().into_shape_with_order((rows, in_f)).expect("contiguous input");
-            g2.t().dot(&x2).into_dyn()
+            let xs = xd.as_standard_layout();
+            let mut gw = pool::take(out_f * in_f);
+            gemm(
+                1.0,
+                MatRef::row_major_t(gsl, out_f, rows),
+                MatRef::row_major(xs.as_slice().expect("standard layout"), rows, in_f),
+                0.0,
+                MatMut::row_major(&mut gw, out_f, in_f),
+            );
+            ArrayD::from_shape_vec(IxDyn(&[out_f, in_f]), gw).expect("same count")
         });
         let mut out = vec![gx, gw];
         if let Some(b) = inputs.get(2) {
-            out.push(b.requires_grad().then(|| g2.sum_axis(Axis(0)).into_dyn()));
+            out.push(b.requires_grad().then(|| {
+                // Column sums of g, rows added in order (what sum_axis(0) computed before).
+                let mut gb = vec![0.0f32; out_f];
+                for row in gsl.chunks_exact(out_f.max(1)) {
+                    gb.iter_mut().zip(row).for_each(|(a, v)| *a += *v);
+                }
+                ArrayD::from_shape_vec(IxDyn(&[out_f]), gb).expect("same count")
+            }));
         }
         out
     }
@@ -94,22 +122,38 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
         let in_f = wd.shape()[1];
         let out_f = wd.shape()[0];
         let rows = xd.len() / in_f.max(1);
-        let xs = xd.as_standard_layout();
-        let x2 = xs.view().into_shape_with_order((rows, in_f)).expect("contiguous");
-        let mut y = x2.dot(&as2(&wd).t());
-        if let Some(b) = bias {
-            let bd = b.data();
-            if bd.shape() != [out_f] {
-                return Err(Error::shape(
-                    "linear",
-                    format!("bias of shape {} does not fit {out_f} outputs", shape_str(bd.shape())),
-                ));
+        let bd = match bias {
+            Some(b) => {
+                let bd = b.data();
+                if bd.shape() != [out_f] {
+                    return Err(Error::shape(
+                        "linear",
+                        format!("bias of shape {} does not fit {out_f} outputs", shape_str(bd.shape())),
+                    ));
+                }
+                Some(bd.iter().copied().collect::<Vec<f32>>())
             }
-            y += &bd.view().into_dimensionality::<ndarray::Ix1>().expect("1-D");
+            None => None,
+        };
+        let xs = xd.as_standard_layout();
+        let ws = wd.as_standard_layout();
+        // y = b (each row) + x · Wᵀ, with Wᵀ a strided view of W: one GEMM, no copies.
+        let mut y = pool::take(rows * out_f);
+        if let Some(bv) = &bd {
+            for row in y.chunks_exact_mut(out_f.max(1)) {
+                row.copy_from_slice(bv);
+            }
         }
+        gemm(
+            1.0,
+            MatRef::row_major(xs.as_slice().expect("standard layout"), rows, in_f),
+            MatRef::row_major_t(ws.as_slice().expect("standard layout"), in_f, out_f),
+            if bd.is_some() { 1.0 } else { 0.0 },
+            MatMut::row_major(&mut y, rows, out_f),
+        );
         let mut shape = x_shape.clone();
         *shape.last_mut().expect("at least 1-D") = out_f;
-        y.into_shape_with_order(IxDyn(&shape)).expect("same count")
+        ArrayD::from_shape_vec(IxDyn(&shape), y).expect("same count")
     };
     let mut inputs = vec![x, weight];
     if let Some(b) = bias {

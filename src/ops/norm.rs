@@ -5,6 +5,7 @@
 
 use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
+use crate::kernels::sum::{sum_planes, sum_planes2};
 use crate::kernels::worth_parallel;
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
@@ -87,14 +88,9 @@ impl GradFn for BatchNormBackward {
         let (x, gy) = (&xs[..], &gs[..]);
         // Per channel: Σ dy and Σ dy·(x − mean), in f64.
         let sums: Vec<(f64, f64)> = lay.per_channel(|c| {
-            let (mean, mut sg, mut dot) = (self.mean[c], 0.0f64, 0.0f64);
-            for (gp, xp) in lay.planes(gy, c).zip(lay.planes(x, c)) {
-                for (gv, xv) in gp.iter().zip(xp) {
-                    sg += *gv as f64;
-                    dot += *gv as f64 * (*xv as f64 - mean);
-                }
-            }
-            (sg, dot)
+            let mean = self.mean[c];
+            let planes = lay.planes(gy, c).zip(lay.planes(x, c));
+            sum_planes2(planes, |gv| gv as f64, |gv, xv| gv as f64 * (xv as f64 - mean))
         });
         let w = self.has_weight.then(|| slice_of(&inputs[1].data()).into_owned());
         let weight_of = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
@@ -192,9 +188,9 @@ pub fn batch_norm(
         // Two passes in f64 (mean, then Σ(x − mean)²), as torch's CPU kernel does.
         let m = lay.m() as f64;
         lay.per_channel(|c| {
-            let sum: f64 = lay.planes(&xsl, c).flat_map(|p| p.iter()).map(|v| *v as f64).sum();
+            let sum = sum_planes(lay.planes(&xsl, c), |v| v as f64);
             let mean = sum / m;
-            let ss: f64 = lay.planes(&xsl, c).flat_map(|p| p.iter()).map(|v| (*v as f64 - mean).powi(2)).sum();
+            let ss = sum_planes(lay.planes(&xsl, c), |v| (v as f64 - mean).powi(2));
             (mean, ss)
         })
         .into_iter()

@@ -3,7 +3,7 @@
 
 use crate::autograd::GradFn;
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
@@ -21,6 +21,7 @@ enum Kind {
 }
 
 impl Kind {
+    #[inline(always)]
     fn f(self, x: f32) -> f32 {
         match self {
             Kind::Neg => -x,
@@ -50,6 +51,7 @@ impl Kind {
     }
 
     /// dy/dx from the input x and output y.
+    #[inline(always)]
     fn df(self, x: f32, y: f32) -> f32 {
         match self {
             Kind::Neg => -1.0,
@@ -92,8 +94,44 @@ impl Kind {
 
 struct UnaryBackward {
     kind: Kind,
-    /// The forward output, kept for derivatives written in terms of y.
-    out: ArrayD<f32>,
+    /// The forward output, kept only for derivatives written in terms of y (exp, sqrt, tanh,
+    /// sigmoid); empty otherwise, so relu does not keep a second copy of its activations.
+    out: Option<ArrayD<f32>>,
+}
+
+impl Kind {
+    fn needs_output(self) -> bool {
+        matches!(self, Kind::Exp | Kind::Sqrt | Kind::Tanh | Kind::Sigmoid)
+    }
+}
+
+/// Runs `body!(k)` with `k` a compile-time constant for the hot kinds, so each loop is compiled
+/// (and vectorized) for one function instead of matching on the kind per element.
+macro_rules! specialize {
+    ($kind:expr, $k:ident => $body:expr) => {
+        match $kind {
+            Kind::Relu => {
+                let $k = Kind::Relu;
+                $body
+            }
+            Kind::LeakyRelu(s) => {
+                let $k = Kind::LeakyRelu(s);
+                $body
+            }
+            Kind::Tanh => {
+                let $k = Kind::Tanh;
+                $body
+            }
+            Kind::Sigmoid => {
+                let $k = Kind::Sigmoid;
+                $body
+            }
+            other => {
+                let $k = other;
+                $body
+            }
+        }
+    };
 }
 
 impl GradFn for UnaryBackward {
@@ -102,17 +140,41 @@ impl GradFn for UnaryBackward {
     }
     fn backward(&self, g: &ArrayD<f32>, inputs: &[Tensor]) -> Vec<Option<ArrayD<f32>>> {
         let x = inputs[0].data();
-        let k = self.kind;
-        let mut gx = g.clone();
-        Zip::from(&mut gx).and(&*x).and(&self.out).for_each(|gv, &xv, &yv| *gv *= k.df(xv, yv));
-        vec![Some(gx)]
+        let xs = x.as_standard_layout();
+        let gs = g.as_standard_layout();
+        let (xv, gv) = (xs.as_slice().expect("standard layout"), gs.as_slice().expect("standard layout"));
+        let mut gx = crate::kernels::pool::take(gv.len());
+        match &self.out {
+            Some(y) => {
+                let ys = y.as_standard_layout();
+                let yv = ys.as_slice().expect("standard layout");
+                specialize!(self.kind, k => {
+                    for (((o, &gi), &xi), &yi) in gx.iter_mut().zip(gv).zip(xv).zip(yv) {
+                        *o = gi * k.df(xi, yi);
+                    }
+                })
+            }
+            None => specialize!(self.kind, k => {
+                for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {
+                    *o = gi * k.df(xi, 0.0);
+                }
+            }),
+        }
+        vec![Some(ArrayD::from_shape_vec(g.raw_dim(), gx).expect("same count"))]
     }
 }
 
 fn unary(x: &Tensor, kind: Kind) -> Tensor {
-    let out = x.data().mapv(|v| kind.f(v));
+    let out = {
+        let xd = x.data();
+        let xs = xd.as_standard_layout();
+        let xv = xs.as_slice().expect("standard layout");
+        let mut v = crate::kernels::pool::take(xv.len());
+        specialize!(kind, k => v.iter_mut().zip(xv).for_each(|(o, &a)| *o = k.f(a)));
+        ArrayD::from_shape_vec(xd.raw_dim(), v).expect("same count")
+    };
     if Tensor::needs_graph(&[x]) {
-        let saved = out.clone();
+        let saved = kind.needs_output().then(|| out.clone());
         Tensor::from_op(out, &[x], UnaryBackward { kind, out: saved })
     } else {
         Tensor::new(out)

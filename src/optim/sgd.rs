@@ -2,7 +2,7 @@
 
 use super::Optimizer;
 use crate::tensor::Parameter;
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 #[derive(Clone, Copy, Debug)]
 pub struct SgdConfig {
@@ -33,32 +33,37 @@ impl Sgd {
 }
 
 impl Optimizer for Sgd {
+    /// One fused pass per parameter, with torch's arithmetic in torch's order per element:
+    /// d = g + wd·w; b = m·b + (1 − dampening)·d (b = d on the first step); d = d + m·b
+    /// (nesterov) or b; w −= lr·d. No temporary arrays: the gradient is read in place.
     fn step(&mut self) {
         let c = self.config;
         for (p, buf) in self.params.iter().zip(self.momentum_buffers.iter_mut()) {
             p.with_grad(|g| {
                 let Some(g) = g else { return };
                 let mut w = p.data_mut();
-                // d_p = grad + wd·p
-                let mut d_p = g.clone();
-                if c.weight_decay != 0.0 {
-                    Zip::from(&mut d_p).and(&*w).for_each(|d, &x| *d += c.weight_decay * x);
+                if !w.is_standard_layout() {
+                    *w = w.as_standard_layout().into_owned();
                 }
-                if c.momentum != 0.0 {
-                    match buf {
-                        None => *buf = Some(d_p.clone()),
-                        Some(b) => {
-                            Zip::from(b).and(&d_p).for_each(|b, &d| *b = c.momentum * *b + (1.0 - c.dampening) * d)
-                        }
+                let gs = g.as_standard_layout();
+                let gv = gs.as_slice().expect("standard layout");
+                let ws = w.as_slice_mut().expect("parameters are contiguous");
+                if c.momentum == 0.0 {
+                    for (x, &gi) in ws.iter_mut().zip(gv) {
+                        let d = if c.weight_decay != 0.0 { gi + c.weight_decay * *x } else { gi };
+                        *x -= c.lr * d;
                     }
-                    let b = buf.as_ref().expect("set above");
-                    if c.nesterov {
-                        Zip::from(&mut d_p).and(b).for_each(|d, &bv| *d += c.momentum * bv);
-                    } else {
-                        d_p.assign(b);
-                    }
+                    return;
                 }
-                Zip::from(&mut *w).and(&d_p).for_each(|x, &d| *x -= c.lr * d);
+                let first = buf.is_none();
+                let b = buf.get_or_insert_with(|| ArrayD::zeros(g.raw_dim()));
+                let bv = b.as_slice_mut().expect("fresh buffer");
+                for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
+                    let d = if c.weight_decay != 0.0 { gi + c.weight_decay * *x } else { gi };
+                    *bi = if first { d } else { c.momentum * *bi + (1.0 - c.dampening) * d };
+                    let d = if c.nesterov { d + c.momentum * *bi } else { *bi };
+                    *x -= c.lr * d;
+                }
             });
         }
     }

@@ -1,0 +1,92 @@
+//! A per-thread free list of large f32 buffers, so a training loop stops returning its activations
+//! and gradients to malloc every step and asking for them again the next.
+//!
+//! Why: each step frees and reallocates the same ~10 arrays. With glibc, small long-lived
+//! allocations made in between (a loop's per-epoch records) split the freed holes, the next big
+//! array no longer fits and the heap grows: `initlab compare`'s 50-run default sweep peaked at
+//! 330+ MB. Buffers ≥ 1 MB are mmapped and freed to the kernel instead, so every step also paid
+//! their page faults. Reusing buffers fixes both. The pool is bounded, per thread (a rayon worker
+//! keeps its own), and a buffer handed out may hold stale values: callers overwrite all of it
+//! (or ask for [`take_zeroed`]).
+
+use ndarray::ArrayD;
+use std::cell::RefCell;
+
+/// Buffers smaller than this many elements go straight to malloc (cheap, no fragmentation).
+const MIN_LEN: usize = 1 << 12;
+/// At most this many buffers and this many elements are kept per thread.
+const MAX_BUFFERS: usize = 32;
+const MAX_ELEMS: usize = 1 << 24;
+
+thread_local! {
+    static FREE: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A vector of `len` elements with unspecified (finite or not) contents.
+pub fn take(len: usize) -> Vec<f32> {
+    if len >= MIN_LEN {
+        let hit = FREE.with(|f| {
+            let mut f = f.borrow_mut();
+            // The smallest buffer that fits without wasting more than half of it.
+            let best = (0..f.len())
+                .filter(|&i| f[i].capacity() >= len && f[i].capacity() / 2 <= len)
+                .min_by_key(|&i| f[i].capacity());
+            best.map(|i| f.swap_remove(i))
+        });
+        if let Some(mut v) = hit {
+            // SAFETY: capacity ≥ len (checked above), and `give` initialized every element up to
+            // the capacity before storing the buffer.
+            unsafe { v.set_len(len) };
+            return v;
+        }
+    }
+    vec![0.0; len]
+}
+
+/// A vector of `len` zeros.
+pub fn take_zeroed(len: usize) -> Vec<f32> {
+    let mut v = take(len);
+    v.fill(0.0);
+    v
+}
+
+/// Hands a vector back for reuse (dropped when small or when the pool is full).
+pub fn give(mut v: Vec<f32>) {
+    if v.capacity() < MIN_LEN {
+        return;
+    }
+    FREE.with(|f| {
+        let mut f = f.borrow_mut();
+        let held: usize = f.iter().map(Vec::capacity).sum();
+        if f.len() < MAX_BUFFERS && held + v.capacity() <= MAX_ELEMS {
+            // Initialize up to capacity (no reallocation), so `take` may expose any prefix.
+            v.resize(v.capacity(), 0.0);
+            f.push(v);
+        }
+    });
+}
+
+/// Hands an array's storage back for reuse.
+pub fn recycle(a: ArrayD<f32>) {
+    if a.len() >= MIN_LEN {
+        let (v, _) = a.into_raw_vec_and_offset();
+        give(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffers_come_back_with_their_storage_and_zeroed_on_request() {
+        let v = take(5000);
+        let ptr = v.as_ptr();
+        give(v);
+        let w = take(4500); // fits without wasting half: the same storage
+        assert_eq!((w.as_ptr(), w.len()), (ptr, 4500));
+        give(w);
+        assert!(take_zeroed(4800).iter().all(|&x| x == 0.0));
+        assert_eq!(take(10).len(), 10); // small: plain allocation
+    }
+}
