@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# initlab vs PyTorch on workloads w1–w5 (see /work/shared/bench/torch_bench.py).
+# initlab vs PyTorch on workloads w1–w5 (the PyTorch side: ../shared/bench/torch_bench.py, or
+# $TORCH_BENCH).
 # Runs the two sides alternately (initlab, torch, initlab, torch, …) at 1 and 2 threads, REPS
 # times, then prints per workload: the best initlab us/step, the best torch us/step (best of 1 and
 # 2 threads), torch÷initlab, the target; the peak RSS of w5 on both sides; and the GEMM check.
@@ -8,10 +9,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
 WORKLOADS=${2:-"w1 w2 w3 w4 w5"}
-TORCH_BENCH=${TORCH_BENCH:-/work/shared/bench/torch_bench.py}
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/work/target-perf}
+TORCH_BENCH=${TORCH_BENCH:-../shared/bench/torch_bench.py}
 cargo build --release --example train_bench >&2
-BIN=$CARGO_TARGET_DIR/release/examples/train_bench
+BIN=${CARGO_TARGET_DIR:-target}/release/examples/train_bench
 HAVE_TORCH=0
 if python3 -c 'import torch' 2>/dev/null && [ -f "$TORCH_BENCH" ]; then HAVE_TORCH=1; else
   echo "PyTorch not importable (or $TORCH_BENCH missing): running initlab only" >&2; fi
