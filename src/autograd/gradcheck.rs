@@ -81,3 +81,16 @@ pub fn test_input(shape: &[usize], seed: u64, margin: f32) -> ArrayD<f32> {
         }
     })
 }
+
+/// `f(i)` over the flat index i, as the PyTorch scripts behind the reference tests build their
+/// inputs (`torch.arange(n).double()` mapped through `f`).
+pub fn indexed(shape: &[usize], f: impl Fn(f64) -> f64) -> ArrayD<f32> {
+    let n: usize = shape.iter().product();
+    ArrayD::from_shape_vec(shape.to_vec(), (0..n).map(|i| f(i as f64) as f32).collect())
+        .expect("n values fill the shape")
+}
+
+/// Σᵢ a[i]·f(i) in f64: the scalar loss of those scripts.
+pub fn dot(a: &ArrayD<f32>, f: impl Fn(f64) -> f64) -> f64 {
+    a.iter().enumerate().map(|(i, v)| *v as f64 * f(i as f64)).sum()
+}

@@ -3,6 +3,7 @@
 //! Parallel helpers split work only by sizes, never by thread count, so results are bit-identical
 //! on any number of threads.
 
+pub(crate) mod conv;
 pub mod gemm;
 mod gemm_nt;
 pub mod im2col;

@@ -1,14 +1,13 @@
 //! 2-D convolution (torch's F.conv2d) over NCHW tensors, with stride, padding, dilation and groups.
-//! Forward and both data gradients go through im2col/col2im and one GEMM per sample per group;
-//! the batch is split across threads only by size, and the weight gradient sums fixed per-chunk
-//! partials in a fixed order, so results are bit-identical on any thread count.
+//! This file checks shapes as torch does and records the backward; the loops (im2col/col2im and
+//! one GEMM per sample per group, bit-identical on any thread count) are in `kernels::conv`.
 
 use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
-use crate::kernels::{col2im, gemm, im2col, worth_parallel, zip_chunks, Geom2d, MatMut, MatRef};
+use crate::kernels::conv::{forward, grad_bias, grad_input, grad_weight, Plan};
+use crate::kernels::Geom2d;
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, IxDyn};
-use rayon::prelude::*;
 
 /// Hyper-parameters of [`conv2d`], each a (height, width) pair like torch's `_pair`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,151 +22,6 @@ impl Default for Conv2dArgs {
     fn default() -> Self {
         Conv2dArgs { stride: (1, 1), padding: (0, 0), dilation: (1, 1), groups: 1 }
     }
-}
-
-/// Sizes of one conv2d call, shared by the forward and the backward.
-#[derive(Clone, Copy, Debug)]
-struct Plan {
-    g: Geom2d,
-    n: usize,
-    c_out: usize,
-    groups: usize,
-}
-
-impl Plan {
-    fn cout_g(&self) -> usize {
-        self.c_out / self.groups
-    }
-    /// Rows of one group's column block (and columns of its weight matrix).
-    fn k_g(&self) -> usize {
-        self.g.col_rows() / self.groups
-    }
-    fn p(&self) -> usize {
-        self.g.col_cols()
-    }
-    fn out_len(&self) -> usize {
-        self.c_out * self.p()
-    }
-    /// A 1×1 kernel with stride 1 and no padding: the column matrix is the image itself.
-    fn identity_cols(&self) -> bool {
-        self.g.kernel == (1, 1) && self.g.stride == (1, 1) && self.g.padding == (0, 0)
-    }
-    fn col_len(&self) -> usize {
-        if self.identity_cols() {
-            0
-        } else {
-            self.g.col_rows() * self.p()
-        }
-    }
-    fn parallel(&self) -> bool {
-        worth_parallel(self.n, self.c_out * self.k_g() * self.p() + self.g.col_rows() * self.p())
-    }
-    fn out_shape(&self) -> [usize; 4] {
-        [self.n, self.c_out, self.g.oh, self.g.ow]
-    }
-}
-
-/// One sample's column matrix: `img` itself for 1×1 stride-1 kernels, else im2col into `col`.
-fn columns<'a>(plan: &Plan, img: &'a [f32], col: &'a mut [f32]) -> &'a [f32] {
-    if plan.identity_cols() {
-        img
-    } else {
-        im2col(img, &plan.g, col);
-        col
-    }
-}
-
-fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> Vec<f32> {
-    let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
-    // Every element is written below (bias fill or a beta = 0 GEMM per group).
-    let mut out = crate::kernels::pool::take(plan.n * plan.out_len());
-    let init = || vec![0.0f32; plan.col_len()];
-    zip_chunks(plan.parallel(), &mut out, plan.out_len(), x, plan.g.img_len(), init, |col, o, xi| {
-        let cols = columns(plan, xi, col);
-        if let Some(b) = b {
-            for (oc, bv) in o.chunks_exact_mut(p).zip(b) {
-                oc.fill(*bv);
-            }
-        }
-        let beta = if b.is_some() { 1.0 } else { 0.0 };
-        for gi in 0..plan.groups {
-            let a = MatRef::row_major(&w[gi * cg * kg..(gi + 1) * cg * kg], cg, kg);
-            let bm = MatRef::row_major(&cols[gi * kg * p..(gi + 1) * kg * p], kg, p);
-            gemm(1.0, a, bm, beta, MatMut::row_major(&mut o[gi * cg * p..(gi + 1) * cg * p], cg, p));
-        }
-    });
-    out
-}
-
-/// dx: per sample and group, dcol = W_gᵀ · dy_g, then col2im.
-fn grad_input(gy: &[f32], w: &[f32], plan: &Plan) -> Vec<f32> {
-    let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
-    let mut gx = vec![0.0f32; plan.n * plan.g.img_len()];
-    let init = || vec![0.0f32; plan.col_len()];
-    zip_chunks(plan.parallel(), &mut gx, plan.g.img_len(), gy, plan.out_len(), init, |dcol, gxi, gyi| {
-        let direct = plan.identity_cols();
-        for gi in 0..plan.groups {
-            let a = MatRef::row_major_t(&w[gi * cg * kg..(gi + 1) * cg * kg], kg, cg);
-            let bm = MatRef::row_major(&gyi[gi * cg * p..(gi + 1) * cg * p], cg, p);
-            let dst = if direct {
-                &mut gxi[gi * kg * p..(gi + 1) * kg * p]
-            } else {
-                &mut dcol[gi * kg * p..(gi + 1) * kg * p]
-            };
-            gemm(1.0, a, bm, 0.0, MatMut::row_major(dst, kg, p));
-        }
-        if !direct {
-            col2im(dcol, &plan.g, gxi);
-        }
-    });
-    gx
-}
-
-/// dW_g = Σ_n dy_g[n] · col_g[n]ᵀ. The batch is cut into chunks by size alone; each chunk
-/// accumulates its samples in order into its own buffer and the buffers are summed in order.
-fn grad_weight(gy: &[f32], x: &[f32], plan: &Plan) -> Vec<f32> {
-    let (cg, kg, p, n) = (plan.cout_g(), plan.k_g(), plan.p(), plan.n);
-    let w_len = plan.c_out * kg;
-    let parts = if plan.parallel() { n.min(8) } else { 1 };
-    let chunk = n.div_ceil(parts.max(1)).max(1);
-    let partial = |part: usize| -> Vec<f32> {
-        let mut dw = vec![0.0f32; w_len];
-        let mut col = vec![0.0f32; plan.col_len()];
-        for (i, s) in (part * chunk..((part + 1) * chunk).min(n)).enumerate() {
-            let xi = &x[s * plan.g.img_len()..(s + 1) * plan.g.img_len()];
-            let gyi = &gy[s * plan.out_len()..(s + 1) * plan.out_len()];
-            let cols = columns(plan, xi, &mut col);
-            let beta = if i == 0 { 0.0 } else { 1.0 };
-            for gi in 0..plan.groups {
-                let a = MatRef::row_major(&gyi[gi * cg * p..(gi + 1) * cg * p], cg, p);
-                let bm = MatRef::row_major_t(&cols[gi * kg * p..(gi + 1) * kg * p], p, kg);
-                gemm(1.0, a, bm, beta, MatMut::row_major(&mut dw[gi * cg * kg..(gi + 1) * cg * kg], cg, kg));
-            }
-        }
-        dw
-    };
-    let parts = n.div_ceil(chunk);
-    let partials: Vec<Vec<f32>> =
-        if parts > 1 { (0..parts).into_par_iter().map(partial).collect() } else { (0..parts).map(partial).collect() };
-    let mut it = partials.into_iter();
-    let mut dw = it.next().unwrap_or_else(|| vec![0.0; w_len]);
-    for part in it {
-        dw.iter_mut().zip(&part).for_each(|(a, b)| *a += *b);
-    }
-    dw
-}
-
-/// db[c] = Σ over batch and positions of dy[:, c], accumulated in f64.
-fn grad_bias(gy: &[f32], plan: &Plan) -> Vec<f32> {
-    let (p, len) = (plan.p(), plan.out_len().max(1));
-    if p == 0 {
-        return vec![0.0; plan.c_out];
-    }
-    (0..plan.c_out)
-        .map(|c| {
-            crate::kernels::sum::sum_planes(gy.chunks_exact(len).map(|s| &s[c * p..(c + 1) * p]), |v| v as f64) as f32
-        })
-        .collect()
 }
 
 struct Conv2dBackward {
@@ -293,6 +147,7 @@ pub fn conv2d(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>, args: Conv2dAr
 #[cfg(test)]
 mod tests {
     use super::{conv2d, Conv2dArgs};
+    use crate::autograd::gradcheck::{dot, indexed};
     use crate::autograd::gradcheck::{gradcheck, test_input, GradcheckOpts};
     use crate::tensor::Tensor;
     use ndarray::{ArrayD, IxDyn};
@@ -434,16 +289,6 @@ mod tests {
             conv2d(&Tensor::ones(&[1, 1, 2, 2]), &Tensor::ones(&[1, 1, 3, 3]), None, args((1, 1), (1, 1), (1, 1), 1));
         assert_eq!(y.unwrap().to_vec(), vec![4.0; 4]);
     }
-    /// `f(i)` over the flat index, as the torch script below builds its inputs.
-    fn indexed(shape: &[usize], f: impl Fn(f64) -> f64) -> ArrayD<f32> {
-        let n: usize = shape.iter().product();
-        ArrayD::from_shape_vec(IxDyn(shape), (0..n).map(|i| f(i as f64) as f32).collect()).unwrap()
-    }
-
-    fn dot(a: &ArrayD<f32>, f: impl Fn(f64) -> f64) -> f64 {
-        a.iter().enumerate().map(|(i, v)| *v as f64 * f(i as f64)).sum()
-    }
-
     #[test]
     fn matches_torch_reference() {
         // torch 2.15: x = sin(0.37i + 0.1) [2,4,7,6], w = 0.5cos(0.11i) [6,2,3,2], b = 0.1i − 0.2,

@@ -250,6 +250,7 @@ pub fn batch_norm(
 #[cfg(test)]
 mod tests {
     use super::batch_norm;
+    use crate::autograd::gradcheck::{dot, indexed};
     use crate::autograd::gradcheck::{gradcheck, test_input, GradcheckOpts};
     use crate::tensor::Tensor;
 
@@ -381,15 +382,6 @@ mod tests {
             assert!(s1.abs() < 1e-4 * scale && s2.abs() < 1e-4 * scale, "channel {ch}: {s1} {s2}");
         }
     }
-    fn indexed(shape: &[usize], f: impl Fn(f64) -> f64) -> ndarray::ArrayD<f32> {
-        let n: usize = shape.iter().product();
-        ndarray::ArrayD::from_shape_vec(shape.to_vec(), (0..n).map(|i| f(i as f64) as f32).collect()).unwrap()
-    }
-
-    fn dot(a: &ndarray::ArrayD<f32>, f: impl Fn(f64) -> f64) -> f64 {
-        a.iter().enumerate().map(|(i, v)| *v as f64 * f(i as f64)).sum()
-    }
-
     #[test]
     fn matches_torch_reference() {
         // torch 2.15: x = 2sin(0.37i + 0.1) + 0.5(i mod 3) [3,4,5], w = 1 + 0.1i, b = 0.05i, running
