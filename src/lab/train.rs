@@ -157,14 +157,23 @@ pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rn
     let mut opt = optimizer(model, cfg);
     let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs), diverged: false };
     let full: Vec<usize> = (0..n).collect();
+    // Full batch: the same input and target every epoch, built once.
+    let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
     for _ in 0..cfg.epochs {
         let order = if bs < n { rng.permutation(n) } else { full.clone() };
         let (mut loss_sum, mut batches, mut correct) = (0.0f64, 0usize, 0usize);
         let mut norms = Vec::new();
         for idx in order.chunks(bs) {
-            let (x, t) = data.batch(idx);
-            let out = model.forward(&Tensor::new(x))?;
-            let (loss, c) = loss_and_correct(&out, &t)?;
+            let gathered;
+            let (x, t) = match &whole {
+                Some((x, t)) => (x.clone(), t),
+                None => {
+                    gathered = data.batch(idx);
+                    (Tensor::new(gathered.0), &gathered.1)
+                }
+            };
+            let out = model.forward(&x)?;
+            let (loss, c) = loss_and_correct(&out, t)?;
             let lv = loss.item()? as f64;
             loss_sum += lv;
             batches += 1;
