@@ -1,62 +1,19 @@
-//! Tests of the rules language (a separate file to keep `rules.rs` readable). Conv2d and
-//! BatchNorm2d stand-ins hold a 4-D and a 1-D weight, so the rules are checked against the shapes
-//! and type names the real layers will have.
+//! Tests of the rules language (a separate file to keep `rules.rs` readable), on real Conv2d,
+//! BatchNorm2d and Linear layers whose parameters start from recognisable values.
 
 use super::*;
 use crate::init::lsuv::variance;
-use crate::nn::{Linear, ReLU, Sequential, Tanh};
-
-struct FakeConv2d {
-    weight: Tensor,
-    bias: Tensor,
-}
-struct FakeBatchNorm2d {
-    weight: Tensor,
-    bias: Tensor,
-}
-
-impl Module for FakeConv2d {
-    fn type_name(&self) -> &'static str {
-        "Conv2d"
-    }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.clone())
-    }
-    fn own_parameters(&self) -> Vec<(&'static str, &Tensor)> {
-        vec![("weight", &self.weight), ("bias", &self.bias)]
-    }
-    fn to_spec(&self) -> serde_json::Value {
-        serde_json::Value::Null
-    }
-    crate::impl_as_any!();
-}
-
-impl Module for FakeBatchNorm2d {
-    fn type_name(&self) -> &'static str {
-        "BatchNorm2d"
-    }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        Ok(x.clone())
-    }
-    fn own_parameters(&self) -> Vec<(&'static str, &Tensor)> {
-        vec![("weight", &self.weight), ("bias", &self.bias)]
-    }
-    fn to_spec(&self) -> serde_json::Value {
-        serde_json::Value::Null
-    }
-    crate::impl_as_any!();
-}
+use crate::nn::{BatchNorm2d, BatchNormOptions, Conv2d, Conv2dOptions, Linear, ReLU, Sequential, Tanh};
 
 /// features: [Conv2d(3→8, 3×3), BatchNorm2d(8), ReLU]; classifier: Linear(32, 10).
 fn convnet() -> Sequential {
-    let features = Sequential::new(vec![
-        Box::new(FakeConv2d {
-            weight: Tensor::param(ndarray::ArrayD::from_elem(vec![8, 3, 3, 3], 7.0)),
-            bias: Tensor::ones(&[8]),
-        }),
-        Box::new(FakeBatchNorm2d { weight: Tensor::zeros(&[8]), bias: Tensor::ones(&[8]) }),
-        Box::new(ReLU),
-    ]);
+    let conv = Conv2d::with_rng(3, 8, (3, 3), Conv2dOptions::default(), &mut Rng::new(0)).unwrap();
+    conv.weight.data_mut().fill(7.0);
+    conv.bias.as_ref().unwrap().data_mut().fill(1.0);
+    let bn = BatchNorm2d::new(8, BatchNormOptions::default());
+    bn.weight.as_ref().unwrap().data_mut().fill(0.0);
+    bn.bias.as_ref().unwrap().data_mut().fill(1.0);
+    let features = Sequential::new(vec![Box::new(conv), Box::new(bn), Box::new(ReLU)]);
     Sequential::named(vec![
         ("features", Box::new(features) as Box<dyn Module>),
         ("classifier", Box::new(Linear::with_rng(32, 10, true, &mut Rng::new(0)))),
