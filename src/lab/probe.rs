@@ -65,6 +65,9 @@ pub fn probe(model: &dyn Module, input: &Tensor, rng: &mut Rng) -> Result<Vec<La
         taps.push((name.to_string(), m.type_name().to_string(), z, h.to_array()));
         Ok(tapped)
     })?;
+    if taps.is_empty() {
+        return Err(crate::Error::invalid("probe", "the model has no layers to measure"));
+    }
     let g = ArrayD::from_shape_fn(IxDyn(&out.shape()), |_| rng.normal(0.0, 1.0));
     out.backward_with(g)?;
     let mut stats = Vec::with_capacity(taps.len());

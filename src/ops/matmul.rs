@@ -39,7 +39,7 @@ impl GradFn for LinearBackward {
         let (x, w) = (&inputs[0], &inputs[1]);
         let in_f = *self.x_shape.last().expect("at least 1-D");
         let out_f = *g.shape().last().expect("at least 1-D");
-        let rows = g.len() / out_f.max(1);
+        let rows: usize = self.x_shape[..self.x_shape.len() - 1].iter().product();
         let gs = g.as_standard_layout();
         let gsl = gs.as_slice().expect("standard layout");
         // gx = g · W: [rows, out] · [out, in], both row-major, straight into the result.
@@ -121,7 +121,7 @@ pub fn linear(x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tens
         }
         let in_f = wd.shape()[1];
         let out_f = wd.shape()[0];
-        let rows = xd.len() / in_f.max(1);
+        let rows: usize = xd.shape()[..xd.ndim() - 1].iter().product();
         let bd = match bias {
             Some(b) => {
                 let bd = b.data();
@@ -181,6 +181,22 @@ mod tests {
         assert!((y[0] - 0.2).abs() < 1e-6 && (y[1] - 0.41).abs() < 1e-6, "{y:?}");
         let e = linear(&a, &Tensor::zeros(&[3, 5]), None).unwrap_err().to_string();
         assert_eq!(e, "linear: input of shape [2, 2] does not fit weight of shape [3, 5] (expects [*, 5])");
+    }
+
+    #[test]
+    fn empty_feature_dimensions_like_torch() {
+        // Linear(0, 3): the output is the bias on every row; Linear(3, 0): an empty output.
+        let x = Tensor::param(ndarray::ArrayD::zeros(vec![4, 0]));
+        let w = Tensor::param(ndarray::ArrayD::zeros(vec![3, 0]));
+        let b = Tensor::param(ndarray::arr1(&[1.0f32, 2.0, 3.0]).into_dyn());
+        let y = linear(&x, &w, Some(&b)).unwrap();
+        assert_eq!((y.shape(), y.to_vec()[..3].to_vec()), (vec![4, 3], vec![1.0, 2.0, 3.0]));
+        y.sum_all().backward().unwrap();
+        assert_eq!(b.grad().unwrap().iter().copied().collect::<Vec<_>>(), vec![4.0, 4.0, 4.0]);
+        assert_eq!(x.grad().unwrap().shape(), &[4, 0]);
+        let w0 = Tensor::param(ndarray::ArrayD::zeros(vec![0, 3]));
+        let y = linear(&Tensor::ones(&[2, 3]), &w0, None).unwrap();
+        assert_eq!(y.shape(), vec![2, 0]);
     }
 
     #[test]
