@@ -1,4 +1,5 @@
-//! Every PyTorch reference case (the shared eight in fixtures/torch, ours in fixtures/torch_extra)
+//! Every PyTorch reference case (the shared eight in fixtures/torch, ours in fixtures/torch_extra,
+//! 30 random architectures from scripts/random_torch_cases.py in fixtures/torch_random)
 //! goes through the `initlab grad` binary and must match within check.py's tolerance:
 //! |got − want| ≤ 1e-4 + 1e-3·|want| for every expected tensor, with the same shape.
 
@@ -85,4 +86,9 @@ fn shared_torch_cases_match() {
 #[test]
 fn extra_torch_cases_match() {
     run_all("torch_extra", 10);
+}
+
+#[test]
+fn random_architecture_cases_match() {
+    run_all("torch_random", 30);
 }
