@@ -158,7 +158,7 @@ const SPLIT_FLOPS: usize = 1 << 21;
 /// # Safety
 /// The views must be valid for an `m × k · k × n` product into `m × n`, with C not aliasing A/B.
 unsafe fn split_sgemm(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Views) {
-    let big = 2 * m * k * n >= SPLIT_FLOPS && rayon::current_num_threads() > 1;
+    let big = 2 * m * k * n >= SPLIT_FLOPS && super::may_split();
     if big && n >= m && n >= 32 {
         let h = (n / 2).div_ceil(16) * 16;
         let right = Views { b: v.b.offset(h as isize * v.bcs), c: v.c.offset(h as isize * v.ccs), ..v };

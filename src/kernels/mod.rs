@@ -47,7 +47,26 @@ pub fn zip_chunks<T, I, F>(
     }
 }
 
+thread_local! {
+    static SERIAL: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every kernel on this thread single-threaded: for sweeps, whose runs are the
+/// parallel unit (splitting a run's GEMMs as well would only add hand-offs). Results do not
+/// change: no kernel's arithmetic depends on whether it was split.
+pub fn serial<R>(f: impl FnOnce() -> R) -> R {
+    let prev = SERIAL.with(|s| s.replace(true));
+    let r = f();
+    SERIAL.with(|s| s.set(prev));
+    r
+}
+
+/// Whether kernels may split work across threads here (more than one thread, not in [`serial`]).
+pub fn may_split() -> bool {
+    !SERIAL.with(|s| s.get()) && rayon::current_num_threads() > 1
+}
+
 /// Whether a batch of `batch` samples of `work_per_sample` (roughly flops) is worth splitting.
 pub fn worth_parallel(batch: usize, work_per_sample: usize) -> bool {
-    batch >= 2 && batch.saturating_mul(work_per_sample) >= 1 << 17
+    batch >= 2 && batch.saturating_mul(work_per_sample) >= 1 << 17 && !SERIAL.with(|s| s.get())
 }

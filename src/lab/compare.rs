@@ -211,7 +211,8 @@ pub fn run_grid(p: &Prepared, runs: &[usize], threads: usize, tick: &(dyn Fn() +
         runs.par_iter()
             .map(|&r| {
                 let (k, s) = p.config.run_at(r);
-                let out = run_one(p, k, s);
+                // The runs are the parallel unit: each one single-threaded inside.
+                let out = crate::kernels::serial(|| run_one(p, k, s));
                 tick();
                 out
             })
