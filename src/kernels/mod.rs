@@ -7,6 +7,7 @@ pub(crate) mod conv;
 pub mod gemm;
 mod gemm_nt;
 pub mod im2col;
+pub(crate) mod planes;
 pub mod pool;
 pub mod sum;
 

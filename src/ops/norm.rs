@@ -5,60 +5,10 @@
 
 use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
+use crate::kernels::planes::Layout;
 use crate::kernels::sum::{sum_planes, sum_planes2};
-use crate::kernels::worth_parallel;
 use crate::tensor::Tensor;
 use ndarray::ArrayD;
-use rayon::prelude::*;
-
-/// The layout of an [N, C, *] tensor as N·C planes of `s` contiguous values.
-#[derive(Clone, Copy, Debug)]
-struct Layout {
-    n: usize,
-    c: usize,
-    s: usize,
-}
-
-impl Layout {
-    /// Values per channel.
-    fn m(&self) -> usize {
-        self.n * self.s
-    }
-    fn parallel(&self) -> bool {
-        worth_parallel(self.c, self.m() * 4)
-    }
-    /// `f(c)` for every channel, in channel order (in parallel when large).
-    fn per_channel<T: Send>(&self, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
-        if self.parallel() {
-            (0..self.c).into_par_iter().map(f).collect()
-        } else {
-            (0..self.c).map(f).collect()
-        }
-    }
-    /// The planes of channel `c` in `data`, one per sample.
-    fn planes<'a>(&self, data: &'a [f32], c: usize) -> impl Iterator<Item = &'a [f32]> + 'a {
-        let (cc, s) = (self.c, self.s);
-        (0..self.n).map(move |i| &data[(i * cc + c) * s..(i * cc + c + 1) * s])
-    }
-    /// Runs `f(channel, out_plane, in_planes...)` over every plane of `out` (per sample in parallel
-    /// when large); `ins` are tensors of the same layout.
-    fn map_planes(&self, out: &mut [f32], ins: [&[f32]; 2], f: impl Fn(usize, &mut [f32], &[f32], &[f32]) + Sync) {
-        let (cs, s) = (self.c * self.s, self.s);
-        if cs == 0 {
-            return;
-        }
-        let sample = |(o, (a, b)): (&mut [f32], (&[f32], &[f32]))| {
-            for (c, ((op, ap), bp)) in o.chunks_exact_mut(s).zip(a.chunks_exact(s)).zip(b.chunks_exact(s)).enumerate() {
-                f(c, op, ap, bp);
-            }
-        };
-        if worth_parallel(self.n, cs * 4) {
-            out.par_chunks_mut(cs).zip(ins[0].par_chunks(cs).zip(ins[1].par_chunks(cs))).for_each(sample);
-        } else {
-            out.chunks_mut(cs).zip(ins[0].chunks(cs).zip(ins[1].chunks(cs))).for_each(sample);
-        }
-    }
-}
 
 fn slice_of(a: &ArrayD<f32>) -> std::borrow::Cow<'_, [f32]> {
     match a.as_slice() {
