@@ -144,10 +144,11 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Draw
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn series(label: &str, y: Vec<f64>) -> Series {
+    /// A series over x = 0, 1, 2, … (shared with the panel tests).
+    pub(super) fn series(label: &str, y: Vec<f64>) -> Series {
         let x = (0..y.len()).map(|i| i as f64).collect();
         Series { label: label.into(), x, y, band: None }
     }

@@ -227,12 +227,8 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::series;
     use super::*;
-
-    fn series(label: &str, y: Vec<f64>) -> Series {
-        let x = (0..y.len()).map(|i| i as f64).collect();
-        Series { label: label.into(), x, y, band: None }
-    }
 
     #[test]
     fn preparing_skips_undrawable_points_and_breaks_lines() {
