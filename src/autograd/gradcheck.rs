@@ -33,7 +33,7 @@ pub fn gradcheck(f: impl Fn(&[Tensor]) -> Result<Tensor>, inputs: &[ArrayD<f32>]
     let leaves: Vec<Tensor> = inputs.iter().map(|a| Tensor::param(a.clone())).collect();
     let out = f(&leaves)?;
     let mut rng = Rng::new(opts.seed);
-    let r = ArrayD::from_shape_fn(out.shape(), |_| rng.normal(0.0, 1.0));
+    let r = rng.randn(&out.shape());
     out.backward_with(r.clone())?;
     let mut worst = 0.0f32;
     for (k, x) in inputs.iter().enumerate() {
@@ -67,9 +67,7 @@ pub fn gradcheck(f: impl Fn(&[Tensor]) -> Result<Tensor>, inputs: &[ArrayD<f32>]
 /// Deterministic test input of `shape`, N(0, 1) with seed `seed`, kept away from 0 by `margin`
 /// (for ops with a kink at 0 such as relu, where finite differences are undefined).
 pub fn test_input(shape: &[usize], seed: u64, margin: f32) -> ArrayD<f32> {
-    let mut rng = Rng::new(seed);
-    ArrayD::from_shape_fn(shape.to_vec(), |_| {
-        let v = rng.normal(0.0, 1.0);
+    Rng::new(seed).randn(shape).mapv(|v| {
         if v.abs() < margin {
             if v < 0.0 {
                 v - margin

@@ -15,7 +15,6 @@ use crate::nn::{Conv2d, Linear};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use clap::Args as ClapArgs;
-use ndarray::{ArrayD, IxDyn};
 use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
@@ -73,16 +72,16 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     }
 }
 
-/// Probes one init: model and init from `seed`, input and upstream gradient from their own
-/// streams of `seed` (so every init sees the same input).
+/// Probes one init as the PyTorch program `torch.manual_seed(seed); model = build(spec);
+/// <init rules>; x = torch.randn(shape); out = model(x); out.backward(torch.randn_like(out))`
+/// does: every draw from the one generator, in that order (an `lsuv` rule draws its own N(0, 1)
+/// batch during init).
 pub fn probe_one(spec: &serde_json::Value, rules: &Rules, shape: &[usize], seed: u64) -> Result<Vec<LayerStat>> {
     let mut rng = Rng::new(seed);
     let model = build(spec, &mut rng)?;
-    let mut in_rng = Rng::derive(seed, 1);
-    let x = ArrayD::from_shape_fn(IxDyn(shape), |_| in_rng.normal(0.0, 1.0));
-    let x = Tensor::new(x);
-    rules.apply_with_batch(model.as_ref(), Some(&x), &mut rng)?;
-    probe(model.as_ref(), &x, &mut Rng::derive(seed, 2))
+    rules.apply(model.as_ref(), &mut rng)?;
+    let x = Tensor::new(rng.randn(shape));
+    probe(model.as_ref(), &x, &mut rng)
 }
 
 fn stem(path: &Path) -> PathBuf {

@@ -19,6 +19,7 @@ pub mod scheme;
 pub mod schemes;
 mod special;
 pub mod structured;
+mod trunc_normal;
 
 pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
 

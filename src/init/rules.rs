@@ -278,7 +278,8 @@ pub fn default_for(owner: &dyn Module, local: &str) -> Result<Scheme> {
             .map(|(_, p)| p.shape())
             .ok_or_else(|| Error::invalid("default", format!("{ty} has no weight to take fan_in from")))?;
         let (fan_in, _) = fans(&w)?;
-        let b = if fan_in > 0 { 1.0 / (fan_in as f64).sqrt() } else { 0.0 };
+        let (w_bound, b_bound) = crate::nn::default_bounds(fan_in);
+        let b = if local == "weight" { w_bound } else { b_bound };
         return Ok(Scheme::Uniform { a: -b, b });
     }
     if ty.contains("Norm") {

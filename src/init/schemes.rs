@@ -3,13 +3,39 @@
 //! plain name draws from the thread's default generator, `…_with` from the given one.
 
 use super::fan::{calculate_gain, correct_fan, fans, FanMode};
-use super::special::{erfinv, norm_cdf};
+use super::trunc_normal::trunc_normal_draw;
 use crate::error::{Error, Result};
 use crate::rng::{with_default_rng, Rng};
 use crate::tensor::Tensor;
 
-fn fill(t: &Tensor, mut f: impl FnMut() -> f32) {
-    t.data_mut().iter_mut().for_each(|v| *v = f());
+/// torch's `t.uniform_(from, to)`: one word per element, in memory order.
+pub(crate) fn draw_uniform(t: &Tensor, from: f64, to: f64, rng: &mut Rng) {
+    let mut d = t.data_mut();
+    match d.as_slice_memory_order_mut() {
+        Some(s) => rng.uniform_(s, from, to),
+        None => {
+            let mut v = vec![0f32; d.len()];
+            rng.uniform_(&mut v, from, to);
+            d.iter_mut().zip(v).for_each(|(x, v)| *x = v);
+        }
+    }
+}
+
+/// torch's `t.normal_(mean, std)`: the vectorized path for a contiguous tensor, the scalar one
+/// (in memory order) for any other layout.
+pub(crate) fn draw_normal(t: &Tensor, mean: f64, std: f64, rng: &mut Rng) {
+    let mut d = t.data_mut();
+    if let Some(s) = d.as_slice_mut() {
+        return rng.normal_(s, mean, std);
+    }
+    match d.as_slice_memory_order_mut() {
+        Some(s) => rng.normal_noncontiguous_(s, mean, std),
+        None => {
+            let mut v = vec![0f32; d.len()];
+            rng.normal_noncontiguous_(&mut v, mean, std);
+            d.iter_mut().zip(v).for_each(|(x, v)| *x = v);
+        }
+    }
 }
 
 /// `uniform_(tensor, a=0, b=1)`: U(a, b).
@@ -21,7 +47,7 @@ pub fn uniform_with(t: &Tensor, a: f64, b: f64, rng: &mut Rng) -> Result<()> {
     if !(a.is_finite() && b.is_finite() && a <= b) {
         return Err(Error::invalid("uniform_", format!("needs finite a <= b, got a={a}, b={b}")));
     }
-    fill(t, || rng.uniform(a as f32, b as f32));
+    draw_uniform(t, a, b, rng);
     Ok(())
 }
 
@@ -34,12 +60,12 @@ pub fn normal_with(t: &Tensor, mean: f64, std: f64, rng: &mut Rng) -> Result<()>
     if !(mean.is_finite() && std.is_finite() && std >= 0.0) {
         return Err(Error::invalid("normal_", format!("needs a finite mean and std >= 0, got mean={mean}, std={std}")));
     }
-    fill(t, || rng.normal(mean as f32, std as f32));
+    draw_normal(t, mean, std, rng);
     Ok(())
 }
 
-/// `trunc_normal_(tensor, mean=0, std=1, a=-2, b=2)`: N(mean, std²) truncated to [a, b], by
-/// torch's inverse-CDF method (uniform on [2Φ(α)−1, 2Φ(β)−1], erfinv, scale, shift, clamp).
+/// `trunc_normal_(tensor, mean=0, std=1, a=-2, b=2)`: N(mean, std²) truncated to [a, b], drawn as
+/// torch 2.15 draws it (rejection sampling, see [`super::trunc_normal`]).
 pub fn trunc_normal_(t: &Tensor, mean: f64, std: f64, a: f64, b: f64) -> Result<()> {
     with_default_rng(|r| trunc_normal_with(t, mean, std, a, b, r))
 }
@@ -51,14 +77,7 @@ pub fn trunc_normal_with(t: &Tensor, mean: f64, std: f64, a: f64, b: f64, rng: &
             "mean is more than 2 std from [a, b] in nn.init.trunc_normal_. The distribution of values may be incorrect.",
         );
     }
-    let l = norm_cdf((a - mean) / std);
-    let u = norm_cdf((b - mean) / std);
-    let (lo, hi) = ((2.0 * l - 1.0) as f32, (2.0 * u - 1.0) as f32);
-    let scale = std * std::f64::consts::SQRT_2;
-    fill(t, || {
-        let v = rng.uniform(lo, hi) as f64;
-        (erfinv(v) * scale + mean).clamp(a, b) as f32
-    });
+    trunc_normal_draw(&mut t.data_mut(), mean, std, a, b, rng);
     Ok(())
 }
 
@@ -101,7 +120,7 @@ pub fn xavier_uniform_(t: &Tensor, gain: f64) -> Result<()> {
 
 pub fn xavier_uniform_with(t: &Tensor, gain: f64, rng: &mut Rng) -> Result<()> {
     let a = 3f64.sqrt() * xavier_std(&t.shape(), gain)?;
-    fill(t, || rng.uniform(-a as f32, a as f32));
+    draw_uniform(t, -a, a, rng);
     Ok(())
 }
 
@@ -112,7 +131,7 @@ pub fn xavier_normal_(t: &Tensor, gain: f64) -> Result<()> {
 
 pub fn xavier_normal_with(t: &Tensor, gain: f64, rng: &mut Rng) -> Result<()> {
     let std = xavier_std(&t.shape(), gain)?;
-    fill(t, || rng.normal(0.0, std as f32));
+    draw_normal(t, 0.0, std, rng);
     Ok(())
 }
 
@@ -137,8 +156,8 @@ pub fn kaiming_uniform_with(t: &Tensor, a: f64, mode: &str, nonlinearity: &str, 
         super::warn("Initializing zero-element tensors is a no-op");
         return Ok(());
     };
-    let bound = (3f64.sqrt() * std) as f32;
-    fill(t, || rng.uniform(-bound, bound));
+    let bound = 3f64.sqrt() * std;
+    draw_uniform(t, -bound, bound, rng);
     Ok(())
 }
 
@@ -152,7 +171,7 @@ pub fn kaiming_normal_with(t: &Tensor, a: f64, mode: &str, nonlinearity: &str, r
         super::warn("Initializing zero-element tensors is a no-op");
         return Ok(());
     };
-    fill(t, || rng.normal(0.0, std as f32));
+    draw_normal(t, 0.0, std, rng);
     Ok(())
 }
 

@@ -1,10 +1,11 @@
 //! `compare`: train one model from several inits and seeds, and see what each init did.
 //!
-//! The grid is (init k, seed s), run index `k·seeds + s`. Run (k, s) draws its data from `seed`
-//! (the same data for every run), builds and initializes its model from `Rng::derive(seed + s, 0)`
-//! and shuffles minibatches with `Rng::derive(seed + s, 1)`: every init sees the same data, the
-//! same seeds and the same batch order, and a run is a pure function of (config, k, s), so results
-//! do not depend on the thread count or on which shard ran it.
+//! The grid is (init k, seed s), run index `k·seeds + s`. Run (k, s) is the PyTorch program
+//! `torch.manual_seed(seed + s)`; build the model (each layer drawing its default init); apply
+//! init k; train, each epoch with minibatches drawing `torch.randperm(n)` from that same
+//! generator. The data comes from its own generator, `torch.Generator().manual_seed(seed)`, the
+//! same for every run. A run is a pure function of (config, k, s), so results do not depend on
+//! the thread count or on which shard ran it. `scripts/compare_torch.py` is that program.
 
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
@@ -185,11 +186,11 @@ pub struct RunResult {
 /// Trains run (init `k`, seed index `s`) on the calling thread.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
-    let mut rng = Rng::derive(seed, 0);
+    let mut rng = Rng::new(seed);
     let model = build(&p.spec, &mut rng)?;
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
     let init_stds = layer_output_stds(model.as_ref(), &p.data)?;
-    let log = train(model.as_ref(), &p.data, &p.train, &mut Rng::derive(seed, 1))?;
+    let log = train(model.as_ref(), &p.data, &p.train, &mut rng)?;
     Ok(RunResult {
         init: k,
         seed: s,

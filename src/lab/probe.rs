@@ -33,6 +33,15 @@ pub fn mean_std(values: &[f32]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
+/// torch's `x.std()`: the unbiased (n − 1) standard deviation, accumulated in f64 (NaN for
+/// fewer than two values, as torch gives).
+pub fn std_unbiased(values: &[f32]) -> f64 {
+    let n = values.len() as f64;
+    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
+    let ss = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>();
+    (ss / (n - 1.0)).sqrt()
+}
+
 /// Runs `m` on `x` leaf by leaf (descending into `Sequential`s), calling `tap` on every leaf
 /// output; `tap` returns the tensor passed on.
 pub fn forward_leaves(
@@ -68,14 +77,16 @@ pub fn probe(model: &dyn Module, input: &Tensor, rng: &mut Rng) -> Result<Vec<La
     if taps.is_empty() {
         return Err(crate::Error::invalid("probe", "the model has no layers to measure"));
     }
-    let g = ArrayD::from_shape_fn(IxDyn(&out.shape()), |_| rng.normal(0.0, 1.0));
+    // torch: `out.backward(torch.randn_like(out))`
+    let g = rng.randn(&out.shape());
     out.backward_with(g)?;
     let mut stats = Vec::with_capacity(taps.len());
     for (i, (name, ty, z, act)) in taps.into_iter().enumerate() {
         let a = act.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| act.iter().copied().collect());
-        let (act_mean, act_std) = mean_std(&a);
+        let (act_mean, _) = mean_std(&a);
+        let act_std = std_unbiased(&a);
         let grad = z.grad().map(|g| g.iter().copied().collect::<Vec<f32>>()).unwrap_or_default();
-        let (_, grad_std) = mean_std(&grad);
+        let grad_std = std_unbiased(&grad);
         stats.push(LayerStat {
             name,
             type_name: ty,
@@ -103,7 +114,7 @@ mod tests {
         let mut s = Sequential::new(vec![]);
         for _ in 0..depth {
             let l = Linear::with_rng(width, width, false, rng);
-            let w = ArrayD::from_shape_fn(IxDyn(&[width, width]), |_| rng.normal(0.0, std));
+            let w = rng.randn(&[width, width]) * std;
             l.weight.set_data(w).unwrap();
             s.push(Box::new(l));
         }
@@ -114,7 +125,7 @@ mod tests {
     fn unit_normal_weights_blow_up_by_sqrt_width_per_layer() {
         let mut rng = Rng::new(0);
         let model = deep_linear(40, 256, 1.0, &mut rng);
-        let x = Tensor::new(ArrayD::from_shape_fn(IxDyn(&[16, 256]), |_| rng.normal(0.0, 1.0)));
+        let x = Tensor::new(rng.randn(&[16, 256]));
         let stats = probe(&model, &x, &mut rng).unwrap();
         assert_eq!(stats.len(), 40);
         // std grows by √256 = 16 per layer; 16 samples × 256 units estimate it to a few percent.
@@ -132,7 +143,7 @@ mod tests {
     fn scaled_weights_keep_unit_std_and_tanh_stack_is_tapped() {
         let mut rng = Rng::new(1);
         let model = deep_linear(20, 256, 1.0 / 16.0, &mut rng);
-        let x = Tensor::new(ArrayD::from_shape_fn(IxDyn(&[16, 256]), |_| rng.normal(0.0, 1.0)));
+        let x = Tensor::new(rng.randn(&[16, 256]));
         let stats = probe(&model, &x, &mut rng).unwrap();
         assert!(
             stats.iter().all(|s| s.act_std > 0.5 && s.act_std < 2.0),

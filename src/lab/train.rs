@@ -149,7 +149,8 @@ pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
     model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::cli::l2(g.iter().copied())))).collect()
 }
 
-/// Trains `model` on `data`; the generator only shuffles minibatches.
+/// Trains `model` on `data`. With minibatches, each epoch draws `torch.randperm(n)` from `rng`
+/// and takes the batches `perm[i..i + bs]` in order; a full batch draws nothing.
 pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rng) -> Result<TrainLog> {
     cfg.check()?;
     let n = data.len();
@@ -160,7 +161,7 @@ pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rn
     // Full batch: the same input and target every epoch, built once.
     let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
     for _ in 0..cfg.epochs {
-        let order = if bs < n { rng.permutation(n) } else { full.clone() };
+        let order = if bs < n { rng.randperm(n) } else { full.clone() };
         let (mut loss_sum, mut batches, mut correct) = (0.0f64, 0usize, 0usize);
         let mut norms = Vec::new();
         for idx in order.chunks(bs) {

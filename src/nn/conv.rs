@@ -141,12 +141,13 @@ impl Module for Conv2d {
     }
     /// torch: weight kaiming_uniform_(a=√5) = U(±1/√fan_in), bias U(±1/√fan_in).
     fn reset_parameters(&mut self, rng: &mut Rng) {
-        let fan_in = self.fan_in();
-        let bound = if fan_in > 0 { 1.0 / (fan_in as f32).sqrt() } else { 0.0 };
+        let (w_bound, b_bound) = super::linear::default_bounds(self.fan_in());
         let shape = self.weight.shape();
-        *self.weight.data_mut() = uniform_param(&shape, bound, rng);
+        if shape.iter().product::<usize>() > 0 {
+            *self.weight.data_mut() = uniform_param(&shape, w_bound, rng);
+        }
         if let Some(b) = &self.bias {
-            *b.data_mut() = uniform_param(&[self.out_channels], bound, rng);
+            *b.data_mut() = uniform_param(&[self.out_channels], b_bound, rng);
         }
     }
     fn to_spec(&self) -> serde_json::Value {

@@ -16,12 +16,25 @@ pub struct Linear {
     pub bias: Option<Parameter>,
 }
 
-/// U(−bound, bound) of `shape`: what torch's `kaiming_uniform_(a=√5)` and its bias init reduce to
-/// (bound = 1/√fan_in).
-pub(crate) fn uniform_param(shape: &[usize], bound: f32, rng: &mut Rng) -> ArrayD<f32> {
+/// U(−bound, bound) of `shape`, drawn as torch's `uniform_(-bound, bound)`.
+pub(crate) fn uniform_param(shape: &[usize], bound: f64, rng: &mut Rng) -> ArrayD<f32> {
     let mut a = ArrayD::zeros(IxDyn(shape));
-    rng.fill_uniform(a.as_slice_mut().expect("fresh array"), -bound, bound);
+    rng.uniform_(a.as_slice_mut().expect("fresh array"), -bound, bound);
     a
+}
+
+/// The bounds of torch's default init of Linear and Conv*, computed in f64 as torch's Python
+/// does, so they round to the same f32: the weight's `kaiming_uniform_(a=math.sqrt(5))`
+/// (gain √(2/(1 + a²)), std gain/√fan_in, bound √3·std) and the bias's `1 / math.sqrt(fan_in)`
+/// (0 for fan_in = 0). The two agree mathematically (1/√fan_in) but not always in the last bit.
+pub fn default_bounds(fan_in: usize) -> (f64, f64) {
+    if fan_in == 0 {
+        return (0.0, 0.0);
+    }
+    let a = 5f64.sqrt();
+    let gain = (2.0 / (1.0 + a * a)).sqrt();
+    let std = gain / (fan_in as f64).sqrt();
+    (3f64.sqrt() * std, 1.0 / (fan_in as f64).sqrt())
 }
 
 impl Linear {
@@ -65,14 +78,16 @@ impl Module for Linear {
         }
         v
     }
-    /// torch: weight kaiming_uniform_(a=√5) = U(±1/√in), bias U(±1/√in) (0 when in = 0).
+    /// torch: weight kaiming_uniform_(a=√5) = U(±1/√in), bias U(±1/√in) (0 when in = 0);
+    /// a weight with no elements draws nothing (torch's kaiming_uniform_ is then a no-op).
     fn reset_parameters(&mut self, rng: &mut Rng) {
-        let fan_in = self.in_features;
-        let bound = if fan_in > 0 { 1.0 / (fan_in as f32).sqrt() } else { 0.0 };
-        let w = uniform_param(&[self.out_features, self.in_features], bound, rng);
-        *self.weight.data_mut() = w;
+        let (w_bound, b_bound) = default_bounds(self.in_features);
+        let shape = [self.out_features, self.in_features];
+        if shape.iter().product::<usize>() > 0 {
+            *self.weight.data_mut() = uniform_param(&shape, w_bound, rng);
+        }
         if let Some(b) = &self.bias {
-            *b.data_mut() = uniform_param(&[self.out_features], bound, rng);
+            *b.data_mut() = uniform_param(&[self.out_features], b_bound, rng);
         }
     }
     fn to_spec(&self) -> serde_json::Value {

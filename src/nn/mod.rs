@@ -15,7 +15,7 @@ pub use activation::{Flatten, LeakyReLU, ReLU, Sigmoid, Tanh};
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormOptions};
 pub use conv::{Conv2d, Conv2dOptions};
 pub use display::py_float;
-pub use linear::Linear;
+pub use linear::{default_bounds, Linear};
 pub use sequential::Sequential;
 pub use spec::{from_spec, parse_spec, to_spec};
 

@@ -2,6 +2,13 @@
 //! initialization shows: the CS231n spiral, sklearn-style moons and circles, XOR blobs, Gaussian
 //! blobs, a noisy sine for regression, and tiny 12×12 images of shapes for convolutions.
 //! Samples come in class blocks (all of class 0, then class 1, …); the training loop shuffles.
+//!
+//! Each dataset is defined as a PyTorch program drawing from `torch.Generator().manual_seed(seed)`
+//! (`scripts/initlab_datasets.py`, the twin of this file), and this file draws the same numbers in
+//! the same order with the crate's generator, which is torch's: `spiral` is
+//! `shared/bench/torch_bench.py`'s `spiral(seed)`. Deterministic geometry is computed in f64
+//! and rounded once (torch: float64 tensors, then `.float()`); noise is added in f32 as torch's
+//! float32 `x + s * torch.randn(…)` does.
 
 use super::{Dataset, Target};
 use crate::{Error, Result, Rng};
@@ -11,7 +18,7 @@ use std::f64::consts::PI;
 /// Names accepted by [`synthetic`].
 pub const SYNTHETIC: &[&str] = &["spiral", "moons", "circles", "xor", "blobs", "sine", "shapes"];
 
-/// The synthetic dataset `name`, drawn from `Rng::new(seed)`: the same seed gives the same bits.
+/// The synthetic dataset `name`, drawn from `torch.Generator().manual_seed(seed)`.
 pub fn synthetic(name: &str, seed: u64) -> Result<Dataset> {
     let mut rng = Rng::new(seed);
     let (points, labels, num_classes) = match name {
@@ -36,23 +43,32 @@ pub fn synthetic(name: &str, seed: u64) -> Result<Dataset> {
 /// Points `[x0, y0, x1, y1, …]`, one label per point, number of classes.
 type Points = (Vec<f32>, Vec<usize>, usize);
 
-/// `n` evenly spaced values from `a` to `b` inclusive, like `torch.linspace`.
-fn linspace(a: f64, b: f64, n: usize) -> impl Iterator<Item = f64> {
-    let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
-    (0..n).map(move |i| a + step * i as f64)
+/// `torch.linspace(a, b, n)` in float32, as torch's CPU kernel computes it (a fused
+/// `start + step·i` below the halfway index, `end − step·(n − 1 − i)` from there).
+fn linspace_f32(a: f32, b: f32, n: usize) -> Vec<f32> {
+    let step = if n > 1 { (b - a) / (n - 1) as f32 } else { 0.0 };
+    (0..n).map(|i| if i < n / 2 { step.mul_add(i as f32, a) } else { (-step).mul_add((n - 1 - i) as f32, b) }).collect()
 }
 
-/// CS231n: for class j, r = linspace(0, 1, 100), t = linspace(4j, 4(j+1), 100) + 0.2·N(0, 1),
-/// x = (r sin t, r cos t).
+/// `torch.linspace(a, b, n, dtype=torch.float64)`.
+fn linspace_f64(a: f64, b: f64, n: usize) -> Vec<f64> {
+    let step = if n > 1 { (b - a) / (n - 1) as f64 } else { 0.0 };
+    (0..n).map(|i| if i < n / 2 { step.mul_add(i as f64, a) } else { (-step).mul_add((n - 1 - i) as f64, b) }).collect()
+}
+
+/// CS231n, as `torch_bench.py`: for class j, r = linspace(0, 1, 100),
+/// t = linspace(4j, 4(j+1), 100) + 0.2·randn(100), x = (r sin t, r cos t), all in float32.
 fn spiral(rng: &mut Rng) -> Points {
     let (per, classes) = (100, 3);
     let mut pts = Vec::with_capacity(2 * per * classes);
     let mut labels = Vec::with_capacity(per * classes);
+    let r = linspace_f32(0.0, 1.0, per);
     for j in 0..classes {
-        let ts = linspace(4.0 * j as f64, 4.0 * (j + 1) as f64, per);
-        for (r, t) in linspace(0.0, 1.0, per).zip(ts) {
-            let t = t + 0.2 * rng.normal_f64();
-            pts.extend([(r * t.sin()) as f32, (r * t.cos()) as f32]);
+        let ts = linspace_f32(4.0 * j as f32, 4.0 * (j + 1) as f32, per);
+        let z = rng.randn(&[per]);
+        for ((&r, &t), &z) in r.iter().zip(&ts).zip(&z) {
+            let t = (t + 0.2 * z) as f64;
+            pts.extend([r * t.sin() as f32, r * t.cos() as f32]);
             labels.push(j);
         }
     }
@@ -60,21 +76,16 @@ fn spiral(rng: &mut Rng) -> Points {
 }
 
 /// sklearn `make_moons(200, noise=0.1, shuffle=False)`: an upper half circle (class 0) and a
-/// lower one shifted to (1, 0.5) (class 1), with N(0, 0.1) added to each coordinate.
+/// lower one shifted to (1, 0.5) (class 1), then 0.1·randn(200, 2) added.
 fn moons(rng: &mut Rng) -> Points {
-    let per = 100;
-    let mut raw = Vec::with_capacity(2 * per);
-    for a in linspace(0.0, PI, per) {
-        raw.push((a.cos(), a.sin(), 0));
-    }
-    for a in linspace(0.0, PI, per) {
-        raw.push((1.0 - a.cos(), 1.0 - a.sin() - 0.5, 1));
-    }
+    let a = linspace_f64(0.0, PI, 100);
+    let mut raw: Vec<(f64, f64, usize)> = a.iter().map(|a| (a.cos(), a.sin(), 0)).collect();
+    raw.extend(a.iter().map(|a| (1.0 - a.cos(), 1.0 - a.sin() - 0.5, 1)));
     with_noise(rng, raw, 0.1, 2)
 }
 
 /// sklearn `make_circles(200, factor=0.5, noise=0.05, shuffle=False)`: the unit circle (class 0)
-/// around one of radius 0.5 (class 1).
+/// around one of radius 0.5 (class 1), angles 2π·i/100, then 0.05·randn(200, 2) added.
 fn circles(rng: &mut Rng) -> Points {
     let per = 100;
     let mut raw = Vec::with_capacity(2 * per);
@@ -87,8 +98,8 @@ fn circles(rng: &mut Rng) -> Points {
     with_noise(rng, raw, 0.05, 2)
 }
 
-/// Four Gaussian blobs (std 0.3, 50 points each) at (±1, ±1); class 1 where the signs of the
-/// centre differ (x·y < 0), class 0 where they agree.
+/// Four Gaussian blobs (0.3·randn, 50 points each) at (1, 1), (−1, −1), (1, −1), (−1, 1); class 1
+/// where the signs of the centre differ (x·y < 0), class 0 where they agree.
 fn xor(rng: &mut Rng) -> Points {
     let mut raw = Vec::with_capacity(200);
     for (cx, cy) in [(1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0)] {
@@ -98,8 +109,8 @@ fn xor(rng: &mut Rng) -> Points {
     with_noise(rng, raw, 0.3, 2)
 }
 
-/// Three Gaussian blobs (std 0.6, 100 points each) centred on a circle of radius 2 at 90°, 210°
-/// and 330°.
+/// Three Gaussian blobs (0.6·randn, 100 points each) centred on a circle of radius 2 at 90°,
+/// 210° and 330°.
 fn blobs(rng: &mut Rng) -> Points {
     let mut raw = Vec::with_capacity(300);
     for class in 0..3 {
@@ -109,26 +120,26 @@ fn blobs(rng: &mut Rng) -> Points {
     with_noise(rng, raw, 0.6, 3)
 }
 
-/// Adds N(0, std) to both coordinates of every point.
-fn with_noise(rng: &mut Rng, raw: Vec<(f64, f64, usize)>, std: f64, classes: usize) -> Points {
+/// `x.float() + std · torch.randn(n, 2)`: one draw for all points, row-major.
+fn with_noise(rng: &mut Rng, raw: Vec<(f64, f64, usize)>, std: f32, classes: usize) -> Points {
+    let z = rng.randn(&[raw.len(), 2]);
+    let z = z.as_slice().expect("fresh array");
     let mut pts = Vec::with_capacity(2 * raw.len());
     let mut labels = Vec::with_capacity(raw.len());
-    for (x, y, c) in raw {
-        let nx = std * rng.normal_f64();
-        let ny = std * rng.normal_f64();
-        pts.extend([(x + nx) as f32, (y + ny) as f32]);
+    for (i, (x, y, c)) in raw.into_iter().enumerate() {
+        pts.extend([x as f32 + std * z[2 * i], y as f32 + std * z[2 * i + 1]]);
         labels.push(c);
     }
     (pts, labels, classes)
 }
 
-/// Regression: x ~ U(-π, π), 200 points, y = sin(x) + 0.1·N(0, 1); input `[200, 1]`, target
-/// `[200, 1]`.
+/// Regression: x = empty(200, 1).uniform_(−π, π), y = sin(x) + 0.1·randn(200, 1).
 fn sine(rng: &mut Rng) -> Result<Dataset> {
     let n = 200;
-    let pi = PI as f32;
-    let xs: Vec<f32> = (0..n).map(|_| rng.uniform(-pi, pi)).collect();
-    let ys: Vec<f32> = xs.iter().map(|&x| x.sin() + rng.normal(0.0, 0.1)).collect();
+    let mut xs = vec![0f32; n];
+    rng.uniform_(&mut xs, -PI, PI);
+    let z = rng.randn(&[n]);
+    let ys: Vec<f32> = xs.iter().zip(&z).map(|(&x, &z)| (x as f64).sin() as f32 + 0.1 * z).collect();
     let input = ArrayD::from_shape_vec(IxDyn(&[n, 1]), xs).expect("n values");
     let target = ArrayD::from_shape_vec(IxDyn(&[n, 1]), ys).expect("n values");
     Dataset::new("sine", input, Target::Values(target))
@@ -141,7 +152,8 @@ pub const SHAPE_CLASSES: [&str; 4] = ["square", "cross", "circle", "bar"];
 
 /// 240 single-channel 12×12 images, 60 per class: a hollow square (side 5–9), a plus-shaped
 /// cross (arms 2–4), a ring (radius 2.5–4.5) and a filled horizontal bar (2 rows, 5–10 wide),
-/// each at a random position, ink 1 on background 0, plus N(0, 0.05) pixel noise.
+/// each at a random position, ink 1 on background 0, plus 0.05·randn(12, 12) pixel noise drawn
+/// after the image's shape.
 fn shapes(rng: &mut Rng) -> Result<Dataset> {
     let per = 60;
     let n = per * SHAPE_CLASSES.len();
@@ -151,9 +163,8 @@ fn shapes(rng: &mut Rng) -> Result<Dataset> {
         for _ in 0..per {
             let mut img = [[0.0f32; SIDE]; SIDE];
             draw_shape(rng, class, &mut img);
-            for row in img {
-                pixels.extend(row.iter().map(|&v| v + rng.normal(0.0, 0.05)));
-            }
+            let z = rng.randn(&[SIDE, SIDE]);
+            pixels.extend(img.iter().flatten().zip(z.iter()).map(|(&v, &z)| v + 0.05 * z));
             labels.push(class);
         }
     }
@@ -161,13 +172,25 @@ fn shapes(rng: &mut Rng) -> Result<Dataset> {
     Dataset::new("shapes", input, Target::Classes { labels, num_classes: 4 })
 }
 
+/// `torch.randint(0, n, (1,), generator=g).item()`.
+fn below(rng: &mut Rng, n: usize) -> usize {
+    (rng.random() % n as u32) as usize
+}
+
+/// `torch.empty(1).uniform_(a, b, generator=g).item()`, as a double.
+fn uniform1(rng: &mut Rng, a: f64, b: f64) -> f64 {
+    let mut v = [0f32];
+    rng.uniform_(&mut v, a, b);
+    v[0] as f64
+}
+
 /// Draws shape `class` (see [`SHAPE_CLASSES`]) with random size and position, always fully
 /// inside the image.
 fn draw_shape(rng: &mut Rng, class: usize, img: &mut [[f32; SIDE]; SIDE]) {
     match class {
         0 => {
-            let s = 5 + rng.below(5);
-            let (top, left) = (rng.below(SIDE - s + 1), rng.below(SIDE - s + 1));
+            let s = 5 + below(rng, 5);
+            let (top, left) = (below(rng, SIDE - s + 1), below(rng, SIDE - s + 1));
             for k in 0..s {
                 img[top][left + k] = 1.0;
                 img[top + s - 1][left + k] = 1.0;
@@ -176,22 +199,23 @@ fn draw_shape(rng: &mut Rng, class: usize, img: &mut [[f32; SIDE]; SIDE]) {
             }
         }
         1 => {
-            let arm = 2 + rng.below(3);
-            let cy = arm + rng.below(SIDE - 2 * arm);
-            let cx = arm + rng.below(SIDE - 2 * arm);
+            let arm = 2 + below(rng, 3);
+            let cy = arm + below(rng, SIDE - 2 * arm);
+            let cx = arm + below(rng, SIDE - 2 * arm);
             for k in 0..=2 * arm {
                 img[cy][cx + k - arm] = 1.0;
                 img[cy + k - arm][cx] = 1.0;
             }
         }
         2 => {
-            let radius = rng.uniform(2.5, 4.5);
+            let radius = uniform1(rng, 2.5, 4.5);
             let lo = radius + 0.5;
-            let hi = SIDE as f32 - 1.0 - radius - 0.5;
-            let (cy, cx) = (rng.uniform(lo, hi.max(lo)), rng.uniform(lo, hi.max(lo)));
+            let hi = SIDE as f64 - 1.0 - radius - 0.5;
+            let cy = uniform1(rng, lo, hi.max(lo));
+            let cx = uniform1(rng, lo, hi.max(lo));
             for (y, row) in img.iter_mut().enumerate() {
                 for (x, v) in row.iter_mut().enumerate() {
-                    let d = ((y as f32 - cy).powi(2) + (x as f32 - cx).powi(2)).sqrt();
+                    let d = ((y as f64 - cy).powi(2) + (x as f64 - cx).powi(2)).sqrt();
                     if (d - radius).abs() < 0.5 {
                         *v = 1.0;
                     }
@@ -199,8 +223,8 @@ fn draw_shape(rng: &mut Rng, class: usize, img: &mut [[f32; SIDE]; SIDE]) {
             }
         }
         _ => {
-            let w = 5 + rng.below(6);
-            let (top, left) = (rng.below(SIDE - 1), rng.below(SIDE - w + 1));
+            let w = 5 + below(rng, 6);
+            let (top, left) = (below(rng, SIDE - 1), below(rng, SIDE - w + 1));
             for row in &mut img[top..top + 2] {
                 row[left..left + w].fill(1.0);
             }
@@ -290,7 +314,7 @@ mod tests {
         let Target::Values(y) = &d.target else { panic!() };
         let mut sq = 0.0;
         for (x, y) in d.input.iter().zip(y.iter()) {
-            assert!((-PI as f32..PI as f32).contains(x));
+            assert!((-PI as f32..=PI as f32).contains(x));
             sq += ((y - x.sin()) as f64).powi(2);
         }
         let std = (sq / 200.0).sqrt();

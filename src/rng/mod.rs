@@ -1,0 +1,234 @@
+//! The crate's only source of randomness: PyTorch's CPU generator, bit for bit
+//! (`../shared/torch_rng.md`). [`Rng::new`]`(seed)` is `torch.Generator().manual_seed(seed)`; its
+//! [`Rng::uniform_`], [`Rng::normal_`] and [`Rng::randperm`] draw exactly what torch's `uniform_`,
+//! `normal_` and `randperm` draw from that generator, so a program that makes the same calls in
+//! the same order as a PyTorch program gets the same numbers. Nothing here depends on the thread
+//! count: each generator is one sequential stream.
+//!
+//! - [`mt19937`]: the engine (32-bit words);
+//! - [`normal16`]: torch's 16-wide Box–Muller block for float32 `normal_`, emulated lane by lane.
+
+mod mt19937;
+mod normal16;
+
+use mt19937::Mt19937;
+
+/// 2^-24 and 2^-53: the steps of torch's float32 and float64 uniforms.
+const F32_STEP: f32 = 1.0 / (1u32 << 24) as f32;
+const F64_STEP: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// PyTorch's CPU generator: MT19937 plus the cached second value of the double-precision
+/// Box–Muller transform (`next_double_normal_sample`).
+#[derive(Clone, Debug)]
+pub struct Rng {
+    engine: Mt19937,
+    normal_cache: Option<f64>,
+}
+
+impl Rng {
+    /// `torch.Generator().manual_seed(seed)` (and what `torch.manual_seed(seed)` does to the
+    /// default generator): only the low 32 bits of `seed` count, as in torch.
+    pub fn new(seed: u64) -> Self {
+        Rng { engine: Mt19937::new(seed), normal_cache: None }
+    }
+
+    /// One 32-bit word (`generator.random()`).
+    #[inline]
+    pub fn random(&mut self) -> u32 {
+        self.engine.next_u32()
+    }
+
+    /// One 64-bit word, first word high (`generator.random64()`).
+    #[inline]
+    pub fn random64(&mut self) -> u64 {
+        let hi = self.random() as u64;
+        let lo = self.random() as u64;
+        (hi << 32) | lo
+    }
+
+    /// One float32 uniform in [0, 1): 24 random bits, exact.
+    #[inline]
+    fn unit_f32(&mut self) -> f32 {
+        (self.random() & 0x00ff_ffff) as f32 * F32_STEP
+    }
+
+    /// One float64 uniform in [0, 1): 53 random bits, exact.
+    #[inline]
+    fn unit_f64(&mut self) -> f64 {
+        (self.random64() & ((1u64 << 53) - 1)) as f64 * F64_STEP
+    }
+
+    /// torch's float32 `tensor.uniform_(from, to)` over `out` in memory order: one word per
+    /// element, `fma(x, to_f − from_f, from_f)` in f32 with `from`/`to` rounded to f32 first.
+    pub fn uniform_(&mut self, out: &mut [f32], from: f64, to: f64) {
+        let (from, to) = (from as f32, to as f32);
+        let range = to - from;
+        for v in out {
+            *v = self.unit_f32().mul_add(range, from);
+        }
+    }
+
+    /// torch's float32 `tensor.normal_(mean, std)` on a contiguous tensor whose elements are
+    /// `out`. Sixteen or more elements take torch's vectorized path (uniforms for all, then
+    /// Box–Muller in blocks of 16, the last partial block redrawn over the last 16 slots); fewer
+    /// take the scalar double-precision path with its cached second value.
+    pub fn normal_(&mut self, out: &mut [f32], mean: f64, std: f64) {
+        let n = out.len();
+        if n < 16 {
+            return self.normal_scalar_(out, mean, std);
+        }
+        let (mean_f, std_f) = (mean as f32, std as f32);
+        for v in out.iter_mut() {
+            *v = self.unit_f32();
+        }
+        for block in out.chunks_exact_mut(16) {
+            normal16::transform16(block, mean_f, std_f);
+        }
+        if n % 16 != 0 {
+            let tail = &mut out[n - 16..];
+            for v in tail.iter_mut() {
+                *v = self.unit_f32();
+            }
+            normal16::transform16(tail, mean_f, std_f);
+        }
+    }
+
+    /// torch's float32 `normal_` on a non-contiguous tensor, `out` holding its elements in
+    /// memory order: always the scalar double-precision path.
+    pub fn normal_noncontiguous_(&mut self, out: &mut [f32], mean: f64, std: f64) {
+        self.normal_scalar_(out, mean, std)
+    }
+
+    fn normal_scalar_(&mut self, out: &mut [f32], mean: f64, std: f64) {
+        for v in out {
+            *v = (self.standard_normal_f64() * std + mean) as f32;
+        }
+    }
+
+    /// One N(0, 1) double as torch's `normal_distribution<double>` draws it: the cached value of
+    /// the last pair if there is one, else a new Box–Muller pair (its sine half cached).
+    pub fn standard_normal_f64(&mut self) -> f64 {
+        if let Some(c) = self.normal_cache.take() {
+            return c;
+        }
+        let u1 = self.unit_f64();
+        let u2 = self.unit_f64();
+        let r = (-2.0 * (-u2).ln_1p()).sqrt();
+        let theta = 2.0 * std::f64::consts::PI * u1;
+        self.normal_cache = Some(r * theta.sin());
+        r * theta.cos()
+    }
+
+    /// `torch.randperm(n)`: n − 1 words, swap r[i] with r[i + word % (n − i)].
+    pub fn randperm(&mut self, n: usize) -> Vec<usize> {
+        let mut r: Vec<usize> = (0..n).collect();
+        let small = (n as u64) < u64::from(u32::MAX) / 20;
+        for i in 0..n.saturating_sub(1) {
+            let m = (n - i) as u64;
+            let z = if small { u64::from(self.random()) % m } else { self.random64() % m };
+            r.swap(i, i + z as usize);
+        }
+        r
+    }
+
+    /// A float32 Bernoulli(p) mask (1.0 with probability p) from one uniform word per element.
+    /// Not torch's `bernoulli_` bits (its CPU kernel draws through MKL's own stream).
+    pub fn bernoulli_(&mut self, out: &mut [f32], p: f64) {
+        let p = p as f32;
+        for v in out {
+            *v = if self.unit_f32() < p { 1.0 } else { 0.0 };
+        }
+    }
+
+    /// `torch.randn(*shape, generator=g)`: a fresh contiguous tensor's `normal_(0, 1)`.
+    pub fn randn(&mut self, shape: &[usize]) -> ndarray::ArrayD<f32> {
+        let mut a = ndarray::ArrayD::zeros(ndarray::IxDyn(shape));
+        self.normal_(a.as_slice_mut().expect("fresh array is contiguous"), 0.0, 1.0);
+        a
+    }
+
+    /// `torch.rand(*shape, generator=g)`: a fresh contiguous tensor's `uniform_(0, 1)`.
+    pub fn rand(&mut self, shape: &[usize]) -> ndarray::ArrayD<f32> {
+        let mut a = ndarray::ArrayD::zeros(ndarray::IxDyn(shape));
+        self.uniform_(a.as_slice_mut().expect("fresh array is contiguous"), 0.0, 1.0);
+        a
+    }
+
+    /// `fill_uniform(out, a, b)` = `uniform_(out, a, b)` with f32 bounds.
+    pub fn fill_uniform(&mut self, out: &mut [f32], a: f32, b: f32) {
+        self.uniform_(out, a as f64, b as f64)
+    }
+
+    /// `fill_normal(out, mean, std)` = `normal_(out, mean, std)` with f32 parameters.
+    pub fn fill_normal(&mut self, out: &mut [f32], mean: f32, std: f32) {
+        self.normal_(out, mean as f64, std as f64)
+    }
+
+    /// `permutation(n)` = [`Rng::randperm`].
+    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
+        self.randperm(n)
+    }
+}
+
+thread_local! {
+    static DEFAULT: std::cell::RefCell<Rng> = std::cell::RefCell::new(Rng::new(DEFAULT_SEED));
+}
+
+/// torch's default generator starts from 67280421310721 when nobody seeds it.
+const DEFAULT_SEED: u64 = 67_280_421_310_721;
+
+/// Seeds this thread's default generator (torch's `torch.manual_seed`). Layers built without an
+/// explicit generator, and init functions called without one, draw from it.
+pub fn manual_seed(seed: u64) {
+    DEFAULT.with(|d| *d.borrow_mut() = Rng::new(seed));
+}
+
+/// Runs `f` with this thread's default generator.
+pub fn with_default_rng<R>(f: impl FnOnce(&mut Rng) -> R) -> R {
+    DEFAULT.with(|d| f(&mut d.borrow_mut()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Spot values from ../shared/torch_rng.md (seed 0); the full PyTorch fixtures are in
+    // tests/torch_rng.rs.
+    #[test]
+    fn spot_values_of_torch_seed_0() {
+        let mut r = Rng::new(0);
+        let mut v = [0f32; 1];
+        r.uniform_(&mut v, 0.0, 1.0);
+        assert_eq!(v[0], 0.496_256_59);
+        let mut r = Rng::new(0);
+        let mut v = [0f32; 4];
+        r.normal_(&mut v, 0.0, 1.0);
+        assert_eq!(v.map(f32::to_bits), [0x3fc53f5c, 0xbe963c50, 0xc00b7149, 0x3f1184b6]);
+        let mut r = Rng::new(0);
+        let mut v = [0f32; 16];
+        r.normal_(&mut v, 0.0, 1.0);
+        assert_eq!(v[..4], [-1.125_839_8, -1.152_360_2, -0.250_578_6, -0.433_878_8]);
+        assert_eq!(Rng::new(0).randperm(10), [4, 1, 7, 5, 3, 9, 0, 8, 6, 2]);
+    }
+
+    #[test]
+    fn the_scalar_path_caches_the_second_value_across_calls() {
+        let mut a = Rng::new(5);
+        let mut one = [0f32; 3];
+        a.normal_(&mut one, 0.0, 1.0);
+        let mut b = Rng::new(5);
+        let (mut x, mut y) = ([0f32; 1], [0f32; 2]);
+        b.normal_(&mut x, 0.0, 1.0);
+        b.normal_(&mut y, 0.0, 1.0);
+        assert_eq!(one, [x[0], y[0], y[1]]);
+    }
+
+    #[test]
+    fn randperm_is_a_permutation_and_edge_sizes_work() {
+        let mut p = Rng::new(3).randperm(50);
+        p.sort();
+        assert_eq!(p, (0..50).collect::<Vec<_>>());
+        assert!(Rng::new(0).randperm(0).is_empty());
+        assert_eq!(Rng::new(0).randperm(1), [0]);
+    }
+}
