@@ -2,6 +2,17 @@
 //! factor ≈ 1.6, so weights scaled by the gain keep the signal's std through the layer.
 //!
 //! cargo run --example gain
+//!
+//! The same numbers as the PyTorch program (same seed, same draws):
+//!
+//! ```python
+//! torch.manual_seed(0)
+//! x = torch.randn(1_000_000).double()
+//! for name, f in [("tanh", torch.tanh), ("relu", torch.relu), ("sigmoid", torch.sigmoid)]:
+//!     y = f(x)
+//!     print(name, x.std(unbiased=False) / y.std(unbiased=False), 1 / y.pow(2).mean().sqrt(),
+//!           torch.nn.init.calculate_gain(name))
+//! ```
 
 use initlab::init::calculate_gain;
 use initlab::Rng;
@@ -14,7 +25,7 @@ fn std(v: &[f64]) -> f64 {
 
 fn main() -> initlab::Result<()> {
     let mut rng = Rng::new(0);
-    let x: Vec<f64> = (0..1_000_000).map(|_| rng.normal_f64()).collect();
+    let x: Vec<f64> = rng.randn(&[1_000_000]).iter().map(|&v| v as f64).collect();
     for (name, f) in [
         ("tanh", f64::tanh as fn(f64) -> f64),
         ("relu", |v: f64| v.max(0.0)),

@@ -76,8 +76,9 @@ mod tests {
         // narrow interval far in the tail (uniform candidates): N(0, 1) on [2, 3]
         let v = draw(20_000, 0.0, 1.0, 2.0, 3.0, 2);
         assert!(v.iter().all(|&x| (2.0..=3.0).contains(&x)));
-        // the truncated mean is (φ(2) − φ(3)) / (Φ(3) − Φ(2)) = 2.3577
+        // the truncated mean is (φ(2) − φ(3)) / (Φ(3) − Φ(2)) = 0.049559 / 0.021400 = 2.3158;
+        // its std is about 0.26, so 5 sigma of the mean of 20000 draws is 0.0093
         let m = v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64;
-        assert!((m - 2.357_7).abs() < 0.01, "{m}");
+        assert!((m - 2.315_8).abs() < 0.0093, "{m}");
     }
 }

@@ -4,6 +4,7 @@
 //! on any number of threads.
 
 pub(crate) mod conv;
+pub mod fused;
 pub mod gemm;
 mod gemm_nt;
 pub mod im2col;

@@ -82,7 +82,7 @@ impl CompareConfig {
     pub fn train_config(&self) -> Result<TrainConfig> {
         Ok(TrainConfig {
             optimizer: self.optimizer.parse()?,
-            lr: self.lr as f32,
+            lr: self.lr,
             momentum: self.momentum as f32,
             weight_decay: self.weight_decay as f32,
             epochs: self.epochs,

@@ -49,7 +49,8 @@ impl std::fmt::Display for OptimizerKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
     pub optimizer: OptimizerKind,
-    pub lr: f32,
+    /// f64 as torch's Python float (Adam's step size is computed in double).
+    pub lr: f64,
     /// SGD momentum (Adam uses torch's default betas).
     pub momentum: f32,
     pub weight_decay: f32,
@@ -74,15 +75,15 @@ impl Default for TrainConfig {
 impl TrainConfig {
     /// Errors naming the field and what would be valid.
     pub fn check(&self) -> Result<()> {
-        let bad = |f: &str, v: f32, valid: &str| Err(Error::invalid(format!("--{f} {v}"), valid.to_string()));
+        let bad = |f: &str, v: f64, valid: &str| Err(Error::invalid(format!("--{f} {v}"), valid.to_string()));
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return bad("lr", self.lr, "needs a finite learning rate > 0");
         }
         if !(self.momentum.is_finite() && self.momentum >= 0.0) {
-            return bad("momentum", self.momentum, "needs a finite momentum >= 0");
+            return bad("momentum", self.momentum as f64, "needs a finite momentum >= 0");
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return bad("weight-decay", self.weight_decay, "needs a finite weight decay >= 0");
+            return bad("weight-decay", self.weight_decay as f64, "needs a finite weight decay >= 0");
         }
         if self.batch_size == Some(0) {
             return Err(Error::invalid("--batch-size 0", "needs a batch size >= 1 (or none for full batch)"));
@@ -111,7 +112,7 @@ fn optimizer(model: &dyn Module, c: &TrainConfig) -> Box<dyn Optimizer> {
     match c.optimizer {
         OptimizerKind::Sgd => Box::new(Sgd::new(
             params,
-            SgdConfig { lr: c.lr, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
+            SgdConfig { lr: c.lr as f32, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
         )),
         OptimizerKind::Adam => {
             Box::new(Adam::new(params, AdamConfig { lr: c.lr, weight_decay: c.weight_decay, ..AdamConfig::default() }))
@@ -255,7 +256,7 @@ mod tests {
         let (m, data) = spiral_mlp("mlp:2-100-100-3:relu", 0);
         for p in m.parameters() {
             let mut r = Rng::new(p.numel() as u64);
-            p.data_mut().mapv_inplace(|_| r.normal(0.0, 10.0));
+            r.normal_(p.data_mut().as_slice_mut().unwrap(), 0.0, 10.0);
         }
         let cfg = TrainConfig { lr: 100.0, epochs: 50, ..TrainConfig::default() };
         let log = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap();

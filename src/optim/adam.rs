@@ -6,9 +6,11 @@ use ndarray::{ArrayD, Zip};
 
 #[derive(Clone, Copy, Debug)]
 pub struct AdamConfig {
-    pub lr: f32,
-    pub beta1: f32,
-    pub beta2: f32,
+    /// lr and betas in f64, as torch's Python floats: its step size and bias corrections are
+    /// computed in double and rounded to f32 only where an op takes them.
+    pub lr: f64,
+    pub beta1: f64,
+    pub beta2: f64,
     pub eps: f32,
     pub weight_decay: f32,
 }
@@ -51,17 +53,25 @@ impl Optimizer for Adam {
                     v: ArrayD::zeros(g.raw_dim()),
                 });
                 s.step += 1;
-                let bc1 = 1.0 - c.beta1.powi(s.step);
-                let bc2 = 1.0 - c.beta2.powi(s.step);
-                let step_size = c.lr / bc1;
-                let bc2_sqrt = bc2.sqrt();
-                Zip::from(&mut *w).and(g).and(&mut s.m).and(&mut s.v).for_each(|x, &gv, m, v| {
-                    let gv = if c.weight_decay != 0.0 { gv + c.weight_decay * *x } else { gv };
-                    // torch: m.lerp_(grad, 1 - beta1); v.mul_(beta2).addcmul_(grad, grad, 1 - beta2)
-                    *m += (gv - *m) * (1.0 - c.beta1);
-                    *v = *v * c.beta2 + (1.0 - c.beta2) * gv * gv;
-                    let denom = v.sqrt() / bc2_sqrt + c.eps;
-                    *x -= step_size * *m / denom;
+                // torch computes these Python scalars in f64 and rounds each to f32 where an op
+                // takes it: bias corrections 1 − β^t, step size lr/bc1, √bc2.
+                let (b1, b2) = (c.beta1, c.beta2);
+                let bc1 = 1.0 - b1.powi(s.step);
+                let bc2 = 1.0 - b2.powi(s.step);
+                let neg_step = (-c.lr / bc1) as f32;
+                let bc2_sqrt = bc2.sqrt() as f32;
+                let (w1, w2) = ((1.0 - b1) as f32, (1.0 - b2) as f32);
+                crate::kernels::fused::with_fma(|| {
+                    Zip::from(&mut *w).and(g).and(&mut s.m).and(&mut s.v).for_each(|x, &gv, m, v| {
+                        let gv = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gv) } else { gv };
+                        // m.lerp_(grad, 1 − β1): fmadd(w, grad − m, m) for a weight below 0.5
+                        *m = if w1 < 0.5 { w1.mul_add(gv - *m, *m) } else { (gv - *m).mul_add(-(1.0 - w1), gv) };
+                        // v.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+                        *v = *v * b2 as f32 + w2 * gv * gv;
+                        // denom = (v.sqrt() / √bc2).add_(eps); p.addcdiv_(m, denom, value=−step)
+                        let denom = v.sqrt() / bc2_sqrt + c.eps;
+                        *x += neg_step * *m / denom;
+                    })
                 });
             });
         }
@@ -70,9 +80,9 @@ impl Optimizer for Adam {
         &self.params
     }
     fn lr(&self) -> f32 {
-        self.config.lr
+        self.config.lr as f32
     }
     fn set_lr(&mut self, lr: f32) {
-        self.config.lr = lr;
+        self.config.lr = lr as f64;
     }
 }

@@ -48,22 +48,29 @@ impl Optimizer for Sgd {
                 let gs = g.as_standard_layout();
                 let gv = gs.as_slice().expect("standard layout");
                 let ws = w.as_slice_mut().expect("parameters are contiguous");
-                if c.momentum == 0.0 {
-                    for (x, &gi) in ws.iter_mut().zip(gv) {
-                        let d = if c.weight_decay != 0.0 { gi + c.weight_decay * *x } else { gi };
-                        *x -= c.lr * d;
-                    }
-                    return;
-                }
+                // torch's single-tensor SGD, each `add` with alpha one fused multiply-add:
+                // d = g.add(p, alpha=wd); buf = buf·m + (1 − dampening)·d (first step: d);
+                // d = d.add(buf, alpha=m) (nesterov) or buf; p.add_(d, alpha=−lr).
                 let first = buf.is_none();
-                let b = buf.get_or_insert_with(|| ArrayD::zeros(g.raw_dim()));
-                let bv = b.as_slice_mut().expect("fresh buffer");
-                for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
-                    let d = if c.weight_decay != 0.0 { gi + c.weight_decay * *x } else { gi };
-                    *bi = if first { d } else { c.momentum * *bi + (1.0 - c.dampening) * d };
-                    let d = if c.nesterov { d + c.momentum * *bi } else { *bi };
-                    *x -= c.lr * d;
-                }
+                let b = (c.momentum != 0.0).then(|| {
+                    buf.get_or_insert_with(|| ArrayD::zeros(g.raw_dim())).as_slice_mut().expect("fresh buffer")
+                });
+                crate::kernels::fused::with_fma(|| match b {
+                    None => {
+                        for (x, &gi) in ws.iter_mut().zip(gv) {
+                            let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
+                            *x = (-c.lr).mul_add(d, *x);
+                        }
+                    }
+                    Some(bv) => {
+                        for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
+                            let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
+                            *bi = if first { d } else { (1.0 - c.dampening).mul_add(d, c.momentum * *bi) };
+                            let d = if c.nesterov { c.momentum.mul_add(*bi, d) } else { *bi };
+                            *x = (-c.lr).mul_add(d, *x);
+                        }
+                    }
+                });
             });
         }
     }

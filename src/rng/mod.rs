@@ -84,7 +84,7 @@ impl Rng {
         for block in out.chunks_exact_mut(16) {
             normal16::transform16(block, mean_f, std_f);
         }
-        if n % 16 != 0 {
+        if !n.is_multiple_of(16) {
             let tail = &mut out[n - 16..];
             for v in tail.iter_mut() {
                 *v = self.unit_f32();
@@ -170,6 +170,23 @@ impl Rng {
     }
 }
 
+/// So `Rng` can drive `rand` / `ndarray-rand` distributions: their words are torch's MT19937
+/// words (`next_u64` is torch's `random64()`), though the distributions' transforms are rand's.
+impl rand::RngCore for Rng {
+    fn next_u32(&mut self) -> u32 {
+        self.random()
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.random64()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        for chunk in dest.chunks_mut(4) {
+            let w = self.random().to_le_bytes();
+            chunk.copy_from_slice(&w[..chunk.len()]);
+        }
+    }
+}
+
 thread_local! {
     static DEFAULT: std::cell::RefCell<Rng> = std::cell::RefCell::new(Rng::new(DEFAULT_SEED));
 }
@@ -199,7 +216,7 @@ mod tests {
         let mut r = Rng::new(0);
         let mut v = [0f32; 1];
         r.uniform_(&mut v, 0.0, 1.0);
-        assert_eq!(v[0], 0.496_256_59);
+        assert_eq!(v[0] as f64, 0.496_256_589_889_526_37); // torch.rand(1)
         let mut r = Rng::new(0);
         let mut v = [0f32; 4];
         r.normal_(&mut v, 0.0, 1.0);
@@ -207,7 +224,11 @@ mod tests {
         let mut r = Rng::new(0);
         let mut v = [0f32; 16];
         r.normal_(&mut v, 0.0, 1.0);
-        assert_eq!(v[..4], [-1.125_839_8, -1.152_360_2, -0.250_578_6, -0.433_878_8]);
+        // −1.1258398, −1.1523602, −0.2505786, −0.4338788
+        assert_eq!(
+            v[..4].iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+            [0xbf90_1b85, 0xbf93_808a, 0xbe80_4bd6, 0xbede_255d]
+        );
         assert_eq!(Rng::new(0).randperm(10), [4, 1, 7, 5, 3, 9, 0, 8, 6, 2]);
     }
 
