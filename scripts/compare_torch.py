@@ -140,7 +140,7 @@ def main():
         label = label or rules
         for s in range(a.seeds):
             for e, l in enumerate(run(spec, rules, x, y, a.seed + s, a)):
-                print(f"{label},{s},{e + 1},{l!r}")
+                print(f"{label},{s},{e},{l!r}")
 
 
 if __name__ == "__main__":
