@@ -37,6 +37,7 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
             epochs: c["epochs"].as_u64().unwrap() as usize,
             batch_size: c["batch_size"].as_u64().map(|b| b as usize),
             threshold: 0.5,
+            ..CompareConfig::default()
         };
         let p = prepare(&config).unwrap();
         let run = run_one(&p, 0, c["seed"].as_u64().unwrap() as usize).unwrap();

@@ -14,13 +14,24 @@ use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct Args {
-    /// Model: mlp:SIZES[:ACT][:bn][:nobias] (ACT relu|tanh|sigmoid|leaky_relu|linear),
-    /// conv:CHANNELS[:ACT][:bn][:nobias] (image data), or a JSON spec file.
-    #[arg(long, default_value = "mlp:2-100-100-3:relu")]
+    /// Model: mlp:SIZES[:ACT][:bn][:nobias] (ACT relu|tanh|sigmoid|leaky_relu|linear; `in` first
+    /// and `out` last take the sizes from the data), conv:CHANNELS[:ACT][:bn][:nobias] (image
+    /// data), or a JSON spec file.
+    #[arg(long, default_value = crate::lab::model::DEFAULT_MODEL)]
     pub model: String,
     /// Dataset: spiral, moons, circles, xor, blobs, sine, shapes, or a .npy/.csv/.safetensors file.
     #[arg(long, default_value = "spiral")]
     pub data: String,
+    /// Held-out data for a user dataset (same format); synthetic sets bring their own.
+    #[arg(long, value_name = "FILE")]
+    pub test: Option<String>,
+    /// Hold out this fraction of a user dataset's rows as the test set (e.g. 0.2).
+    #[arg(long, value_name = "F")]
+    pub test_split: Option<f64>,
+    /// Epochs at which to draw the decision boundaries, comma-separated (the end is always
+    /// drawn); default: 0, a tenth and a third of the way.
+    #[arg(long, value_name = "E,E,…", value_delimiter = ',')]
+    pub snapshots: Vec<usize>,
     /// Init rules to compare, repeatable; `label@rules` names it. Default: the ten classic inits
     /// (zeros, ones, uniform, normal, normal(std=0.01), xavier_uniform, xavier_normal,
     /// kaiming_uniform/normal(nonlinearity=relu), orthogonal(gain=relu)).
@@ -40,8 +51,9 @@ pub struct Args {
     /// sgd or adam.
     #[arg(long, default_value = "sgd")]
     pub optimizer: String,
-    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
-    pub lr: f64,
+    /// Learning rate (default 0.1 for sgd, torch's 1e-3 for adam).
+    #[arg(long, allow_negative_numbers = true)]
+    pub lr: Option<f64>,
     /// SGD momentum (default 0.9 for sgd; not valid with adam).
     #[arg(long, allow_negative_numbers = true)]
     pub momentum: Option<f64>,
@@ -73,6 +85,7 @@ impl Args {
             self.inits.iter().map(|s| split_label(s)).collect()
         };
         let momentum = self.momentum.unwrap_or(if self.optimizer == "sgd" { 0.9 } else { 0.0 });
+        let lr = self.lr.unwrap_or(if self.optimizer == "adam" { 1e-3 } else { 0.1 });
         let threshold = match self.threshold {
             Some(t) => t,
             None => {
@@ -91,12 +104,15 @@ impl Args {
             seeds: self.seeds,
             seed: self.seed,
             optimizer: self.optimizer.clone(),
-            lr: self.lr,
+            lr,
             momentum,
             weight_decay: self.weight_decay,
             epochs: self.epochs,
             batch_size: self.batch_size,
             threshold,
+            test: self.test.clone(),
+            test_split: self.test_split,
+            snapshots: self.snapshots.clone(),
         })
     }
 }

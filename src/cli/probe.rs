@@ -8,7 +8,7 @@ use crate::init::rules::Rules;
 use crate::io::{load_checkpoint, write_atomic};
 use crate::lab::compare::split_label;
 use crate::lab::model::{build, ModelSpec};
-use crate::lab::plot::{self, Figure, Panel, Series};
+use crate::lab::plot::{self, Figure, Marker, Panel, Series};
 use crate::lab::probe::{first_non_finite, probe, LayerStat};
 use crate::lab::report::text_table;
 use crate::nn::{Conv2d, Linear};
@@ -187,24 +187,53 @@ fn print_summary(label: &str, stats: &[LayerStat], several: bool) {
     }
 }
 
+/// Both stds against depth: per init one colour, each kind of layer its own series (the kind
+/// that comes first solid, the others dashed), and a cross at the first non-finite layer.
 fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
-    let series = |f: &dyn Fn(&LayerStat) -> f64| -> Vec<Series> {
-        results
-            .iter()
-            .map(|(label, stats)| Series {
-                label: label.clone(),
-                x: stats.iter().map(|s| s.depth as f64).collect(),
-                y: stats.iter().map(f).collect(),
-                band: None,
-            })
-            .collect()
+    let series = |f: &dyn Fn(&LayerStat) -> f64| -> (Vec<Series>, Vec<Marker>) {
+        let (mut out, mut marks) = (Vec::new(), Vec::new());
+        for (k, (label, stats)) in results.iter().enumerate() {
+            let mut kinds: Vec<&str> = Vec::new();
+            for s in stats {
+                if !kinds.contains(&s.type_name.as_str()) {
+                    kinds.push(&s.type_name);
+                }
+            }
+            for (j, kind) in kinds.iter().enumerate() {
+                let of_kind: Vec<&LayerStat> = stats.iter().filter(|s| s.type_name == *kind).collect();
+                let name = if kinds.len() > 1 { format!("{label}: {kind} outputs") } else { label.clone() };
+                out.push(Series {
+                    label: name,
+                    x: of_kind.iter().map(|s| s.depth as f64).collect(),
+                    y: of_kind.iter().map(|s| f(s)).collect(),
+                    color: Some(k),
+                    dashed: j > 0,
+                    ..Default::default()
+                });
+            }
+            if let Some(bad) = first_non_finite(stats) {
+                let y = stats[..bad.depth - 1].iter().map(f).filter(|v| v.is_finite() && *v > 0.0).last();
+                marks.push(Marker { x: bad.depth as f64, y: y.unwrap_or(1.0), color: k });
+            }
+        }
+        (out, marks)
     };
-    let panel = |title: &str, y: &str, s| Panel {
-        title: title.into(),
-        x_label: "depth (leaf module)".into(),
-        y_label: y.into(),
-        log_y: true,
-        series: s,
+    let panel = |title: &str, y: &str, (s, markers): (Vec<Series>, Vec<Marker>)| {
+        let notes = if markers.is_empty() {
+            Vec::new()
+        } else {
+            vec!["×: first layer whose output is not finite".to_string()]
+        };
+        Panel {
+            title: title.into(),
+            x_label: "depth (leaf module)".into(),
+            y_label: y.into(),
+            log_y: true,
+            series: s,
+            markers,
+            notes,
+            ..Default::default()
+        }
     };
     Figure {
         title: format!("Signal propagation at init — {model}"),
@@ -212,5 +241,6 @@ fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
             panel("activation std", "std of the module's output", series(&|s| s.act_std)),
             panel("gradient std", "std of the gradient at the output", series(&|s| s.grad_std)),
         ],
+        ..Default::default()
     }
 }

@@ -9,8 +9,9 @@
 
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
-use crate::lab::model::{build, check_fits, ModelSpec};
-use crate::lab::train::{train, TrainConfig, TrainLog};
+use crate::lab::model::{build, check_fits, ModelSpec, DEFAULT_MODEL};
+use crate::lab::train::{train_observed, TrainConfig, TrainLog};
+use crate::lab::views::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
 use crate::lab::units::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
@@ -48,13 +49,23 @@ pub struct CompareConfig {
     pub batch_size: Option<usize>,
     /// Loss threshold for "epochs to threshold".
     pub threshold: f64,
+    /// User data only: a held-out file (`--test`) or the fraction of rows to hold out
+    /// (`--test-split`); synthetic sets bring their own test set.
+    #[serde(default)]
+    pub test: Option<String>,
+    #[serde(default)]
+    pub test_split: Option<f64>,
+    /// Epochs at which the decision boundaries are drawn (the end is always added); empty: 0,
+    /// a tenth and a third of the way.
+    #[serde(default)]
+    pub snapshots: Vec<usize>,
 }
 
 impl Default for CompareConfig {
     fn default() -> Self {
         let t = TrainConfig::default();
         CompareConfig {
-            model: "mlp:2-100-100-3:relu".into(),
+            model: DEFAULT_MODEL.into(),
             data: "spiral".into(),
             inits: CLASSIC_INITS.iter().map(|s| split_label(s)).collect(),
             seeds: 5,
@@ -66,6 +77,9 @@ impl Default for CompareConfig {
             epochs: t.epochs,
             batch_size: t.batch_size,
             threshold: 0.5,
+            test: None,
+            test_split: None,
+            snapshots: Vec::new(),
         }
     }
 }
@@ -90,6 +104,19 @@ impl CompareConfig {
         })
     }
 
+    /// The epochs of the decision-boundary columns, ascending, the end (`epochs`) last.
+    pub fn snapshot_epochs(&self) -> Vec<usize> {
+        let mut e = if self.snapshots.is_empty() {
+            vec![0, self.epochs / 10, self.epochs / 3]
+        } else {
+            self.snapshots.clone()
+        };
+        e.push(self.epochs);
+        e.sort_unstable();
+        e.dedup();
+        e
+    }
+
     pub fn num_runs(&self) -> usize {
         self.inits.len() * self.seeds
     }
@@ -105,6 +132,10 @@ pub struct Prepared {
     pub config: CompareConfig,
     pub train: TrainConfig,
     pub data: Dataset,
+    /// The held-out set (synthetic data always; user data with `--test`/`--test-split`).
+    pub test: Option<Dataset>,
+    /// The plane of the decision boundaries (2-D classification data only).
+    pub plane: Option<Extent>,
     pub spec: serde_json::Value,
     pub rules: Vec<Rules>,
     /// `named_parameters` names, the columns of the gradient norms.
@@ -143,7 +174,14 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             "momentum applies to sgd only (adam uses betas 0.9, 0.999); leave --momentum out",
         ));
     }
-    let data = data::load(&config.data, config.seed)?;
+    if let Some(&e) = config.snapshots.iter().find(|&&e| e > config.epochs) {
+        return Err(Error::invalid(
+            format!("--snapshots {e}"),
+            format!("is past the last epoch ({}); give epochs from 0 to {}", config.epochs, config.epochs),
+        ));
+    }
+    let (data, test) = data::load_with_test(&config.data, config.seed, config.test.as_deref(), config.test_split)?;
+    let plane = plane_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
     check_fits(model.as_ref(), &config.model, &data)?;
@@ -166,7 +204,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             param_names.iter().position(|n| *n == w)
         })
         .collect();
-    Ok(Prepared { config: config.clone(), train, data, spec, rules, param_names, weight_params, warnings })
+    Ok(Prepared { config: config.clone(), train, data, test, plane, spec, rules, param_names, weight_params, warnings })
 }
 
 /// What one run produced.
@@ -181,16 +219,52 @@ pub struct RunResult {
     pub dead_relu: Option<f64>,
     /// Std of each weight layer's output on the training data, at init.
     pub init_stds: Vec<f64>,
+    /// Pictures of the first seed (`None` for the others, and for runs read back from shards).
+    pub views: Option<RunViews>,
+}
+
+/// What the first seed of an init shows: decision boundaries at the snapshot epochs (2-D
+/// classification data) and histograms at init and at the end.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunViews {
+    pub boundaries: Vec<Boundary>,
+    pub histograms: Vec<HistSet>,
 }
 
 /// Trains run (init `k`, seed index `s`) on the calling thread.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
     let mut rng = Rng::new(seed);
-    let model = build(&p.spec, &mut rng)?;
+    let mut model = build(&p.spec, &mut rng)?;
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
     let init_stds = layer_output_stds(model.as_ref(), &p.data)?;
-    let log = train(model.as_ref(), &p.data, &p.train, &mut rng)?;
+    let watch = s == 0;
+    let snaps = p.config.snapshot_epochs();
+    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new() };
+    let mut observe = |epoch: usize, m: &mut dyn crate::nn::Module| -> Result<()> {
+        if watch && epoch < p.train.epochs {
+            if let Some(plane) = p.plane.filter(|_| snaps.contains(&epoch)) {
+                if !views.boundaries.iter().any(|b| b.epoch == epoch) {
+                    views.boundaries.push(boundary(m, plane, epoch)?);
+                }
+            }
+            if epoch == 0 {
+                views.histograms.push(histograms(m, &p.data, 0)?);
+            }
+        }
+        Ok(())
+    };
+    let log = train_observed(model.as_mut(), &p.data, p.test.as_ref(), &p.train, &mut rng, &mut observe)?;
+    if watch {
+        // The end column shows the model at the end, also when a divergence cut the run short.
+        let end = log.epochs.len();
+        if let Some(plane) = p.plane {
+            if !views.boundaries.iter().any(|b| b.epoch == end) {
+                views.boundaries.push(boundary(model.as_mut(), plane, end)?);
+            }
+        }
+        views.histograms.push(histograms(model.as_ref(), &p.data, end)?);
+    }
     Ok(RunResult {
         init: k,
         seed: s,
@@ -198,6 +272,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
         symmetry: hidden_symmetry(model.as_ref()),
         dead_relu: dead_relu_fraction(model.as_ref(), &p.data)?,
         init_stds,
+        views: watch.then_some(views),
     })
 }
 

@@ -4,6 +4,7 @@
 
 pub mod compare;
 pub mod data;
+pub mod figures;
 pub mod model;
 pub mod output;
 pub mod plot;
@@ -14,6 +15,7 @@ pub mod shard;
 pub mod summary;
 pub mod train;
 pub mod units;
+pub mod views;
 
 #[cfg(test)]
 mod compare_tests;

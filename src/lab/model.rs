@@ -1,6 +1,8 @@
 //! Models for experiments: a JSON spec file (see [`crate::nn::spec`]) or a shorthand.
 //!
-//! - `mlp:2-100-100-3:relu` — Linear layers between the given sizes (`NxK` repeats a size:
+//! - `mlp:in-100-100-out:relu` — Linear layers between the given sizes; `in` (first) and `out`
+//!   (last) take the input width and the number of outputs from the data (image samples are
+//!   flattened first), explicit numbers (`mlp:2-100-100-3`) are checked against it (`NxK` repeats a size:
 //!   `mlp:256x101:linear:nobias` is 100 bias-free Linear(256, 256)); after each hidden Linear an
 //!   activation (`relu`, `tanh`, `sigmoid`, `leaky_relu`, `linear` = none; default `relu`).
 //!   Options after the sizes, in any order: the activation, `bn` (BatchNorm1d after each hidden
@@ -19,7 +21,10 @@ use crate::nn::{spec::from_spec_with_rng, Module};
 use crate::{Error, Rng, Tensor};
 use serde_json::{json, Value};
 
-const FORMS: &str = "mlp:SIZES[:ACT][:bn][:nobias] (e.g. mlp:2-100-100-3:relu), \
+/// The default model of `compare`: two hidden layers of 100 ReLUs, sized by the data.
+pub const DEFAULT_MODEL: &str = "mlp:in-100-100-out:relu";
+
+const FORMS: &str = "mlp:SIZES[:ACT][:bn][:nobias] (e.g. mlp:in-100-100-out:relu or mlp:2-100-100-3:relu), \
 conv:CHANNELS[:ACT][:bn][:nobias] (e.g. conv:8-16:relu) or a JSON spec file (.json)";
 const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "linear"];
 
@@ -29,6 +34,7 @@ pub enum ModelSpec {
     /// A spec read from a JSON file.
     Json(Value),
     Mlp {
+        /// Layer widths; a 0 first or last (written `in`, `out`) is taken from the data.
         sizes: Vec<usize>,
         opts: Options,
     },
@@ -75,7 +81,22 @@ impl ModelSpec {
     pub fn to_json(&self, data: &Dataset) -> crate::Result<Value> {
         match self {
             ModelSpec::Json(v) => Ok(v.clone()),
-            ModelSpec::Mlp { sizes, opts } => Ok(mlp_json(sizes, opts)),
+            ModelSpec::Mlp { sizes, opts } => {
+                let mut sizes = sizes.clone();
+                let flatten = sizes[0] == 0 && data.input_shape().len() > 1;
+                if sizes[0] == 0 {
+                    sizes[0] = data.input_shape().iter().product();
+                }
+                let last = sizes.len() - 1;
+                if sizes[last] == 0 {
+                    sizes[last] = data.num_outputs();
+                }
+                let mut j = mlp_json(&sizes, opts);
+                if flatten {
+                    j["layers"].as_array_mut().expect("layers").insert(0, json!({"type": "Flatten"}));
+                }
+                Ok(j)
+            }
             ModelSpec::Conv { channels, opts } => conv_json(channels, opts, data),
         }
     }
@@ -84,8 +105,14 @@ impl ModelSpec {
 fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpec> {
     let mut parts = rest.split(':');
     let sizes_txt = parts.next().unwrap_or("");
-    let sizes = parse_sizes(sizes_txt).ok_or_else(|| {
-        bad(text, format!("sizes '{sizes_txt}' must be positive integers (or NxK: N repeated K times) joined by '-'"))
+    let sizes = parse_sizes(sizes_txt, kind == "mlp").ok_or_else(|| {
+        bad(
+            text,
+            format!(
+                "sizes '{sizes_txt}' must be positive integers (or NxK: N repeated K times) joined by '-'{}",
+                if kind == "mlp" { ", with 'in' first and 'out' last to take them from the data" } else { "" }
+            ),
+        )
     })?;
     let min = if kind == "mlp" { 2 } else { 1 };
     if sizes.len() < min {
@@ -114,11 +141,17 @@ fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpe
 }
 
 /// `2-100-100-3`; a size `NxK` stands for K copies of N (`256x101` = 101 widths of 256, i.e. 100
-/// Linear(256, 256) layers).
-fn parse_sizes(text: &str) -> Option<Vec<usize>> {
+/// Linear(256, 256) layers). With `ends`, `in` as the first size and `out` as the last stand for
+/// the data's (written as 0).
+fn parse_sizes(text: &str, ends: bool) -> Option<Vec<usize>> {
     let mut sizes = Vec::new();
-    for tok in text.split('-') {
+    let toks: Vec<&str> = text.split('-').collect();
+    for (i, tok) in toks.iter().enumerate() {
         let tok = tok.trim();
+        if ends && ((i == 0 && tok == "in") || (i + 1 == toks.len() && i > 0 && tok == "out")) {
+            sizes.push(0);
+            continue;
+        }
         let (n, k) = match tok.split_once('x') {
             Some((n, k)) => (n.parse::<usize>().ok()?, k.parse::<usize>().ok()?),
             None => (tok.parse::<usize>().ok()?, 1),
@@ -246,6 +279,35 @@ mod tests {
         assert_eq!((sizes.len(), sizes.iter().all(|&n| n == 256)), (101, true));
         let s = ModelSpec::parse("mlp:2-8x3-3").unwrap();
         assert!(matches!(s, ModelSpec::Mlp { ref sizes, .. } if sizes == &[2, 8, 8, 8, 3]));
+    }
+
+    #[test]
+    fn in_and_out_take_the_sizes_from_the_data() {
+        let layers = |text: &str, data: &Dataset| -> Vec<(String, u64, u64)> {
+            let j = ModelSpec::parse(text).unwrap().to_json(data).unwrap();
+            let l = j["layers"].as_array().unwrap().clone();
+            l.iter()
+                .map(|l| {
+                    let t = l["type"].as_str().unwrap().to_string();
+                    (t, l["in_features"].as_u64().unwrap_or(0), l["out_features"].as_u64().unwrap_or(0))
+                })
+                .collect()
+        };
+        let moons = synthetic("moons", 0).unwrap();
+        let l = layers(DEFAULT_MODEL, &moons);
+        assert_eq!((l[0].1, l[4].2, l.len()), (2, 2, 5), "{l:?}");
+        let shapes = synthetic("shapes", 0).unwrap();
+        let l = layers("mlp:in-32-out:tanh", &shapes);
+        assert_eq!(l[0].0, "Flatten");
+        assert_eq!((l[1].1, l[1].2, l[3].2), (144, 32, 4), "{l:?}");
+        let sine = synthetic("sine", 0).unwrap();
+        let l = layers("mlp:in-8-out", &sine);
+        assert_eq!((l[0].1, l[2].2), (1, 1));
+        // Only at the ends, and only for mlp.
+        for text in ["mlp:out-8-3", "mlp:2-in-3", "mlp:in", "conv:in-8"] {
+            let e = ModelSpec::parse(text).unwrap_err().to_string();
+            assert!(e.contains(&format!("model '{text}'")), "{e}");
+        }
     }
 
     #[test]

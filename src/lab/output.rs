@@ -4,9 +4,11 @@
 
 use crate::io::write_atomic;
 use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::plot::{render_svg_string, save, Figure, Panel, Series};
-use crate::lab::report::{escape_html, write_html};
-use crate::lab::results::{layer_names, metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
+use crate::lab::figures::{boundary_grid, histogram_figure};
+use crate::lab::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
+use crate::lab::plot::{save, save_png, Figure};
+use crate::lab::report::interactive::{render, Extras, InitImage};
+use crate::lab::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
 use crate::lab::summary::{summarize, summary_csv, table, InitSummary};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
@@ -26,101 +28,16 @@ pub fn write_runs(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<()>
     write_atomic(dir.join(RUNS), &runs_csv(p, results)?)
 }
 
-/// Mean, min and max over the runs of `vals` (one list per run) at each position; positions a run
-/// does not reach are left out, and a non-finite value makes the mean non-finite (not drawn).
-fn stats(vals: &[Vec<f64>]) -> (Vec<f64>, Vec<f64>, Vec<f64>, Vec<f64>) {
-    let len = vals.iter().map(Vec::len).max().unwrap_or(0);
-    let (mut x, mut m, mut lo, mut hi) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for i in 0..len {
-        let col: Vec<f64> = vals.iter().filter_map(|v| v.get(i).copied()).collect();
-        x.push(i as f64);
-        m.push(col.iter().sum::<f64>() / col.len() as f64);
-        lo.push(col.iter().copied().fold(f64::INFINITY, f64::min));
-        hi.push(col.iter().copied().fold(f64::NEG_INFINITY, f64::max));
-    }
-    (x, m, lo, hi)
+pub use crate::lab::figures::figures;
+
+fn move_into(f: &Path, dir: &Path) -> Result<PathBuf> {
+    let to = dir.join(f.file_name().expect("file name"));
+    std::fs::rename(f, &to).map_err(|e| Error::file(&to, format!("cannot write: {e}")))?;
+    Ok(to)
 }
 
-fn per_init<'a>(p: &Prepared, results: &'a [RunResult], k: usize) -> Vec<&'a RunResult> {
-    let _ = p;
-    results.iter().filter(|r| r.init == k).collect()
-}
-
-/// The three figures, named by file stem.
-pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure)> {
-    let labels: Vec<&str> = p.config.inits.iter().map(|(l, _)| l.as_str()).collect();
-    let mut loss = Vec::new();
-    let (mut flow0, mut flow, mut acts) = (Vec::new(), Vec::new(), Vec::new());
-    for (k, label) in labels.iter().enumerate() {
-        let runs = per_init(p, results, k);
-        let curves: Vec<Vec<f64>> = runs.iter().map(|r| r.log.epochs.iter().map(|e| e.loss).collect()).collect();
-        let (x, y, lo, hi) = stats(&curves);
-        loss.push(Series { label: label.to_string(), x, y, band: Some((lo, hi)) });
-        let layer_norms = |e: &crate::lab::train::EpochRecord| -> Vec<f64> {
-            p.weight_params.iter().map(|&i| e.grad_norms.get(i).copied().unwrap_or(f64::NAN)).collect()
-        };
-        let at0: Vec<Vec<f64>> = runs.iter().filter_map(|r| r.log.epochs.first().map(layer_norms)).collect();
-        let (_, y0, _, _) = stats(&at0);
-        flow0.push(Series {
-            label: label.to_string(),
-            x: (1..=y0.len()).map(|i| i as f64).collect(),
-            y: y0,
-            band: None,
-        });
-        let means: Vec<Vec<f64>> = runs
-            .iter()
-            .map(|r| {
-                r.log
-                    .epochs
-                    .iter()
-                    .map(|e| {
-                        let v = layer_norms(e);
-                        v.iter().sum::<f64>() / v.len().max(1) as f64
-                    })
-                    .collect()
-            })
-            .collect();
-        let (x, y, _, _) = stats(&means);
-        flow.push(Series { label: label.to_string(), x, y, band: None });
-        let stds: Vec<Vec<f64>> = runs.iter().map(|r| r.init_stds.clone()).collect();
-        let (_, y, _, _) = stats(&stds);
-        acts.push(Series { label: label.to_string(), x: (1..=y.len()).map(|i| i as f64).collect(), y, band: None });
-    }
-    let c = &p.config;
-    let title = format!("{} on {}, {} seeds", c.model, c.data, c.seeds);
-    let panel = |t: &str, xl: &str, yl: &str, series| Panel {
-        title: t.into(),
-        x_label: xl.into(),
-        y_label: yl.into(),
-        log_y: true,
-        series,
-    };
-    vec![
-        (
-            "loss",
-            Figure {
-                title: format!("Training loss: mean and min–max over seeds — {title}"),
-                panels: vec![panel("loss", "epoch", "loss", loss)],
-            },
-        ),
-        (
-            "gradflow",
-            Figure {
-                title: format!("Gradient flow (weight gradients, L2) — {title}"),
-                panels: vec![
-                    panel("at epoch 0, per layer", "layer", "‖∇W‖", flow0),
-                    panel("mean over layers, during training", "epoch", "mean ‖∇W‖", flow),
-                ],
-            },
-        ),
-        (
-            "activations",
-            Figure {
-                title: format!("Std of each layer's output at init, on the training data — {title}"),
-                panels: vec![panel("output std at init", "layer", "std", acts)],
-            },
-        ),
-    ]
+fn read(f: &Path) -> Result<Vec<u8>> {
+    std::fs::read(f).map_err(|e| Error::file(f, format!("cannot read back: {e}")))
 }
 
 /// What `write_all` wrote.
@@ -140,43 +57,50 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
     files.push(dir.join("summary.csv"));
     // Plots are drawn into a private folder, then renamed into place.
     let staging = dir.join(format!(".plots-tmp-{}", std::process::id()));
-    let mut svgs = Vec::new();
     let drawn = (|| -> Result<()> {
         for (stem, fig) in figures(p, results) {
             for f in save(&fig, &staging.join(stem))? {
-                let to = dir.join(f.file_name().expect("file name"));
-                std::fs::rename(&f, &to).map_err(|e| Error::file(&to, format!("cannot write: {e}")))?;
-                files.push(to);
+                files.push(move_into(&f, dir)?);
             }
-            svgs.push((fig.title.clone(), render_svg_string(&fig)?));
         }
         Ok(())
     })();
     let _ = std::fs::remove_dir_all(&staging);
     drawn?;
     let (header, body) = table(p, &rows);
-    let c = &p.config;
-    let inits: Vec<String> =
-        c.inits.iter().map(|(l, r)| if l == r { escape_html(r) } else { escape_html(&format!("{l} = {r}")) }).collect();
-    let intro = format!(
-        "<p>Model <code>{}</code> on <code>{}</code>; {} epochs, {} (lr {}, momentum {}, weight decay {}), batch {}; \
-         seeds {}..{}. Inits: <code>{}</code>.</p><p>Layers are the Linear/Conv2d layers in order (1 = first). \
-         Distinct units: units of a hidden layer (weight row with its bias) equal within a relative 1e-5 count as one.</p>",
-        escape_html(&c.model),
-        escape_html(&c.data),
-        c.epochs,
-        c.optimizer,
-        c.lr,
-        c.momentum,
-        c.weight_decay,
-        c.batch_size.map_or("full".to_string(), |b| b.to_string()),
-        c.seed,
-        c.seed + c.seeds as u64 - 1,
-        inits.join("</code>, <code>"),
-    );
-    let layers = layer_names(p).join(", ");
-    let caption = format!("Summary per init over {} seeds (layers: {layers})", c.seeds);
-    write_html(&dir.join("report.html"), "initlab compare", &intro, &svgs, &[(caption, header.clone(), body.clone())])?;
+    // Boundaries and histograms: the whole grids as files, one PNG per init for the report.
+    let mut extras = Extras { summary: (&header, &body), rows: &rows, boundaries: Vec::new(), histograms: Vec::new() };
+    let pictured = (|| -> Result<()> {
+        std::fs::create_dir_all(&staging).map_err(|e| Error::file(&staging, format!("cannot create: {e}")))?;
+        if let Some(grid) = boundary_grid(p, results) {
+            for f in save_boundaries(&grid, &staging.join("boundaries"))? {
+                files.push(move_into(&f, dir)?);
+            }
+            for (k, (label, _)) in p.config.inits.iter().enumerate() {
+                let Some(row) = grid.rows.iter().find(|(l, _)| l == label) else { continue };
+                let one = BoundaryGrid { title: label.clone(), rows: vec![row.clone()], points: grid.points.clone(), epochs: grid.epochs.clone(), ..grid };
+                let png = staging.join(format!("b{k}.png"));
+                save_boundaries_png(&one, &png)?;
+                extras.boundaries.push(InitImage { init: k, png: read(&png)? });
+            }
+        }
+        if let Some(fig) = histogram_figure(p, results) {
+            for f in save(&fig, &staging.join("histograms"))? {
+                files.push(move_into(&f, dir)?);
+            }
+            for (k, row) in fig.panels.chunks(4).enumerate() {
+                let one = Figure { title: String::new(), panels: row.to_vec(), ..fig.clone() };
+                let png = staging.join(format!("h{k}.png"));
+                save_png(&one, &png)?;
+                let init = p.config.inits.iter().position(|(l, _)| row[0].title == *l).unwrap_or(k);
+                extras.histograms.push(InitImage { init, png: read(&png)? });
+            }
+        }
+        Ok(())
+    })();
+    let _ = std::fs::remove_dir_all(&staging);
+    pictured?;
+    write_atomic(dir.join("report.html"), render(p, results, &extras).as_bytes())?;
     files.push(dir.join("report.html"));
     Ok(Written { summary: rows, files, table: crate::lab::report::text_table(&header, &body) })
 }

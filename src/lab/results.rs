@@ -45,14 +45,22 @@ pub fn layer_names(p: &Prepared) -> Vec<String> {
         .collect()
 }
 
-pub fn metrics_csv(p: &Prepared, results: &[RunResult]) -> Result<Vec<u8>> {
-    let mut header: Vec<String> = ["init", "seed", "epoch", "loss", "accuracy"].map(String::from).to_vec();
+/// `init,seed,epoch,loss,accuracy,test_loss,test_accuracy,grad_norm.<param>…` (test columns
+/// empty without a test set, accuracies empty for regression).
+pub fn metrics_header(p: &Prepared) -> Vec<String> {
+    let mut header: Vec<String> =
+        ["init", "seed", "epoch", "loss", "accuracy", "test_loss", "test_accuracy"].map(String::from).to_vec();
     header.extend(p.param_names.iter().map(|n| format!("grad_norm.{n}")));
+    header
+}
+
+pub fn metrics_csv(p: &Prepared, results: &[RunResult]) -> Result<Vec<u8>> {
+    let header = metrics_header(p);
     let mut rows = Vec::new();
     for r in results {
         for (e, rec) in r.log.epochs.iter().enumerate() {
             let mut row = run_key(p, r).to_vec();
-            row.extend([e.to_string(), num(rec.loss), opt(rec.accuracy)]);
+            row.extend([e.to_string(), num(rec.loss), opt(rec.accuracy), opt(rec.test_loss), opt(rec.test_accuracy)]);
             row.extend(rec.grad_norms.iter().map(|&g| num(g)));
             rows.push(row);
         }
@@ -140,22 +148,29 @@ pub fn read_dir(p: &Prepared, dir: &Path) -> Result<BTreeMap<usize, RunResult>> 
         let init_stds = (0..layers.len()).map(|i| parse(&runs_path, &row, 5 + i, "init_std")).collect::<Result<_>>()?;
         epochs_of.insert(r, parse::<usize>(&runs_path, &row, 2, "epochs")?);
         let log = TrainLog { epochs: Vec::new(), diverged: parse(&runs_path, &row, 3, "diverged")? };
-        let res = RunResult { init, seed, log, symmetry: Vec::new(), dead_relu: dead, init_stds };
+        let res = RunResult { init, seed, log, symmetry: Vec::new(), dead_relu: dead, init_stds, views: None };
         if out.insert(r, res).is_some() {
             return Err(Error::file(&runs_path, format!("run ({}, seed {}) is listed twice", &row[0], &row[1])));
         }
     }
     let mpath = dir.join(METRICS);
-    let mut want: Vec<String> = ["init", "seed", "epoch", "loss", "accuracy"].map(String::from).to_vec();
-    want.extend(p.param_names.iter().map(|n| format!("grad_norm.{n}")));
-    for row in read(&mpath, &want)? {
+    for row in read(&mpath, &metrics_header(p))? {
         let r = run_of(p, &mpath, &row)?;
         let res = out
             .get_mut(&r)
             .ok_or_else(|| Error::file(&mpath, format!("run ({}, seed {}) is not in {RUNS}", &row[0], &row[1])))?;
-        let accuracy = if row[4].is_empty() { None } else { Some(parse(&mpath, &row, 4, "accuracy")?) };
-        let grad_norms = (5..row.len()).map(|c| parse(&mpath, &row, c, "grad norm")).collect::<Result<_>>()?;
-        res.log.epochs.push(EpochRecord { loss: parse(&mpath, &row, 3, "loss")?, accuracy, grad_norms });
+        let maybe = |c: usize, what: &str| -> Result<Option<f64>> {
+            if row[c].is_empty() {
+                Ok(None)
+            } else {
+                parse(&mpath, &row, c, what).map(Some)
+            }
+        };
+        let (accuracy, test_loss, test_accuracy) =
+            (maybe(4, "accuracy")?, maybe(5, "test_loss")?, maybe(6, "test_accuracy")?);
+        let grad_norms = (7..row.len()).map(|c| parse(&mpath, &row, c, "grad norm")).collect::<Result<_>>()?;
+        let loss = parse(&mpath, &row, 3, "loss")?;
+        res.log.epochs.push(EpochRecord { loss, accuracy, grad_norms, test_loss, test_accuracy });
     }
     let spath = dir.join(SYMMETRY);
     let want = ["init", "seed", "layer", "units", "distinct_units"].map(String::from).to_vec();

@@ -9,6 +9,10 @@
 //! - `grad_norms`: the L2 norm of every parameter's gradient on the epoch's first batch, in
 //!   `named_parameters` order.
 //!
+//! - `test_loss`, `test_accuracy`: with a held-out set, the loss and accuracy on it of the model
+//!   as it enters the epoch (the model the full-batch `loss` describes), in eval mode and without
+//!   recording a graph, so evaluating changes nothing in training.
+//!
 //! A non-finite loss marks the run diverged: that epoch is recorded (with its NaN/inf loss) and
 //! training stops. The loop draws only from the generator it is given and runs on the calling
 //! thread, so a run is a pure function of (model, data, config, generator).
@@ -98,6 +102,8 @@ pub struct EpochRecord {
     pub loss: f64,
     pub accuracy: Option<f64>,
     pub grad_norms: Vec<f64>,
+    pub test_loss: Option<f64>,
+    pub test_accuracy: Option<f64>,
 }
 
 /// A run's history.
@@ -145,6 +151,24 @@ pub fn loss_and_correct(out: &Tensor, target: &Target) -> Result<(Tensor, Option
     }
 }
 
+/// Loss and accuracy (classification) of `model` on the whole of `data`, in eval mode and under
+/// `no_grad`; the model is back in training mode afterwards. Draws nothing.
+pub fn evaluate(model: &mut dyn Module, data: &Dataset) -> Result<(f64, Option<f64>)> {
+    model.eval();
+    let out = crate::autograd::with_no_grad(|| -> Result<(f64, Option<usize>)> {
+        let y = model.forward(&Tensor::new(data.input.clone()))?;
+        let (loss, correct) = loss_and_correct(&y, &data.target)?;
+        Ok((loss.item()? as f64, correct))
+    });
+    model.train();
+    let (loss, correct) = out?;
+    Ok((loss, correct.map(|c| c as f64 / data.len() as f64)))
+}
+
+/// What the training loop shows an observer: the model as it enters epoch `epoch` (before any
+/// update of that epoch), and after the last epoch (`epoch` = number of epochs trained).
+pub type Observer<'a> = &'a mut dyn FnMut(usize, &mut dyn Module) -> Result<()>;
+
 /// L2 norm of each parameter's gradient (0 where none reached it).
 pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
     model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::cli::l2(g.iter().copied())))).collect()
@@ -152,7 +176,20 @@ pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
 
 /// Trains `model` on `data`. With minibatches, each epoch draws `torch.randperm(n)` from `rng`
 /// and takes the batches `perm[i..i + bs]` in order; a full batch draws nothing.
-pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rng) -> Result<TrainLog> {
+pub fn train(model: &mut dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rng) -> Result<TrainLog> {
+    train_observed(model, data, None, cfg, rng, &mut |_, _| Ok(()))
+}
+
+/// [`train`], evaluating on `test` at the start of every epoch and showing the model to
+/// `observe` (see [`Observer`]); neither draws from `rng`.
+pub fn train_observed(
+    model: &mut dyn Module,
+    data: &Dataset,
+    test: Option<&Dataset>,
+    cfg: &TrainConfig,
+    rng: &mut Rng,
+    observe: Observer,
+) -> Result<TrainLog> {
     cfg.check()?;
     let n = data.len();
     let bs = cfg.batch_size.unwrap_or(n).min(n);
@@ -161,7 +198,15 @@ pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rn
     let full: Vec<usize> = (0..n).collect();
     // Full batch: the same input and target every epoch, built once.
     let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
-    for _ in 0..cfg.epochs {
+    for epoch in 0..cfg.epochs {
+        observe(epoch, model)?;
+        let (test_loss, test_accuracy) = match test {
+            Some(t) => {
+                let (l, a) = evaluate(model, t)?;
+                (Some(l), a)
+            }
+            None => (None, None),
+        };
         let order = if bs < n { rng.randperm(n) } else { full.clone() };
         let (mut loss_sum, mut batches, mut correct) = (0.0f64, 0usize, 0usize);
         let mut norms = Vec::new();
@@ -195,11 +240,18 @@ pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rn
             norms = vec![f64::NAN; model.parameters().len()];
         }
         let accuracy = data.is_classification().then(|| correct as f64 / (batches * bs).min(n) as f64);
-        log.epochs.push(EpochRecord { loss: loss_sum / batches as f64, accuracy, grad_norms: norms });
+        log.epochs.push(EpochRecord {
+            loss: loss_sum / batches as f64,
+            accuracy,
+            grad_norms: norms,
+            test_loss,
+            test_accuracy,
+        });
         if log.diverged {
             break;
         }
     }
+    observe(log.epochs.len(), model)?;
     Ok(log)
 }
 
@@ -209,6 +261,36 @@ mod tests {
     use crate::lab::data::synthetic;
     use crate::lab::model::{build, ModelSpec};
 
+    #[test]
+    fn evaluating_a_test_set_changes_nothing_in_training() {
+        let data = synthetic("spiral", 0).unwrap();
+        let (_, test) = crate::lab::data::synthetic_split("spiral", 0).unwrap();
+        let spec = ModelSpec::parse("mlp:2-16-16-3:relu:bn").unwrap().to_json(&data).unwrap();
+        let cfg = TrainConfig { epochs: 5, batch_size: Some(100), ..TrainConfig::default() };
+        let mut seen = Vec::new();
+        let mut a = build(&spec, &mut Rng::new(3)).unwrap();
+        let with = train_observed(a.as_mut(), &data, Some(&test), &cfg, &mut Rng::new(3), &mut |e, _| {
+            seen.push(e);
+            Ok(())
+        })
+        .unwrap();
+        let mut b = build(&spec, &mut Rng::new(3)).unwrap();
+        let without = train(b.as_mut(), &data, &cfg, &mut Rng::new(3)).unwrap();
+        assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
+        for (w, o) in with.epochs.iter().zip(&without.epochs) {
+            assert_eq!((w.loss, w.accuracy, &w.grad_norms), (o.loss, o.accuracy, &o.grad_norms));
+            assert!(o.test_loss.is_none() && w.test_loss.unwrap() > 0.0);
+        }
+        // The last epoch's test numbers are those of the model that entered it, in eval mode.
+        let mut c = build(&spec, &mut Rng::new(3)).unwrap();
+        let four = TrainConfig { epochs: 4, ..cfg.clone() };
+        train(c.as_mut(), &data, &four, &mut Rng::new(3)).unwrap();
+        let (l, acc) = evaluate(c.as_mut(), &test).unwrap();
+        assert_eq!((Some(l), acc), (with.epochs[4].test_loss, with.epochs[4].test_accuracy));
+        let acc = acc.unwrap() * 300.0;
+        assert!((acc - acc.round()).abs() < 1e-9, "{acc}");
+    }
+
     fn spiral_mlp(text: &str, seed: u64) -> (Box<dyn Module>, Dataset) {
         let data = synthetic("spiral", 0).unwrap();
         let m = build(&ModelSpec::parse(text).unwrap().to_json(&data).unwrap(), &mut Rng::new(seed)).unwrap();
@@ -217,9 +299,9 @@ mod tests {
 
     #[test]
     fn full_batch_sgd_learns_spiral_and_records_every_epoch() {
-        let (m, data) = spiral_mlp("mlp:2-50-3:relu", 1);
+        let (mut m, data) = spiral_mlp("mlp:2-50-3:relu", 1);
         let cfg = TrainConfig { epochs: 60, ..TrainConfig::default() };
-        let log = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
         assert_eq!(log.epochs.len(), 60);
         assert!(!log.diverged);
         let (first, last) = (&log.epochs[0], &log.epochs[59]);
@@ -240,8 +322,8 @@ mod tests {
             ..TrainConfig::default()
         };
         let run = |shuffle_seed| {
-            let (m, data) = spiral_mlp("mlp:2-16-3:tanh", 4);
-            train(m.as_ref(), &data, &cfg, &mut Rng::new(shuffle_seed)).unwrap()
+            let (mut m, data) = spiral_mlp("mlp:2-16-3:tanh", 4);
+            train(m.as_mut(), &data, &cfg, &mut Rng::new(shuffle_seed)).unwrap()
         };
         let (a, b, c) = (run(1), run(1), run(2));
         assert_eq!(a, b);
@@ -253,13 +335,13 @@ mod tests {
 
     #[test]
     fn a_non_finite_loss_stops_the_run_and_keeps_the_history() {
-        let (m, data) = spiral_mlp("mlp:2-100-100-3:relu", 0);
+        let (mut m, data) = spiral_mlp("mlp:2-100-100-3:relu", 0);
         for p in m.parameters() {
             let mut r = Rng::new(p.numel() as u64);
             r.normal_(p.data_mut().as_slice_mut().unwrap(), 0.0, 10.0);
         }
         let cfg = TrainConfig { lr: 100.0, epochs: 50, ..TrainConfig::default() };
-        let log = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
         let l: Vec<f64> = log.epochs.iter().map(|e| e.loss).collect();
         assert!(log.diverged, "{l:?}");
         assert!(log.epochs.len() < 50);
@@ -270,9 +352,9 @@ mod tests {
 
     #[test]
     fn bad_config_names_the_flag() {
-        let (m, data) = spiral_mlp("mlp:2-4-3", 0);
+        let (mut m, data) = spiral_mlp("mlp:2-4-3", 0);
         let cfg = TrainConfig { lr: -1.0, ..TrainConfig::default() };
-        let e = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap_err().to_string();
+        let e = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap_err().to_string();
         assert!(e.contains("--lr -1") && e.contains("> 0"), "{e}");
         assert!("rmsprop".parse::<OptimizerKind>().unwrap_err().to_string().contains("sgd, adam"));
     }

@@ -9,7 +9,7 @@ mod synthetic;
 use crate::{Error, Result};
 use ndarray::{ArrayD, Axis};
 
-pub use synthetic::{synthetic, SYNTHETIC};
+pub use synthetic::{synthetic, synthetic_split, SYNTHETIC};
 
 /// What the network should predict for each sample.
 #[derive(Clone, Debug, PartialEq)]
@@ -176,6 +176,92 @@ pub fn load(spec: &str, seed: u64) -> Result<Dataset> {
                 SYNTHETIC.join(", ")
             ),
         )),
+    }
+}
+
+/// The training set named by `spec` (see [`load`]) and its held-out test set: a synthetic set
+/// brings its own (drawn after it, [`synthetic_split`]); user data takes `test_file` (same sample
+/// shape, labels among the training set's classes) or holds out the fraction `split` of its rows
+/// (chosen by `torch.randperm(n)` from `torch.Generator().manual_seed(seed)`, the data's own
+/// generator; the rest keep their order), and has none when neither is given.
+pub fn load_with_test(
+    spec: &str,
+    seed: u64,
+    test_file: Option<&str>,
+    split: Option<f64>,
+) -> Result<(Dataset, Option<Dataset>)> {
+    let name = spec.trim();
+    if test_file.is_some() && split.is_some() {
+        return Err(Error::invalid("--test with --test-split", "give one of them, not both"));
+    }
+    if SYNTHETIC.contains(&name) {
+        if let Some(flag) = test_file.map(|_| "--test").or(split.map(|_| "--test-split")) {
+            return Err(Error::invalid(
+                format!("{flag} with --data {name}"),
+                "a synthetic dataset brings its own test set (the same size, drawn after the training set); leave it out",
+            ));
+        }
+        let (train, test) = synthetic_split(name, seed)?;
+        return Ok((train, Some(test)));
+    }
+    let data = load(spec, seed)?;
+    if let Some(f) = test_file {
+        let test = load(f, seed)?;
+        return Ok((data.clone(), Some(fit_test(&data, test, f)?)));
+    }
+    match split {
+        None => Ok((data, None)),
+        Some(frac) => {
+            let n = data.len();
+            let n_test = (frac * n as f64).round() as usize;
+            if !(frac > 0.0 && frac < 1.0) || n_test == 0 || n_test >= n {
+                return Err(Error::invalid(
+                    format!("--test-split {frac}"),
+                    format!("needs a fraction in (0, 1) that leaves both parts of the {n} samples non-empty"),
+                ));
+            }
+            let perm = crate::Rng::new(seed).randperm(n);
+            let mut test_idx = perm[..n_test].to_vec();
+            let mut train_idx = perm[n_test..].to_vec();
+            test_idx.sort_unstable();
+            train_idx.sort_unstable();
+            let part = |idx: &[usize]| {
+                let (x, t) = data.batch(idx);
+                Dataset::new(data.name.clone(), x, t)
+            };
+            Ok((part(&train_idx)?, Some(part(&test_idx)?)))
+        }
+    }
+}
+
+/// A test set read from `file`, checked against the training data: same sample shape, the same
+/// kind of target, labels among the training set's classes (it then counts them all).
+fn fit_test(train: &Dataset, test: Dataset, file: &str) -> Result<Dataset> {
+    let bad = |msg: String| Error::invalid(format!("--test '{file}'"), msg);
+    if test.input_shape() != train.input_shape() {
+        return Err(bad(format!(
+            "samples of shape {:?}, but the training data's are {:?}",
+            test.input_shape(),
+            train.input_shape()
+        )));
+    }
+    let test_outputs = test.num_outputs();
+    match (&train.target, test.target) {
+        (Target::Classes { num_classes, .. }, Target::Classes { labels, .. }) => {
+            if let Some(l) = labels.iter().find(|&&l| l >= *num_classes) {
+                return Err(bad(format!("label {l} is not one of the training data's {num_classes} classes")));
+            }
+            Dataset::new(test.name, test.input, Target::Classes { labels, num_classes: *num_classes })
+        }
+        (Target::Values(v), Target::Values(w)) if v.shape()[1] == w.shape()[1] => {
+            Dataset::new(test.name, test.input, Target::Values(w))
+        }
+        _ => Err(bad(format!(
+            "its targets ({} outputs) do not match the training data's ({} outputs, {})",
+            test_outputs,
+            train.num_outputs(),
+            if train.is_classification() { "class ids" } else { "regression values" }
+        ))),
     }
 }
 

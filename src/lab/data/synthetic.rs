@@ -2,6 +2,8 @@
 //! initialization shows: the CS231n spiral, sklearn-style moons and circles, XOR blobs, Gaussian
 //! blobs, a noisy sine for regression, and tiny 12×12 images of shapes for convolutions.
 //! Samples come in class blocks (all of class 0, then class 1, …); the training loop shuffles.
+//! Each set has a held-out twin of the same size: the test set, drawn from the same generator
+//! right after the training set (so the training set is the same with or without it).
 //!
 //! Each dataset is defined as a PyTorch program drawing from `torch.Generator().manual_seed(seed)`
 //! (`scripts/initlab_datasets.py`, the twin of this file), and this file draws the same numbers in
@@ -18,17 +20,30 @@ use std::f64::consts::PI;
 /// Names accepted by [`synthetic`].
 pub const SYNTHETIC: &[&str] = &["spiral", "moons", "circles", "xor", "blobs", "sine", "shapes"];
 
-/// The synthetic dataset `name`, drawn from `torch.Generator().manual_seed(seed)`.
+/// The synthetic training set `name`, drawn from `torch.Generator().manual_seed(seed)`.
 pub fn synthetic(name: &str, seed: u64) -> Result<Dataset> {
+    draw(name, &mut Rng::new(seed))
+}
+
+/// The training set `name` and its held-out test set of the same size: two draws of the same
+/// definition from one `torch.Generator().manual_seed(seed)`, the test set second.
+pub fn synthetic_split(name: &str, seed: u64) -> Result<(Dataset, Dataset)> {
     let mut rng = Rng::new(seed);
+    let train = draw(name, &mut rng)?;
+    let test = draw(name, &mut rng)?;
+    Ok((train, test))
+}
+
+/// One draw of dataset `name` from `rng`.
+fn draw(name: &str, rng: &mut Rng) -> Result<Dataset> {
     let (points, labels, num_classes) = match name {
-        "spiral" => spiral(&mut rng),
-        "moons" => moons(&mut rng),
-        "circles" => circles(&mut rng),
-        "xor" => xor(&mut rng),
-        "blobs" => blobs(&mut rng),
-        "sine" => return sine(&mut rng),
-        "shapes" => return shapes(&mut rng),
+        "spiral" => spiral(rng),
+        "moons" => moons(rng),
+        "circles" => circles(rng),
+        "xor" => xor(rng),
+        "blobs" => blobs(rng),
+        "sine" => return sine(rng),
+        "shapes" => return shapes(rng),
         _ => {
             return Err(Error::invalid(
                 format!("synthetic dataset '{name}'"),
@@ -248,6 +263,16 @@ mod tests {
         }
         let e = synthetic("swirl", 0).unwrap_err().to_string();
         assert!(e.contains("'swirl'") && e.contains("spiral, moons, circles"), "{e}");
+    }
+
+    #[test]
+    fn the_test_set_is_a_second_draw_after_the_unchanged_training_set() {
+        for &name in SYNTHETIC {
+            let (train, test) = synthetic_split(name, 2).unwrap();
+            assert_eq!(train, synthetic(name, 2).unwrap(), "{name}: the training set must not change");
+            assert_eq!((test.input.shape(), test.class_counts()), (train.input.shape(), train.class_counts()));
+            assert_ne!(test.input, train.input, "{name}: the test set is new data");
+        }
     }
 
     fn counts(name: &str) -> (Dataset, Vec<usize>) {

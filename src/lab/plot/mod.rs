@@ -10,16 +10,29 @@ use plotters::style::{register_font, FontStyle, RGBColor};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+pub mod boundaries;
 mod panel;
 use panel::{draw_panel, note};
 
-/// One line, optionally with a `(min, max)` band of the same length as `x`.
+/// One line, optionally with a `(min, max)` band of the same length as `x`. An empty label
+/// keeps the series out of the legend (e.g. the dashed test curve of a solid train curve).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Series {
     pub label: String,
     pub x: Vec<f64>,
     pub y: Vec<f64>,
     pub band: Option<(Vec<f64>, Vec<f64>)>,
+    /// Palette index; `None`: the series' position.
+    pub color: Option<usize>,
+    pub dashed: bool,
+}
+
+/// A mark on a panel: a cross at `(x, y)` in a series' colour (e.g. where a run diverged).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Marker {
+    pub x: f64,
+    pub y: f64,
+    pub color: usize,
 }
 
 /// One chart: axes, title and its series.
@@ -30,13 +43,45 @@ pub struct Panel {
     pub y_label: String,
     pub log_y: bool,
     pub series: Vec<Series>,
+    /// Values above this are cut off (lines break, bands are clipped) and the axis ends there.
+    pub y_cap: Option<f64>,
+    pub markers: Vec<Marker>,
+    /// Lines under the legend entries (what dashes and crosses mean).
+    pub notes: Vec<String>,
+    /// Names of the whole-number x positions 1, 2, … (layer names), used as tick labels.
+    pub x_names: Vec<String>,
 }
 
-/// A titled row of panels.
+/// A titled row of panels, or a grid of them (`columns` per row).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Figure {
     pub title: String,
     pub panels: Vec<Panel>,
+    /// Panels per row; 0: all in one row.
+    pub columns: usize,
+    /// Size of each panel's plot (without its legend); `None`: 520 × 420.
+    pub panel_size: Option<(u32, u32)>,
+}
+
+impl Figure {
+    fn cols(&self) -> usize {
+        if self.columns == 0 {
+            self.panels.len().max(1)
+        } else {
+            self.columns
+        }
+    }
+
+    fn panel_wh(&self) -> (u32, u32) {
+        self.panel_size.unwrap_or((PANEL_W, PANEL_H))
+    }
+
+    /// Width of column `c`: its plot and the widest legend among its panels.
+    fn col_width(&self, c: usize) -> u32 {
+        let cols = self.cols();
+        let legend = self.panels.iter().skip(c).step_by(cols).map(panel::legend_width).max().unwrap_or(0);
+        self.panel_wh().0 + legend
+    }
 }
 
 const PANEL_W: u32 = 520;
@@ -96,6 +141,14 @@ pub fn save(fig: &Figure, stem: &Path) -> Result<Vec<PathBuf>> {
     Ok(vec![png, svg])
 }
 
+/// Writes only the PNG of `fig` to `path`.
+pub fn save_png(fig: &Figure, path: &Path) -> Result<()> {
+    ensure_font()?;
+    let root = BitMapBackend::new(path, size(fig)).into_drawing_area();
+    draw(fig, &root).map_err(|m| Error::file(path, format!("cannot draw figure: {m}")))?;
+    root.present().map_err(|e| Error::file(path, format!("cannot write PNG: {e}")))
+}
+
 /// The figure as an SVG document, for inline embedding in HTML.
 pub fn render_svg_string(fig: &Figure) -> Result<String> {
     ensure_font()?;
@@ -109,8 +162,11 @@ pub fn render_svg_string(fig: &Figure) -> Result<String> {
 }
 
 fn size(fig: &Figure) -> (u32, u32) {
-    let w: u32 = fig.panels.iter().map(|p| PANEL_W + panel::legend_width(p)).sum();
-    (w.max(PANEL_W), PANEL_H + TITLE_H)
+    let cols = fig.cols();
+    let rows = fig.panels.len().div_ceil(cols).max(1) as u32;
+    let w: u32 = (0..cols.min(fig.panels.len().max(1))).map(|c| fig.col_width(c)).sum();
+    let (pw, ph) = fig.panel_wh();
+    (w.max(pw), ph * rows + TITLE_H)
 }
 
 /// The title's font size: 22 px, smaller when that would not fit the figure's width.
@@ -129,16 +185,16 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Draw
     if fig.panels.is_empty() {
         return note(&body, "", &["no panels".to_string()]);
     }
-    let mut rest = body;
-    for (k, panel) in fig.panels.iter().enumerate() {
-        let area = if k + 1 == fig.panels.len() {
-            rest.clone()
-        } else {
-            let (left, right) = rest.split_horizontally(PANEL_W + panel::legend_width(panel));
-            rest = right;
-            left
-        };
-        draw_panel(panel, &area)?;
+    let cols = fig.cols();
+    let ph = fig.panel_wh().1 as i32;
+    for (r, row) in fig.panels.chunks(cols).enumerate() {
+        let mut x = 0i32;
+        for (c, panel) in row.iter().enumerate() {
+            let w = fig.col_width(c) as i32;
+            let area = body.clone().shrink((x, ph * r as i32), (w as u32, ph as u32));
+            draw_panel(panel, &area)?;
+            x += w;
+        }
     }
     Ok(())
 }
@@ -150,7 +206,7 @@ pub(super) mod tests {
     /// A series over x = 0, 1, 2, … (shared with the panel tests).
     pub(super) fn series(label: &str, y: Vec<f64>) -> Series {
         let x = (0..y.len()).map(|i| i as f64).collect();
-        Series { label: label.into(), x, y, band: None }
+        Series { label: label.into(), x, y, ..Default::default() }
     }
 
     fn tmp_stem(name: &str) -> PathBuf {
@@ -168,6 +224,7 @@ pub(super) mod tests {
                 y_label: "loss".into(),
                 log_y: true,
                 series: vec![loss, series("xavier", vec![1.0, 0.5, 0.0, -1.0, 0.1])],
+                ..Default::default()
             },
             Panel {
                 title: "acc".into(),
@@ -175,9 +232,10 @@ pub(super) mod tests {
                 y_label: "%".into(),
                 log_y: false,
                 series: (0..12).map(|k| series(&format!("s{k}"), vec![k as f64, k as f64 + 1.0])).collect(),
+                ..Default::default()
             },
         ];
-        let fig = Figure { title: "init <comparison>".into(), panels };
+        let fig = Figure { title: "init <comparison>".into(), panels, ..Default::default() };
         let paths = save(&fig, &tmp_stem("fig.v1")).unwrap();
         assert_eq!(paths[0].file_name().unwrap(), "fig.v1.png");
         let png = std::fs::read(&paths[0]).unwrap();

@@ -1,7 +1,9 @@
 //! One panel: what of each series can be drawn, axis ranges and tick labels, and the drawing.
 
 use super::{Draw, Panel, Series, FONT, PALETTE};
+use plotters::style::RGBColor;
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -25,14 +27,23 @@ struct Prepared {
     band: Vec<(f64, f64)>,
 }
 
+/// Legend text size in pixels: legible when the report shows a figure at its width.
+const LEGEND_PX: u32 = 14;
+
 /// Width of the legend column right of a panel's plot (0 without labels).
 pub(super) fn legend_width(panel: &Panel) -> u32 {
-    let chars = panel.series.iter().map(|se| legend_label(se, panel.log_y).chars().count()).max().unwrap_or(0);
+    let labels = panel.series.iter().map(|se| legend_label(se, panel.log_y).chars().count());
+    let chars = labels.chain(panel.notes.iter().map(|n| n.chars().count())).max().unwrap_or(0);
     if chars == 0 {
         0
     } else {
-        (chars as f64 * 7.0 + 44.0).min(360.0) as u32
+        (chars as f64 * 0.58 * LEGEND_PX as f64 + 44.0).min(420.0) as u32
     }
+}
+
+/// The palette index of series `k`.
+fn color_of(se: &Series, k: usize) -> RGBColor {
+    PALETTE[se.color.unwrap_or(k) % PALETTE.len()]
 }
 
 /// A series' legend text, saying so when none of it can be drawn (all zero on a log axis).
@@ -48,19 +59,28 @@ fn legend_label(se: &Series, log: bool) -> String {
     }
 }
 
-/// Draws the legend entries in a column: a coloured line and the label per series.
+/// Draws the legend entries in a column: a coloured line and the label per series, then the
+/// panel's notes in grey.
 fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
-    let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let style = TextStyle::from((FONT, LEGEND_PX).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    let step = LEGEND_PX as i32 + 6;
+    let mut y = 40;
     for (k, se) in panel.series.iter().enumerate() {
         let label = legend_label(se, panel.log_y);
         if label.is_empty() {
             continue;
         }
-        let y = 40 + 18 * k as i32;
-        let color = PALETTE[k % PALETTE.len()];
+        let color = color_of(se, k);
         area.draw(&PathElement::new(vec![(6, y), (26, y)], color.stroke_width(3))).map_err(s)?;
         area.draw(&Text::new(label, (32, y), style.clone())).map_err(s)?;
+        y += step;
+    }
+    let grey = BLACK.mix(0.65);
+    for note in &panel.notes {
+        y += 4;
+        area.draw(&Text::new(note.as_str(), (6, y), style.clone().color(&grey))).map_err(s)?;
+        y += step - 4;
     }
     Ok(())
 }
@@ -79,10 +99,12 @@ fn to_plot(y: f64, log: bool) -> Option<f64> {
     }
 }
 
-fn prepare(series: &Series, log: bool) -> Prepared {
+fn prepare(series: &Series, log: bool, cap: Option<f64>) -> Prepared {
     let mut runs: Vec<Vec<(f64, f64)>> = vec![];
     let mut open = false;
+    let cap = cap.unwrap_or(f64::INFINITY);
     for (&x, &y) in series.x.iter().zip(&series.y) {
+        let y = if y > cap { f64::NAN } else { y };
         match (x.is_finite(), to_plot(y, log)) {
             (true, Some(y)) if open => runs.last_mut().unwrap().push((x, y)),
             (true, Some(y)) => {
@@ -96,6 +118,7 @@ fn prepare(series: &Series, log: bool) -> Prepared {
     let mut upper = vec![];
     if let Some((lo, hi)) = &series.band {
         for ((&x, &l), &h) in series.x.iter().zip(lo).zip(hi) {
+            let (l, h) = (l.min(cap), h.min(cap));
             if let (true, Some(l), Some(h)) = (x.is_finite(), to_plot(l, log), to_plot(h, log)) {
                 lower.push((x, l));
                 upper.push((x, h));
@@ -158,11 +181,21 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         draw_legend(panel, &legend)?;
     }
     let area = &area;
-    let prepared: Vec<Prepared> = panel.series.iter().map(|se| prepare(se, panel.log_y)).collect();
+    let prepared: Vec<Prepared> = panel.series.iter().map(|se| prepare(se, panel.log_y, panel.y_cap)).collect();
     let points = prepared.iter().flat_map(|p| p.runs.iter().flatten().chain(&p.band));
     let (mut x0, mut x1, mut y0, mut y1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for &(x, y) in points {
         (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+    }
+    let markers: Vec<(f64, f64, RGBColor)> = panel
+        .markers
+        .iter()
+        .filter_map(|m| to_plot(m.y, panel.log_y).map(|y| (m.x, y, PALETTE[m.color % PALETTE.len()])))
+        .collect();
+    if x0 <= x1 {
+        for &(x, y, _) in &markers {
+            (x0, x1, y0, y1) = (x0.min(x), x1.max(x), y0.min(y), y1.max(y));
+        }
     }
     if x0 > x1 {
         let mut lines = vec!["no finite data".to_string()];
@@ -176,8 +209,11 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         return note(area, &panel.title, &lines);
     }
     let ((x0, x1), (y0, y1)) = (padded(x0, x1), padded(y0, y1));
+    // The title shrinks to fit a narrow panel (long init labels), down to 10 px.
+    let width = area.dim_in_pixel().0 as f64;
+    let title_px = ((width - 16.0) / (0.6 * panel.title.chars().count().max(1) as f64)).clamp(10.0, 16.0) as u32;
     let mut chart = ChartBuilder::on(area)
-        .caption(&panel.title, (FONT, 16))
+        .caption(&panel.title, (FONT, title_px))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
@@ -188,9 +224,22 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         false => panel.y_label.clone(),
     };
     let (x_fmt, y_fmt) = (tick_format(x1 - x0), tick_format(y1 - y0));
-    let int_fmt = |v: &f64| if v.fract().abs() < 1e-9 { format!("{v:.0}") } else { String::new() };
+    let int_fmt = |v: &f64| {
+        if v.fract().abs() > 1e-9 {
+            return String::new();
+        }
+        match panel.x_names.get((v.round() as i64 - 1).max(-1) as usize) {
+            Some(name) if *v >= 1.0 => name.clone(),
+            _ if panel.x_names.is_empty() => format!("{v:.0}"),
+            _ => String::new(),
+        }
+    };
     let mut mesh = chart.configure_mesh();
     mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt);
+    if width < 420.0 {
+        // A narrow panel: fewer x ticks, so that their labels do not run into each other.
+        mesh.x_labels(5);
+    }
     if integer_x(panel) && x1 - x0 <= 30.0 {
         // Whole-number positions (layers): one tick per position, no fractional labels.
         mesh.x_labels((x1 - x0).ceil() as usize + 1).x_label_formatter(&int_fmt);
@@ -210,18 +259,25 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
     }
     mesh.draw().map_err(s)?;
 
-    for (k, p) in prepared.iter().enumerate() {
-        let color = PALETTE[k % PALETTE.len()];
+    for (k, (p, se)) in prepared.iter().zip(&panel.series).enumerate() {
+        let color = color_of(se, k);
         if p.band.len() >= 2 {
             let band = Polygon::new(p.band.clone(), color.mix(0.18).filled());
             chart.draw_series(std::iter::once(band)).map_err(s)?;
         }
         let line = color.stroke_width(2);
-        let lines = p.runs.iter().map(|r| PathElement::new(r.clone(), line));
-        chart.draw_series(lines).map_err(s)?;
+        if se.dashed {
+            let lines = p.runs.iter().map(|r| DashedPathElement::new(r.clone(), 7, 4, line));
+            chart.draw_series(lines).map_err(s)?;
+        } else {
+            let lines = p.runs.iter().map(|r| PathElement::new(r.clone(), line));
+            chart.draw_series(lines).map_err(s)?;
+        }
         let dots = p.runs.iter().filter(|r| r.len() == 1).map(|r| Circle::new(r[0], 3, color.filled()));
         chart.draw_series(dots).map_err(s)?;
     }
+    let crosses = markers.iter().map(|&(x, y, c)| Cross::new((x, y), 6, c.stroke_width(3)));
+    chart.draw_series(crosses).map_err(s)?;
     Ok(())
 }
 
@@ -236,14 +292,18 @@ mod tests {
             band: Some((vec![1.0; 5], vec![10.0, 10.0, f64::NAN, 10.0, 10.0])),
             ..series("a", vec![1.0, 10.0, 0.0, f64::INFINITY, 100.0])
         };
-        let p = prepare(&se, true);
+        let p = prepare(&se, true, None);
         assert_eq!(p.runs, vec![vec![(0.0, 0.0), (1.0, 1.0)], vec![(4.0, 2.0)]]);
         assert_eq!(
             p.band,
             vec![(0.0, 0.0), (1.0, 0.0), (3.0, 0.0), (4.0, 0.0), (4.0, 1.0), (3.0, 1.0), (1.0, 1.0), (0.0, 1.0)]
         );
-        let p = prepare(&se, false);
+        let p = prepare(&se, false, None);
         assert_eq!(p.runs.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 1]);
+        // A cap at 50 breaks the line above it and clips the band to it.
+        let p = prepare(&se, true, Some(50.0));
+        assert_eq!(p.runs, vec![vec![(0.0, 0.0), (1.0, 1.0)]]);
+        assert!(p.band.iter().all(|&(_, y)| y <= 50f64.log10()));
         assert_eq!(padded(2.0, 2.0), (1.8, 2.2));
         let (f, g, h) = (tick_format(10.0), tick_format(0.02), tick_format(4e300));
         assert_eq!(tick_format(1e-6)(&1.000_001), "1.000001e0");
