@@ -11,7 +11,7 @@ tests/fixtures/torch_rng/ (values as float32 bit patterns, so comparisons are bi
   schemes.json   every torch.nn.init scheme on 2-D and conv shapes, as initlab scheme text
   init_cli.json  `initlab init SPEC --seed S --init RULES` against torch.manual_seed(S);
                  build(spec); rules applied in named_parameters() order
-  datasets.json  every synthetic dataset (scripts/torch_equiv.py) for two seeds
+  datasets.json  every synthetic dataset (scripts/torch_equiv.py) and its test set, for two seeds
 
 Usage: python3 scripts/make_torch_rng_fixtures.py [OUT_DIR]
 """
@@ -178,9 +178,10 @@ def datasets():
     out = []
     for name in te.DATASETS:
         for seed in [0, 3]:
-            x, y = te.dataset(name, seed)
-            out.append({"name": name, "seed": seed, "shape": list(x.shape), "x": u32(x),
-                        "y": u32(y) if y.dtype == torch.float32 else y.tolist()})
+            (x, y), (tx, ty) = te.dataset_split(name, seed)
+            enc = lambda v: u32(v) if v.dtype == torch.float32 else v.tolist()
+            out.append({"name": name, "seed": seed, "shape": list(x.shape), "x": u32(x), "y": enc(y),
+                        "test_x": u32(tx), "test_y": enc(ty)})
     return out
 
 

@@ -235,5 +235,14 @@ DATASETS = {"spiral": spiral, "moons": moons, "circles": circles, "xor": xor, "b
 
 
 def dataset(name, seed):
-    """initlab's synthetic dataset `name` for `--seed seed`."""
+    """initlab's synthetic training set `name` for `--seed seed`."""
     return DATASETS[name](torch.Generator().manual_seed(seed))
+
+
+def dataset_split(name, seed):
+    """initlab's training set `name` and its held-out test set: the same definition drawn twice
+    from one generator, the test set right after the training set (so the training set is what
+    dataset() gives)."""
+    g = torch.Generator().manual_seed(seed)
+    train = DATASETS[name](g)
+    return train, DATASETS[name](g)

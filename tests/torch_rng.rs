@@ -3,7 +3,7 @@
 //! synthetic datasets. Fixtures from `scripts/make_torch_rng_fixtures.py` (PyTorch not needed here).
 
 use initlab::init::Scheme;
-use initlab::lab::data::{synthetic, Target};
+use initlab::lab::data::{synthetic, synthetic_split, Dataset, Target};
 use initlab::nn::{Conv2d, Conv2dOptions, Linear, Module};
 use initlab::{Rng, Tensor};
 use serde_json::Value;
@@ -176,23 +176,34 @@ fn initlab_init_with_rule_sets_matches_the_torch_program() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// Input and target of `d` against the fixture's `x`/`y` keys (`prefix` "" or "test_").
+fn check_dataset(d: &Dataset, case: &Value, prefix: &str, what: &str) {
+    let want: Vec<f32> = u32s(&case[format!("{prefix}x")]).into_iter().map(f32::from_bits).collect();
+    assert_eq!(d.input.len(), want.len(), "{what}");
+    // within 1e-6: sin/cos are torch's vectorized float32 routines there, libm here
+    let worst = d.input.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+    assert!(worst <= 1e-6, "{what}: max input difference {worst}");
+    match &d.target {
+        Target::Classes { labels, .. } => assert_eq!(labels, &usizes(&case[format!("{prefix}y")]), "{what}"),
+        Target::Values(v) => {
+            let want: Vec<f32> = u32s(&case[format!("{prefix}y")]).into_iter().map(f32::from_bits).collect();
+            let worst = v.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+            assert!(worst <= 1e-6, "{what}: max target difference {worst}");
+        }
+    }
+}
+
 #[test]
 fn synthetic_datasets_match_their_torch_definition() {
     for case in fixture("datasets.json") {
         let name = case["name"].as_str().unwrap();
-        let d = synthetic(name, case["seed"].as_u64().unwrap()).unwrap();
+        let seed = case["seed"].as_u64().unwrap();
+        let d = synthetic(name, seed).unwrap();
         assert_eq!(d.input.shape(), usizes(&case["shape"]).as_slice(), "{name}");
-        let want: Vec<f32> = u32s(&case["x"]).into_iter().map(f32::from_bits).collect();
-        // within 1e-6: sin/cos are torch's vectorized float32 routines there, libm here
-        let worst = d.input.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
-        assert!(worst <= 1e-6, "{name} seed {}: max input difference {worst}", case["seed"]);
-        match &d.target {
-            Target::Classes { labels, .. } => assert_eq!(labels, &usizes(&case["y"]), "{name}"),
-            Target::Values(v) => {
-                let want: Vec<f32> = u32s(&case["y"]).into_iter().map(f32::from_bits).collect();
-                let worst = v.iter().zip(&want).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
-                assert!(worst <= 1e-6, "{name}: max target difference {worst}");
-            }
-        }
+        check_dataset(&d, &case, "", &format!("{name} seed {seed}"));
+        // The held-out set: drawn from the same generator right after the training set.
+        let (train, test) = synthetic_split(name, seed).unwrap();
+        assert_eq!(train, d, "{name}: the training set does not depend on the test set");
+        check_dataset(&test, &case, "test_", &format!("{name} seed {seed} test set"));
     }
 }

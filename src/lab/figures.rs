@@ -250,6 +250,7 @@ pub fn boundary_grid<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Option<Bo
     let Target::Classes { labels, num_classes } = &p.data.target else { return None };
     let points = p.data.input.rows().into_iter().zip(labels).map(|(r, &l)| (r[0] as f64, r[1] as f64, l)).collect();
     let c = &p.config;
+    let label_chars = c.inits.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
     Some(BoundaryGrid {
         title: format!("Decision boundaries, seed {} — {} on {} (training points on top)", c.seed, c.model, c.data),
         rows,
@@ -257,6 +258,7 @@ pub fn boundary_grid<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Option<Bo
         extent,
         points,
         num_classes: *num_classes,
+        label_chars,
     })
 }
 

@@ -78,7 +78,13 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
             }
             for (k, (label, _)) in p.config.inits.iter().enumerate() {
                 let Some(row) = grid.rows.iter().find(|(l, _)| l == label) else { continue };
-                let one = BoundaryGrid { title: label.clone(), rows: vec![row.clone()], points: grid.points.clone(), epochs: grid.epochs.clone(), ..grid };
+                let one = BoundaryGrid {
+                    title: String::new(),
+                    rows: vec![row.clone()],
+                    points: grid.points.clone(),
+                    epochs: grid.epochs.clone(),
+                    ..grid
+                };
                 let png = staging.join(format!("b{k}.png"));
                 save_boundaries_png(&one, &png)?;
                 extras.boundaries.push(InitImage { init: k, png: read(&png)? });

@@ -22,7 +22,6 @@ const CLASS: [RGBColor; 6] = [
 ];
 const CELL: u32 = 170;
 const GAP: u32 = 10;
-const HEAD: u32 = 64;
 
 /// What to draw: per init its label and its boundaries (one per column), the columns' epochs,
 /// the plane and the training points `(x, y, class)`.
@@ -33,16 +32,28 @@ pub struct BoundaryGrid<'a> {
     pub extent: Extent,
     pub points: Vec<(f64, f64, usize)>,
     pub num_classes: usize,
+    /// Room for row labels of at least this many characters (so that grids of one row each
+    /// line up with each other).
+    pub label_chars: usize,
 }
 
 fn label_width(g: &BoundaryGrid) -> u32 {
-    let chars = g.rows.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0);
+    let chars = g.rows.iter().map(|(l, _)| l.chars().count()).chain([g.label_chars]).max().unwrap_or(0);
     ((chars as f64 * 0.58 * 14.0) as u32 + 16).clamp(80, 300)
+}
+
+/// Height above the cells: the title (if any) and the column headings.
+fn head(g: &BoundaryGrid) -> u32 {
+    if g.title.is_empty() {
+        30
+    } else {
+        64
+    }
 }
 
 fn size(g: &BoundaryGrid) -> (u32, u32) {
     let w = label_width(g) + g.epochs.len() as u32 * (CELL + GAP) + GAP;
-    let h = HEAD + g.rows.len() as u32 * (CELL + GAP) + GAP;
+    let h = head(g) + g.rows.len() as u32 * (CELL + GAP) + GAP;
     (w, h)
 }
 
@@ -74,25 +85,30 @@ fn draw<DB: DrawingBackend>(g: &BoundaryGrid, root: &DrawingArea<DB, Shift>) -> 
     let title = TextStyle::from((FONT, 18).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
     root.draw(&Text::new(g.title.as_str(), (GAP as i32, 8), title)).map_err(s)?;
     let lw = label_width(g) as i32;
-    let head = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+    let heading = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
     for (c, e) in g.epochs.iter().enumerate() {
         let x = lw + (c as u32 * (CELL + GAP)) as i32 + CELL as i32 / 2;
         let last = c + 1 == g.epochs.len();
         let text = if *e == 0 { "at init".to_string() } else { format!("after {e} epochs{}", if last { " (end)" } else { "" }) };
-        root.draw(&Text::new(text, (x, HEAD as i32 - 6), head.clone())).map_err(s)?;
+        root.draw(&Text::new(text, (x, head(g) as i32 - 6), heading.clone())).map_err(s)?;
     }
     let label = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));
+    let grey = BLACK.mix(0.75);
+    let note = TextStyle::from((FONT, 11).into_font()).color(&grey).pos(Pos::new(HPos::Center, VPos::Center));
     let (x0, x1, y0, y1) = g.extent;
     let cell_px = CELL as f64 / GRID as f64;
     for (r, (name, bounds)) in g.rows.iter().enumerate() {
-        let top = (HEAD + r as u32 * (CELL + GAP)) as i32;
+        let top = (head(g) + r as u32 * (CELL + GAP)) as i32;
         root.draw(&Text::new(name.as_str(), (lw - 8, top + CELL as i32 / 2), label.clone())).map_err(s)?;
         for (c, e) in g.epochs.iter().enumerate() {
             let left = lw + (c as u32 * (CELL + GAP)) as i32;
             let frame = [(left, top), (left + CELL as i32, top + CELL as i32)];
-            let Some(b) = bounds.iter().find(|b| b.epoch == *e).or_else(|| bounds.last().filter(|_| c + 1 == g.epochs.len()))
-            else {
+            let last = c + 1 == g.epochs.len();
+            let Some(b) = bounds.iter().find(|b| b.epoch == *e).or_else(|| bounds.last().filter(|_| last)) else {
+                // The run stopped (diverged) before this epoch.
                 root.draw(&Rectangle::new(frame, RGBColor(240, 240, 240).filled())).map_err(s)?;
+                let mid = (left + CELL as i32 / 2, top + CELL as i32 / 2);
+                root.draw(&Text::new("run stopped earlier", mid, note.clone())).map_err(s)?;
                 continue;
             };
             // Row by row, runs of one shade as one rectangle.
@@ -121,6 +137,12 @@ fn draw<DB: DrawingBackend>(g: &BoundaryGrid, root: &DrawingArea<DB, Shift>) -> 
                 let at = (px.round() as i32, py.round() as i32);
                 root.draw(&Circle::new(at, 2, class_color(class).filled())).map_err(s)?;
                 root.draw(&Circle::new(at, 2, BLACK.mix(0.55).stroke_width(1))).map_err(s)?;
+            }
+            if b.epoch != *e {
+                let text = format!("end: after {} epochs (diverged)", b.epoch);
+                root.draw(&Rectangle::new([(left, top), (left + CELL as i32, top + 18)], WHITE.mix(0.85).filled()))
+                    .map_err(s)?;
+                root.draw(&Text::new(text, (left + CELL as i32 / 2, top + 9), note.clone())).map_err(s)?;
             }
             root.draw(&Rectangle::new(frame, BLACK.mix(0.4).stroke_width(1))).map_err(s)?;
         }
@@ -176,12 +198,15 @@ mod tests {
             extent: (-1.0, 1.0, -1.0, 1.0),
             points: vec![(-0.5, 0.0, 0), (0.5, 0.0, 1)],
             num_classes: 2,
+            label_chars: 0,
         };
         let stem = std::env::temp_dir().join(format!("initlab-bnd-{}", std::process::id())).join("b");
         std::fs::create_dir_all(stem.parent().unwrap()).unwrap();
         let paths = save_boundaries(&g, &stem).unwrap();
         let svg = std::fs::read_to_string(&paths[1]).unwrap();
         assert!(svg.contains("kaiming") && svg.contains("after 9 epochs (end)") && svg.contains("at init"));
+        // The zeros row stopped at epoch 0: its end cell says so.
+        assert!(svg.contains("end: after 0 epochs (diverged)"), "a run that stopped early is labelled");
         // Run-length rows: a half-and-half cell is two rectangles per row, not 80.
         assert!(svg.matches("<rect").count() < 2 * GRID * 4, "{}", svg.matches("<rect").count());
         assert_eq!(&std::fs::read(&paths[0]).unwrap()[..4], b"\x89PNG");

@@ -173,6 +173,20 @@ fn log_tick(v: &f64) -> String {
     }
 }
 
+/// The round value (1, 2 or 5 × 10^k) that the log10 position `v` stands for, if it is within
+/// 1.2% of one.
+fn round_log_tick(v: f64) -> Option<f64> {
+    let p = 10f64.powf(v);
+    let k = p.log10().floor();
+    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * 10f64.powf(k)).find(|r| (p / r - 1.0).abs() < 0.012)
+}
+
+/// Whether some 1, 2 or 5 × 10^k lies in the log10 range `[y0, y1]`.
+fn has_round_value(y0: f64, y1: f64) -> bool {
+    let k = y0.floor() as i32;
+    (k..=y1.ceil() as i32).any(|k| [1.0f64, 2.0, 5.0].iter().any(|m| (y0..=y1).contains(&(m * 10f64.powi(k)).log10())))
+}
+
 pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
     let s = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
     let lw = legend_width(panel);
@@ -249,7 +263,11 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .light_line_style(BLACK.mix(0.05));
-    if panel.log_y {
+    let round = |v: &f64| round_log_tick(*v).map_or(String::new(), |p| log_tick(&p.log10()));
+    if panel.log_y && y1 - y0 < 2.0 && has_round_value(y0, y1) {
+        // Under two decades: ticks every 0.05 in log10, labelled only at 1, 2 and 5 × 10^k.
+        mesh.y_labels(((y1 - y0) / 0.05).ceil() as usize + 1).y_label_formatter(&round);
+    } else if panel.log_y {
         mesh.y_label_formatter(&log_tick);
         if y1 - y0 >= 2.0 {
             // Whole decades: with about one label per decade plotters picks a step of 1 (for wide
@@ -313,5 +331,11 @@ mod tests {
         );
         assert_eq!(padded(0.0, 10.0), (-0.5, 10.5));
         assert_eq!((log_tick(&-2.0), log_tick(&5.0), log_tick(&0.5)), ("0.01".into(), "1e5".into(), "3.162".into()));
+        // Round log ticks: positions every 0.05 decades land within 1.2% of 2 and 5.
+        assert_eq!(round_log_tick(0.3), Some(2.0));
+        assert_eq!(round_log_tick(0.7).map(|v| (v * 1e9).round() / 1e9), Some(5.0));
+        assert_eq!(round_log_tick(-1.0).map(|v| (v * 1e9).round() / 1e9), Some(0.1));
+        assert_eq!(round_log_tick(0.5), None);
+        assert!(has_round_value(0.25, 0.35) && !has_round_value(0.35, 0.65));
     }
 }

@@ -131,8 +131,16 @@ fn section(h: &mut String, title: &str, what: &str) {
     let _ = write!(h, "<section>\n<h2>{}</h2>\n<p class=\"what\">{}</p>\n", escape_html(title), escape_html(what));
 }
 
+/// `prec` decimals, or 3 significant digits in scientific notation below 10^-prec.
 fn num(v: Option<f64>, prec: usize) -> String {
-    v.filter(|v| v.is_finite()).map_or(String::new(), |v| format!("{v:.prec$}"))
+    let small = 10f64.powi(-(prec as i32));
+    v.filter(|v| v.is_finite()).map_or(String::new(), |v| {
+        if v != 0.0 && v.abs() < small {
+            format!("{v:.2e}")
+        } else {
+            format!("{v:.prec$}")
+        }
+    })
 }
 
 /// The whole page.
@@ -328,7 +336,7 @@ fn runs_table(h: &mut String, p: &Prepared, results: &[RunResult], _rows: &[Init
             (p.config.seed + r.seed as u64).to_string(),
             r.log.epochs.len().to_string(),
             if r.log.diverged { "yes".into() } else { "no".into() },
-            last.map_or(String::new(), |e| if e.loss.is_finite() { format!("{:.4}", e.loss) } else { e.loss.to_string() }),
+            last.map_or(String::new(), |e| if e.loss.is_finite() { num(Some(e.loss), 4) } else { e.loss.to_string() }),
         ];
         if p.data.is_classification() {
             row.push(num(last.and_then(|e| e.accuracy), 3));

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The README's test command: installs what the browser test of report.html needs when it is
+# missing (Debian's chromium, playwright-core from npm into tests/browser/node_modules), then runs
+# every test. Without them the browser test fails, it never skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+if ! command -v "${INITLAB_CHROMIUM:-chromium}" >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
+    echo "scripts/test.sh: installing chromium and nodejs (apt-get)" >&2
+    sudo_if apt-get update -qq
+    sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nodejs npm >/dev/null
+fi
+if [ ! -d tests/browser/node_modules/playwright-core ]; then
+    echo "scripts/test.sh: installing playwright-core (npm ci in tests/browser)" >&2
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
+fi
+cargo test --release "$@"
