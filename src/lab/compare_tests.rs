@@ -5,6 +5,7 @@ use crate::lab::compare::*;
 use crate::lab::output::write_all;
 use crate::lab::results::metrics_csv;
 use crate::lab::shard::{merge, write_shard};
+use crate::lab::model::DEFAULT_MODEL;
 use crate::lab::summary::summarize;
 use std::path::PathBuf;
 
@@ -134,7 +135,8 @@ fn diverged_runs_are_reported_not_crashed() {
     assert!(res[..2].iter().all(|r| r.log.diverged && r.log.epochs.len() < 20), "{l:?}");
     let s = summarize(&p, &res);
     assert_eq!(s[0].diverged, 2);
-    assert!(!s[0].loss_mean.is_finite());
+    // Every run of the first init diverged: no final loss or accuracy to average (empty, not NaN).
+    assert!(s[0].loss_mean.is_nan() && s[0].accuracy.is_none() && s[0].test_accuracy.is_none());
     let dir = tmp("diverged");
     let w = write_all(&dir, &p, &res).unwrap();
     assert!(w.table.contains("2/2"), "{}", w.table);
@@ -146,7 +148,10 @@ fn diverged_runs_are_reported_not_crashed() {
 #[test]
 fn bad_inputs_are_rejected_before_any_run() {
     type Edit<'a> = (&'a dyn Fn(&mut CompareConfig), &'a str);
-    let cases: [Edit; 6] = [
+    let cases: [Edit; 9] = [
+        (&|c| c.snapshots = vec![0, 5], "--snapshots 5"),
+        (&|c| c.test = Some("x.csv".into()), "--test with --data spiral"),
+        (&|c| c.test_split = Some(0.2), "--test-split with --data spiral"),
         (&|c| c.data = "mnist".into(), "dataset 'mnist'"),
         (&|c| c.model = "mlp:3-8-3".into(), "model 'mlp:3-8-3' on dataset 'spiral'"),
         (&|c| c.inits = vec![split_label("bad@kaiming_normal(nonlinearity=swish)")], "--init 'bad'"),
@@ -193,4 +198,64 @@ fn conv_net_and_batch_norm_run_through_the_harness() {
     let r = &all_runs(&p, 0)[0];
     assert_eq!(r.symmetry.iter().map(|s| s.layer.as_str()).collect::<Vec<_>>(), ["0", "3"]);
     assert!(r.log.epochs.iter().all(|e| e.loss.is_finite()));
+}
+
+/// The check: moons, the default model, zeros against kaiming. Zero init predicts class 0
+/// everywhere, so on the balanced held-out set its accuracy is exactly 0.5; kaiming learns the
+/// moons and holds above 0.85 on data it never saw. The first seed of each init leaves its
+/// decision boundaries at the snapshot epochs and its histograms at init and at the end.
+#[test]
+fn moons_held_out_accuracy_boundaries_and_histograms() {
+    let mut c = config(DEFAULT_MODEL, &["zeros", "kaiming_normal(nonlinearity=relu)"], 2, 60);
+    c.data = "moons".into();
+    let p = prepare(&c).unwrap();
+    assert_eq!(p.test.as_ref().unwrap().class_counts(), Some(vec![100, 100]));
+    assert_eq!(c.snapshot_epochs(), [0, 6, 20, 60]);
+    let res = all_runs(&p, 0);
+    let s = summarize(&p, &res);
+    assert_eq!(s[0].test_accuracy, Some(0.5));
+    let (train, test) = (s[1].accuracy.unwrap(), s[1].test_accuracy.unwrap());
+    assert!(test > 0.85 && (s[1].gap.unwrap() - (train - test)).abs() < 1e-12, "{:?}", s[1]);
+    for r in &res {
+        assert!(r.log.epochs.iter().all(|e| e.test_loss.is_some_and(f64::is_finite)));
+        let Some(v) = &r.views else {
+            assert_eq!(r.seed, 1, "only the first seed is pictured");
+            continue;
+        };
+        assert_eq!(v.boundaries.iter().map(|b| b.epoch).collect::<Vec<_>>(), [0, 6, 20, 60]);
+        assert_eq!(v.histograms.iter().map(|h| (h.epoch, h.layers.len())).collect::<Vec<_>>(), [(0, 2), (60, 2)]);
+    }
+    let kaiming_end = &res[2].views.as_ref().unwrap().boundaries[3];
+    let ones = kaiming_end.classes.iter().filter(|&&c| c == 1).count();
+    assert!(ones > 1000 && ones < 5400, "both classes get a region: {ones} of 6400 cells");
+    let dir = tmp("moons");
+    let w = write_all(&dir, &p, &res).unwrap();
+    for f in ["boundaries.png", "boundaries.svg", "histograms.png", "accuracy.png", "loss.png", "report.html"] {
+        assert!(dir.join(f).is_file(), "{f}");
+    }
+    assert!(w.table.contains("test accuracy") && w.table.contains("gap (train − test)"), "{}", w.table);
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert_eq!(html.matches("<div data-init-row=").count(), 4, "a boundary and a histogram picture per init");
+    // Self-contained: nothing to fetch (the only URL is the SVG namespace the chart script names).
+    for fetch in ["src=\"http", "href=\"http", "url(http", "fetch(", "XMLHttpRequest", "<link", "import("] {
+        assert!(!html.contains(fetch), "{fetch}");
+    }
+    let metrics = std::fs::read_to_string(dir.join("metrics.csv")).unwrap();
+    let zeros_last = metrics.lines().find(|l| l.starts_with("zeros,0,59,")).unwrap();
+    assert_eq!(zeros_last.split(',').nth(6), Some("0.5"), "{zeros_last}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn every_built_in_dataset_trains_with_the_default_model() {
+    for name in crate::lab::data::SYNTHETIC {
+        let mut c = config(DEFAULT_MODEL, &["kaiming_uniform(nonlinearity=relu)"], 1, 2);
+        c.data = name.to_string();
+        let p = prepare(&c).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let r = run_one(&p, 0, 0).unwrap();
+        let e = &r.log.epochs[1];
+        assert!(e.loss.is_finite() && e.test_loss.is_some_and(f64::is_finite), "{name}: {e:?}");
+        assert_eq!(p.data.is_classification(), e.test_accuracy.is_some(), "{name}");
+        assert_eq!(p.plane.is_some(), !["sine", "shapes"].contains(name), "{name}");
+    }
 }

@@ -239,7 +239,7 @@ mod tests {
     fn histogram_counts_fractions_and_keeps_outliers_in_the_end_bins() {
         let h = histogram(&[0.0, 0.1, 0.99, 5.0, -3.0, f32::NAN], 0.0, 1.0);
         assert_eq!((h.count, h.non_finite), (6, 1));
-        assert_eq!((h.fractions[0], h.fractions[3], h.fractions[BINS - 1]), (2.0 / 6.0, 1.0 / 6.0, 2.0 / 6.0));
+        assert_eq!((h.fractions[0], h.fractions[4], h.fractions[BINS - 1]), (2.0 / 6.0, 1.0 / 6.0, 2.0 / 6.0));
         assert_eq!(shared_range(&[&[-1.0, 3.0]]), (-3.0, 3.0));
         assert_eq!(shared_range(&[&[2.0, 2.0]]), (1.8, 2.2));
     }

@@ -314,6 +314,45 @@ mod tests {
     }
 
     #[test]
+    fn user_data_gets_a_test_set_from_a_file_or_a_split_and_none_by_default() {
+        let dir = std::env::temp_dir().join(format!("initlab-data-split-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (train, test, wide, bad) = (dir.join("train.csv"), dir.join("test.csv"), dir.join("w.csv"), dir.join("b.csv"));
+        let rows: String = (0..10).map(|i| format!("{i},{}.5,{}\n", i * 2, i % 2)).collect();
+        std::fs::write(&train, format!("a,b,y\n{rows}")).unwrap();
+        std::fs::write(&test, "a,b,y\n1,1,0\n2,2,0\n").unwrap();
+        std::fs::write(&wide, "a,b,c,y\n1,1,1,0\n").unwrap();
+        std::fs::write(&bad, "a,b,y\n1,1,5\n").unwrap();
+        let t = train.to_str().unwrap();
+        assert!(load_with_test(t, 0, None, None).unwrap().1.is_none());
+        let (tr, te) = load_with_test(t, 0, None, Some(0.3)).unwrap();
+        let te = te.unwrap();
+        assert_eq!((tr.len(), te.len()), (7, 3));
+        // Every row lands in exactly one part, each part in file order; the choice is the seed's.
+        let mut firsts: Vec<f32> = tr.input.rows().into_iter().chain(te.input.rows()).map(|r| r[0]).collect();
+        assert!(te.input.rows().into_iter().map(|r| r[0]).collect::<Vec<_>>().windows(2).all(|w| w[0] < w[1]));
+        firsts.sort_by(f32::total_cmp);
+        assert_eq!(firsts, (0..10).map(|i| i as f32).collect::<Vec<_>>());
+        assert_eq!(load_with_test(t, 0, None, Some(0.3)).unwrap().1.unwrap(), te);
+        let (_, from_file) = load_with_test(t, 0, Some(test.to_str().unwrap()), None).unwrap();
+        let from_file = from_file.unwrap();
+        assert_eq!((from_file.len(), from_file.num_outputs()), (2, 2), "counts the training set's classes");
+        for (file, split, want) in [
+            (None, Some(1.0), "--test-split 1"),
+            (None, Some(0.01), "non-empty"),
+            (Some(wide.to_str().unwrap()), None, "samples of shape [3]"),
+            (Some(bad.to_str().unwrap()), None, "label 5 is not one of the training data's 2 classes"),
+            (Some(test.to_str().unwrap()), Some(0.5), "not both"),
+        ] {
+            let e = load_with_test(t, 0, file, split).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+        }
+        let e = load_with_test("moons", 0, None, Some(0.5)).unwrap_err().to_string();
+        assert!(e.contains("brings its own test set"), "{e}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn load_names_the_value_and_what_is_valid() {
         assert_eq!(load(" xor ", 1).unwrap().name, "xor");
         let e = load("mnist", 0).unwrap_err().to_string();

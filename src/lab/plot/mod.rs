@@ -262,6 +262,7 @@ pub(super) mod tests {
                 panel(false, vec![series("zero", vec![0.0; 3]), series("huge", vec![1e300, -1e300])]),
                 panel(false, vec![]),
             ],
+            ..Default::default()
         };
         let svg = render_svg_string(&fig).unwrap();
         assert_eq!(svg.matches("no finite data").count(), 3);
