@@ -60,6 +60,10 @@ fn bad_input_names_the_value_exits_non_zero_and_writes_nothing() {
         (vec!["--shard", "0/4"], "--shard '0/4'"),
         (vec!["--shard", "a/b"], "--shard 'a/b'"),
         (vec!["--optimizer", "rmsprop"], "optimizer 'rmsprop'"),
+        (vec!["--test-split", "0.2"], "--test-split with --data spiral"),
+        (vec!["--data", s(&garbage), "--test-split", "2"], "garbage.csv"),
+        (vec!["--snapshots", "0,7"], "--snapshots 7"),
+        (vec!["--model", "mlp:in-8-in"], "model 'mlp:in-8-in'"),
     ];
     for (extra, want) in cases {
         let mut a = vec!["compare", "--epochs", "1", "--seeds", "1", "--out", s(&out)];
@@ -107,4 +111,20 @@ fn threads_and_shards_leave_metrics_byte_identical() {
     for d in [a, b, s1, s2, merged] {
         let _ = std::fs::remove_dir_all(d);
     }
+}
+
+#[test]
+fn adam_defaults_to_torchs_learning_rate_and_the_model_to_the_data() {
+    let out = tmp("adam");
+    let o = initlab(&["compare", "--data", "xor", "--optimizer", "adam", "--init", "zeros", "--init", "xavier_uniform"]
+        .into_iter()
+        .chain(["--seeds", "1", "--epochs", "2", "--quiet", "--out", s(&out)])
+        .collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<td>learning rate</td><td class=\"num\">0.001</td>"), "Adam's lr is torch's 1e-3");
+    assert!(html.contains("<td>model</td><td>mlp:in-100-100-out:relu</td>"));
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    assert!(metrics.starts_with("init,seed,epoch,loss,accuracy,test_loss,test_accuracy,grad_norm.0.weight"));
+    let _ = std::fs::remove_dir_all(&out);
 }
