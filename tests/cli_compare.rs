@@ -116,10 +116,12 @@ fn threads_and_shards_leave_metrics_byte_identical() {
 #[test]
 fn adam_defaults_to_torchs_learning_rate_and_the_model_to_the_data() {
     let out = tmp("adam");
-    let o = initlab(&["compare", "--data", "xor", "--optimizer", "adam", "--init", "zeros", "--init", "xavier_uniform"]
-        .into_iter()
-        .chain(["--seeds", "1", "--epochs", "2", "--quiet", "--out", s(&out)])
-        .collect::<Vec<_>>());
+    let o = initlab(
+        &["compare", "--data", "xor", "--optimizer", "adam", "--init", "zeros", "--init", "xavier_uniform"]
+            .into_iter()
+            .chain(["--seeds", "1", "--epochs", "2", "--quiet", "--out", s(&out)])
+            .collect::<Vec<_>>(),
+    );
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<td>learning rate</td><td class=\"num\">0.001</td>"), "Adam's lr is torch's 1e-3");

@@ -239,7 +239,7 @@ fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
         title: format!("Signal propagation at init — {model}"),
         panels: vec![
             panel("activation std", "std of the module's output", series(&|s| s.act_std)),
-            panel("gradient std", "std of the gradient at the output", series(&|s| s.grad_std)),
+            panel("gradient std", "std of the gradient at the output", (series(&|s| s.grad_std).0, Vec::new())),
         ],
         ..Default::default()
     }

@@ -11,8 +11,8 @@ use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::model::{build, check_fits, ModelSpec, DEFAULT_MODEL};
 use crate::lab::train::{train_observed, TrainConfig, TrainLog};
-use crate::lab::views::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
 use crate::lab::units::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
+use crate::lab::views::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -106,11 +106,8 @@ impl CompareConfig {
 
     /// The epochs of the decision-boundary columns, ascending, the end (`epochs`) last.
     pub fn snapshot_epochs(&self) -> Vec<usize> {
-        let mut e = if self.snapshots.is_empty() {
-            vec![0, self.epochs / 10, self.epochs / 3]
-        } else {
-            self.snapshots.clone()
-        };
+        let mut e =
+            if self.snapshots.is_empty() { vec![0, self.epochs / 10, self.epochs / 3] } else { self.snapshots.clone() };
         e.push(self.epochs);
         e.sort_unstable();
         e.dedup();

@@ -2,10 +2,10 @@
 //! divergence reporting.
 
 use crate::lab::compare::*;
+use crate::lab::model::DEFAULT_MODEL;
 use crate::lab::output::write_all;
 use crate::lab::results::metrics_csv;
 use crate::lab::shard::{merge, write_shard};
-use crate::lab::model::DEFAULT_MODEL;
 use crate::lab::summary::summarize;
 use std::path::PathBuf;
 
@@ -85,7 +85,9 @@ fn results_do_not_depend_on_threads_or_shards() {
     assert_eq!(one, metrics_csv(&p, &all_runs(&p, 2)).unwrap(), "same seed, same bytes");
     let text = String::from_utf8(one.clone()).unwrap();
     assert_eq!(text.lines().count(), 1 + 3 * 2 * 4);
-    assert!(text.starts_with("init,seed,epoch,loss,accuracy,test_loss,test_accuracy,grad_norm.0.weight,grad_norm.0.bias,grad_norm.2.weight"));
+    assert!(text.starts_with(
+        "init,seed,epoch,loss,accuracy,test_loss,test_accuracy,grad_norm.0.weight,grad_norm.0.bias,grad_norm.2.weight"
+    ));
     assert!(text.lines().nth(1).unwrap().starts_with("xavier_normal,7,0,"));
     assert!(text.contains("\n\"uniform(-0.3, 0.3)\",8,3,"), "labels with commas are quoted");
 

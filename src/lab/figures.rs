@@ -126,7 +126,8 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
         }
         for r in runs.iter().filter(|r| r.log.diverged) {
             let at = r.log.epochs.len().saturating_sub(1) as f64;
-            let y = cap.unwrap_or_else(|| r.log.epochs.iter().map(|e| e.loss).filter(|l| l.is_finite()).fold(1.0, f64::max));
+            let y = cap
+                .unwrap_or_else(|| r.log.epochs.iter().map(|e| e.loss).filter(|l| l.is_finite()).fold(1.0, f64::max));
             markers.push(Marker { x: at, y, color: k });
         }
         let layer_norms = |e: &EpochRecord| -> Vec<f64> {
@@ -189,7 +190,11 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
     (loss_panel.y_cap, loss_panel.markers, loss_panel.notes) = (cap, markers, loss_notes);
     let mut figs = vec![(
         "loss",
-        Figure { title: format!("{what}: mean and min–max over seeds — {title}"), panels: vec![loss_panel], ..Default::default() },
+        Figure {
+            title: format!("{what}: mean and min–max over seeds — {title}"),
+            panels: vec![loss_panel],
+            ..Default::default()
+        },
     )];
     if classes {
         let mut acc_panel = panel("accuracy", "epoch", "accuracy", acc);
@@ -197,7 +202,11 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
         let what = if has_test { "Training and test accuracy" } else { "Training accuracy" };
         figs.push((
             "accuracy",
-            Figure { title: format!("{what}: mean and min–max over seeds — {title}"), panels: vec![acc_panel], ..Default::default() },
+            Figure {
+                title: format!("{what}: mean and min–max over seeds — {title}"),
+                panels: vec![acc_panel],
+                ..Default::default()
+            },
         ));
     }
     let mut f0 = panel("at epoch 0, per layer", "layer", "‖∇W‖", flow0);
@@ -230,7 +239,11 @@ fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &
         .iter()
         .enumerate()
         .filter_map(|(k, (label, _))| {
-            results.iter().find(|r| r.init == k && r.views.is_some()).and_then(|r| r.views.as_ref()).map(|v| (label.as_str(), v))
+            results
+                .iter()
+                .find(|r| r.init == k && r.views.is_some())
+                .and_then(|r| r.views.as_ref())
+                .map(|v| (label.as_str(), v))
         })
         .collect()
 }
@@ -290,7 +303,11 @@ pub fn histogram_figure(p: &Prepared, results: &[RunResult]) -> Option<Figure> {
                     Series {
                         label: if c == 3 { format!("{} ({})", l.name, l.type_name) } else { String::new() },
                         x: (0..h.fractions.len()).map(|b| h.lo + (b as f64 + 0.5) * w).collect(),
-                        y: if h.non_finite == h.count { vec![f64::NAN; h.fractions.len()] } else { h.fractions.clone() },
+                        y: if h.non_finite == h.count {
+                            vec![f64::NAN; h.fractions.len()]
+                        } else {
+                            h.fractions.clone()
+                        },
                         color: Some(j),
                         ..Default::default()
                     }
@@ -307,7 +324,10 @@ pub fn histogram_figure(p: &Prepared, results: &[RunResult]) -> Option<Figure> {
     }
     let c = &p.config;
     Some(Figure {
-        title: format!("Hidden layers, seed {}: activations and back-propagated gradients — {} on {}", c.seed, c.model, c.data),
+        title: format!(
+            "Hidden layers, seed {}: activations and back-propagated gradients — {} on {}",
+            c.seed, c.model, c.data
+        ),
         panels,
         columns: 4,
         panel_size: Some((330, 250)),
@@ -335,7 +355,10 @@ mod tests {
         let mut w = v.clone();
         note_coinciding(&mut v, "epoch");
         let labels: Vec<&str> = v.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["zeros", "ones (= zeros)", "he", "uniform (= zeros)", "late (= zeros from epoch 1)", "later"]);
+        assert_eq!(
+            labels,
+            ["zeros", "ones (= zeros)", "he", "uniform (= zeros)", "late (= zeros from epoch 1)", "later"]
+        );
         note_coinciding(&mut w, "");
         assert_eq!(w[4].label, "late", "layer axes: whole coincidences only");
     }

@@ -205,7 +205,11 @@ xavier
     fn a_plot_embeds_as_one_scalable_svg() {
         use crate::lab::plot::{render_svg_string, Figure, Panel, Series};
         let s = Series { label: "he_normal".into(), x: vec![0.0, 1.0], y: vec![2.0, 1.0], ..Default::default() };
-        let fig = Figure { title: "loss".into(), panels: vec![Panel { series: vec![s], ..Default::default() }], ..Default::default() };
+        let fig = Figure {
+            title: "loss".into(),
+            panels: vec![Panel { series: vec![s], ..Default::default() }],
+            ..Default::default()
+        };
         let svg = render_svg_string(&fig).unwrap();
         let h = render_html("r", "", &[("cap".into(), svg)], &[]).unwrap();
         assert_eq!(h.matches("<svg").count(), 1);

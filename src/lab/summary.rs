@@ -176,7 +176,8 @@ pub fn table(p: &Prepared, rows: &[InitSummary]) -> (Vec<String>, Vec<Vec<String
     ]
     .to_vec();
     if has_test {
-        let (t, g) = if classes { ("test accuracy", "gap (train − test)") } else { ("test loss", "gap (test − train)") };
+        let (t, g) =
+            if classes { ("test accuracy", "gap (train − test)") } else { ("test loss", "gap (test − train)") };
         header.splice(4..4, [t.to_string(), g.to_string()]);
     }
     let body = rows

@@ -158,11 +158,8 @@ pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<Hi
     let buffers: Vec<(Tensor, ArrayD<f32>)> = model.buffers().into_iter().map(|b| (b.clone(), b.to_array())).collect();
     let leaves = model.named_leaves();
     let has_act = leaves.iter().any(|(_, m)| ACTIVATIONS.contains(&m.type_name()));
-    let weight_leaves: Vec<String> = leaves
-        .iter()
-        .filter(|(_, m)| matches!(m.type_name(), "Linear" | "Conv2d"))
-        .map(|(n, _)| n.clone())
-        .collect();
+    let weight_leaves: Vec<String> =
+        leaves.iter().filter(|(_, m)| matches!(m.type_name(), "Linear" | "Conv2d")).map(|(n, _)| n.clone()).collect();
     let last_weight = weight_leaves.last().cloned();
     let mut taps: Vec<(String, String, Tensor, ArrayD<f32>)> = Vec::new();
     let x = Tensor::new(data.input.clone());

@@ -317,7 +317,8 @@ mod tests {
     fn user_data_gets_a_test_set_from_a_file_or_a_split_and_none_by_default() {
         let dir = std::env::temp_dir().join(format!("initlab-data-split-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let (train, test, wide, bad) = (dir.join("train.csv"), dir.join("test.csv"), dir.join("w.csv"), dir.join("b.csv"));
+        let (train, test, wide, bad) =
+            (dir.join("train.csv"), dir.join("test.csv"), dir.join("w.csv"), dir.join("b.csv"));
         let rows: String = (0..10).map(|i| format!("{i},{}.5,{}\n", i * 2, i % 2)).collect();
         std::fs::write(&train, format!("a,b,y\n{rows}")).unwrap();
         std::fs::write(&test, "a,b,y\n1,1,0\n2,2,0\n").unwrap();

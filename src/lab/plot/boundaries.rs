@@ -89,7 +89,11 @@ fn draw<DB: DrawingBackend>(g: &BoundaryGrid, root: &DrawingArea<DB, Shift>) -> 
     for (c, e) in g.epochs.iter().enumerate() {
         let x = lw + (c as u32 * (CELL + GAP)) as i32 + CELL as i32 / 2;
         let last = c + 1 == g.epochs.len();
-        let text = if *e == 0 { "at init".to_string() } else { format!("after {e} epochs{}", if last { " (end)" } else { "" }) };
+        let text = if *e == 0 {
+            "at init".to_string()
+        } else {
+            format!("after {e} epochs{}", if last { " (end)" } else { "" })
+        };
         root.draw(&Text::new(text, (x, head(g) as i32 - 6), heading.clone())).map_err(s)?;
     }
     let label = TextStyle::from((FONT, 14).into_font()).pos(Pos::new(HPos::Right, VPos::Center));

@@ -1,11 +1,11 @@
 //! One panel: what of each series can be drawn, axis ranges and tick labels, and the drawing.
 
 use super::{Draw, Panel, Series, FONT, PALETTE};
-use plotters::style::RGBColor;
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters::style::RGBColor;
 
 /// A panel with nothing to draw: its title and centred lines of text.
 pub(super) fn note<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, title: &str, lines: &[String]) -> Draw {
@@ -72,7 +72,11 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
             continue;
         }
         let color = color_of(se, k);
-        area.draw(&PathElement::new(vec![(6, y), (26, y)], color.stroke_width(3))).map_err(s)?;
+        if se.dashed {
+            area.draw(&DashedPathElement::new(vec![(6, y), (28, y)], 6, 3, color.stroke_width(3))).map_err(s)?;
+        } else {
+            area.draw(&PathElement::new(vec![(6, y), (26, y)], color.stroke_width(3))).map_err(s)?;
+        }
         area.draw(&Text::new(label, (32, y), style.clone())).map_err(s)?;
         y += step;
     }

@@ -191,7 +191,11 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
             "The loss of every run, one colour per init: {} on a log scale, cut at {LOSS_CAP} × the largest \
              initial loss, a cross where a run diverged. Look for the inits that fall fastest and lowest; a flat \
              line at ln(classes) is a network that never broke the symmetry of its units{}.",
-            if has_test { "solid on the training set, dashed on the held-out test set," } else { "on the training set," },
+            if has_test {
+                "solid on the training set, dashed on the held-out test set,"
+            } else {
+                "on the training set,"
+            },
             if has_test { ", and a dashed line far above its solid one is overfitting" } else { "" }
         ),
     );
@@ -262,7 +266,8 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
     symmetry(&mut h, p, results);
     runs_table(&mut h, p, results, x.rows);
     settings(&mut h, p);
-    let data = json!({"inits": c.inits.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(), "charts": charts(p, results)});
+    let data =
+        json!({"inits": c.inits.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(), "charts": charts(p, results)});
     let data = data.to_string().replace("</", "<\\/");
     let _ = write!(
         h,
@@ -302,7 +307,13 @@ fn symmetry(h: &mut String, p: &Prepared, results: &[RunResult]) {
             let min = d.iter().min().copied().unwrap_or(0);
             rows.push((
                 Some(k),
-                vec![label.clone(), layer.layer.clone(), layer.units.to_string(), format!("{mean:.1}"), min.to_string()],
+                vec![
+                    label.clone(),
+                    layer.layer.clone(),
+                    layer.units.to_string(),
+                    format!("{mean:.1}"),
+                    min.to_string(),
+                ],
             ));
         }
     }
@@ -364,7 +375,10 @@ fn settings(h: &mut String, p: &Prepared) {
         (None, vec!["test samples".into(), p.test.as_ref().map_or("none".into(), |t| t.len().to_string())]),
     ];
     if let Some(counts) = p.data.class_counts() {
-        rows.push((None, vec!["classes (training samples per class)".into(), format!("{} ({counts:?})", counts.len())]));
+        rows.push((
+            None,
+            vec!["classes (training samples per class)".into(), format!("{} ({counts:?})", counts.len())],
+        ));
     }
     for (k, v) in [
         ("seeds", format!("{} (from {})", c.seeds, c.seed)),
@@ -392,7 +406,8 @@ mod tests {
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")];
+        let cases =
+            [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("foobar", "Zm9vYmFy")];
         for (plain, enc) in cases {
             assert_eq!(base64(plain.as_bytes()), enc);
         }
