@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn a_grid_is_drawn_to_png_and_svg() {
         let half: Vec<u8> = (0..GRID * GRID).map(|i| u8::from(i % GRID >= GRID / 2)).collect();
-        let b = vec![
+        let b = [
             Boundary { epoch: 0, classes: vec![0; GRID * GRID], confidence: vec![0.5; GRID * GRID] },
             Boundary { epoch: 9, classes: half, confidence: vec![0.99; GRID * GRID] },
         ];

@@ -161,9 +161,9 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
         Some(t) => format!("a held-out test set of {} samples", t.len()),
         None => "no test set".to_string(),
     };
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<p>{} inits × {} seeds ({}…{}), {} epochs of {} (lr {}{}), batch {}; {} training samples of shape {:?}{}, {}.</p>\n",
+        "<p>{} inits × {} seeds ({}…{}), {} epochs of {} (lr {}{}), batch {}; {} training samples of shape {:?}{}, {}.</p>",
         c.inits.len(),
         c.seeds,
         c.seed,
@@ -278,9 +278,9 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
 
 fn images(h: &mut String, imgs: &[InitImage], what: &str) {
     for img in imgs {
-        let _ = write!(
+        let _ = writeln!(
             h,
-            "<div data-init-row=\"{}\"><img class=\"view\" alt=\"{}\" src=\"data:image/png;base64,{}\"></div>\n",
+            "<div data-init-row=\"{}\"><img class=\"view\" alt=\"{}\" src=\"data:image/png;base64,{}\"></div>",
             img.init,
             escape_html(what),
             base64(&img.png)
