@@ -6,7 +6,7 @@
 
 use super::escape_html;
 use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::figures::{stats, LOSS_CAP};
+use crate::lab::figures::{figures, stats, LOSS_CAP};
 use crate::lab::results::layer_names;
 use crate::lab::summary::InitSummary;
 use serde_json::{json, Value};
@@ -178,8 +178,23 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
         if classes { format!(", {} classes", p.data.num_outputs()) } else { ", regression".to_string() },
         test_txt,
     );
+    h.push_str("<div id=\"legend\" class=\"legend\" aria-label=\"inits\"></div>\n");
+    // Curves hidden under others: the notes the static loss plot puts in its legend.
+    let same: Vec<String> = figures(p, results)
+        .into_iter()
+        .filter(|(stem, _)| *stem == "loss")
+        .flat_map(|(_, f)| f.panels.into_iter().flat_map(|p| p.series))
+        .filter_map(|s| s.label.split_once(" (= ").map(|(a, b)| format!("{a} = {}", b.trim_end_matches(')'))))
+        .collect();
+    if !same.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p class=\"what\">Mean training loss curves that coincide (one hides the other): {}.</p>",
+            escape_html(&same.join("; "))
+        );
+    }
     h.push_str(
-        "<div id=\"legend\" class=\"legend\" aria-label=\"inits\"></div>\n\
+        "\
          <p class=\"what\">Click an init above to hide or show it in every chart, picture and table. \
          Hover a chart to read a run's values; drag across the loss or accuracy chart to zoom into those \
          epochs, double-click to zoom out.</p>\n",
@@ -205,10 +220,14 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
             &mut h,
             "Accuracy",
             &format!(
-                "The fraction of samples each run classifies correctly{}, per epoch. A balanced two-class test \
-                 set gives 0.5 to a network that predicts one class everywhere; the gap between the solid and \
-                 dashed curves is what the network memorised rather than learned.",
-                if has_test { " (solid: training set, dashed: held-out test set)" } else { "" }
+                "The fraction of samples each run classifies correctly{}, per epoch. A network that predicts \
+                 one class everywhere scores that class's share ({}); the gap between the solid and dashed \
+                 curves is what the network memorised rather than learned.",
+                if has_test { " (solid: training set, dashed: held-out test set)" } else { "" },
+                match p.data.class_counts() {
+                    Some(c) if c.iter().all(|&n| n == c[0]) => format!("1/{} here, the classes being balanced", c.len()),
+                    _ => "see the class counts under Settings".to_string(),
+                }
             ),
         );
         h.push_str("<div class=\"chartbox\" id=\"chart-accuracy\"></div>\n</section>\n");
