@@ -86,7 +86,8 @@ fn bad_input_fails_with_one_message_and_no_file() {
     .unwrap();
     let o = probe(&[spec.to_str().unwrap(), "--input-shape", "1,8,8", "--csv", tmp("conv.csv").to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
+        (&["mlp:in-8-out"], "no dataset to take 'in' and 'out' from"),
         (&[spec.to_str().unwrap()], "pass --input-shape C,H,W"),
         (&["resnet50"], "unknown model"),
         (&["mlp:4-4", "--init", "Linear.weight=gaussian"], "unknown scheme 'gaussian'"),

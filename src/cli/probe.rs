@@ -55,6 +55,12 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
                     "the conv shorthand takes its sizes from a dataset; give probe a JSON spec or a checkpoint",
                 ))
             }
+            ModelSpec::Mlp { sizes, .. } if sizes.contains(&0) => {
+                return Err(Error::invalid(
+                    format!("model '{text}'"),
+                    "probe has no dataset to take 'in' and 'out' from; give the sizes as numbers (mlp:256x101)",
+                ))
+            }
             m @ ModelSpec::Mlp { .. } => m.to_json(&crate::lab::data::synthetic("spiral", 0)?)?,
         }
     };
