@@ -36,7 +36,7 @@
   // Log axis ticks at round numbers: decades, and 2 and 5 times them when few decades show.
   function logTicks(lo, hi) {
     var out = [], d0 = Math.floor(Math.log10(lo)), d1 = Math.ceil(Math.log10(hi));
-    var mult = d1 - d0 <= 2 ? [1, 2, 5] : [1];
+    var mult = Math.log10(hi / lo) <= 2.5 ? [1, 2, 5] : [1];
     var every = Math.max(1, Math.ceil((d1 - d0) / 8));
     for (var d = d0; d <= d1; d++) {
       if ((d - d0) % every) continue;
@@ -114,6 +114,7 @@
     var s = this.spec, self = this;
     while (this.svg.firstChild) this.svg.removeChild(this.svg.firstChild);
     this.dot = null;
+    this.tip.hidden = true;
     this.dom = this.domain();
     var m = this.m, W = this.W, H = this.H;
     if (!this.dom) {
