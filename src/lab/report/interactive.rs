@@ -225,7 +225,8 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
                  curves is what the network memorised rather than learned.",
                 if has_test { " (solid: training set, dashed: held-out test set)" } else { "" },
                 match p.data.class_counts() {
-                    Some(c) if c.iter().all(|&n| n == c[0]) => format!("1/{} here, the classes being balanced", c.len()),
+                    Some(c) if c.iter().all(|&n| n == c[0]) =>
+                        format!("1/{} here, the classes being balanced", c.len()),
                     _ => "see the class counts under Settings".to_string(),
                 }
             ),
