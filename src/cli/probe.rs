@@ -20,8 +20,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// `mlp:…` shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256)), a JSON
-    /// spec file, or a checkpoint (.safetensors).
+    /// A shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256), or
+    /// resmlp:64-64x50-64; conv:…/resnet:… take 1×12×12 inputs), a JSON spec file, or a
+    /// checkpoint (.safetensors).
     pub model: String,
     /// Init rules, repeatable (`label@rules` names one). Default: torch's default init.
     #[arg(long = "init")]
@@ -50,13 +51,15 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     } else {
         match ModelSpec::parse(text)? {
             ModelSpec::Json(v) => v,
-            ModelSpec::Conv { .. } => {
-                return Err(Error::invalid(
-                    format!("model '{text}'"),
-                    "the conv shorthand takes its sizes from a dataset; give probe a JSON spec or a checkpoint",
-                ))
+            // Image models are sized for the `shapes` data (1×12×12 images), whose sample shape
+            // is the probe's input unless --input-shape says otherwise.
+            m => {
+                let (spec, images) = m.to_json_standalone()?;
+                if let (Some(shape), None) = (images, input_shape) {
+                    return Ok((spec, shape));
+                }
+                spec
             }
-            m @ ModelSpec::Mlp { .. } => m.to_json(&crate::lab::data::synthetic("spiral", 0)?)?,
         }
     };
     if let Some(s) = input_shape {

@@ -284,9 +284,12 @@ pub fn default_for(owner: &dyn Module, local: &str) -> Result<Scheme> {
     if ty.contains("Norm") {
         return Ok(if local == "weight" { Scheme::Ones } else { Scheme::Zeros });
     }
+    if let (Some(r), "gate") = (owner.downcast_ref::<crate::nn::Residual>(), local) {
+        return Ok(Scheme::Constant { val: r.gate_init.unwrap_or(1.0) });
+    }
     Err(Error::invalid(
         "default",
-        format!("no torch default known for {ty}.{local}; known for Linear, Conv*, BatchNorm*/LayerNorm/GroupNorm"),
+        format!("no torch default known for {ty}.{local}; known for Linear, Conv*, BatchNorm*/LayerNorm/GroupNorm, Residual.gate"),
     ))
 }
 

@@ -38,17 +38,20 @@ impl Residual {
     }
 }
 
-impl Module for Residual {
-    fn type_name(&self) -> &'static str {
-        "Residual"
-    }
-    fn forward(&self, x: &Tensor) -> Result<Tensor> {
-        let mut y = self.body.forward(x)?;
+impl Residual {
+    /// The forward with each child run by `run(child name, child, input)`: how walkers that
+    /// descend into the tree (the probe's per-layer taps) keep the container's own arithmetic.
+    pub fn forward_with(
+        &self,
+        x: &Tensor,
+        run: &mut dyn FnMut(&str, &dyn Module, &Tensor) -> Result<Tensor>,
+    ) -> Result<Tensor> {
+        let mut y = run("body", self.body.as_ref(), x)?;
         if let Some(g) = &self.gate {
             y = y.mul(g)?;
         }
         let s = match &self.shortcut {
-            Some(sc) => sc.forward(x)?,
+            Some(sc) => run("shortcut", sc.as_ref(), x)?,
             None => x.clone(),
         };
         if y.shape() != s.shape() {
@@ -63,6 +66,15 @@ impl Module for Residual {
             ));
         }
         y.add(&s)
+    }
+}
+
+impl Module for Residual {
+    fn type_name(&self) -> &'static str {
+        "Residual"
+    }
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        self.forward_with(x, &mut |_, m, x| m.forward(x))
     }
     fn named_children(&self) -> Vec<(String, &dyn Module)> {
         let mut v = vec![("body".to_string(), self.body.as_ref())];
