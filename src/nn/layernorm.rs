@@ -62,11 +62,16 @@ impl Module for LayerNorm {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         layer_norm(x, &self.normalized_shape, self.weight.as_ref(), self.bias.as_ref(), self.eps)
     }
-    /// torch: `(8,), eps=1e-05, elementwise_affine=True` (the shape as a Python tuple).
+    /// torch: `(8,), eps=1e-05, elementwise_affine=True, bias=True` (the shape as a Python tuple).
     fn extra_repr(&self) -> String {
         let dims: Vec<String> = self.normalized_shape.iter().map(|d| d.to_string()).collect();
         let tuple = if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
-        format!("{tuple}, eps={}, elementwise_affine={}", py_float(self.eps), py_bool(self.elementwise_affine))
+        format!(
+            "{tuple}, eps={}, elementwise_affine={}, bias={}",
+            py_float(self.eps),
+            py_bool(self.elementwise_affine),
+            py_bool(self.bias.is_some())
+        )
     }
     fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
         let mut v = Vec::new();
@@ -104,11 +109,11 @@ mod tests {
     fn print_parameters_and_spec_round_trip() {
         let build = |v: Value| from_spec_with_rng(&v, &mut Rng::new(0));
         let m = build(json!({"type": "LayerNorm", "normalized_shape": 8})).unwrap();
-        assert_eq!(m.to_string(), "LayerNorm((8,), eps=1e-05, elementwise_affine=True)");
+        assert_eq!(m.to_string(), "LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)");
         let names: Vec<String> = m.named_parameters().into_iter().map(|(n, p)| format!("{n}{:?}", p.shape())).collect();
         assert_eq!(names, ["weight[8]", "bias[8]"]);
         let m = build(json!({"type": "LayerNorm", "normalized_shape": [3, 4], "eps": 1e-3, "bias": false})).unwrap();
-        assert_eq!(m.to_string(), "LayerNorm((3, 4), eps=0.001, elementwise_affine=True)");
+        assert_eq!(m.to_string(), "LayerNorm((3, 4), eps=0.001, elementwise_affine=True, bias=False)");
         assert_eq!(m.named_parameters().len(), 1);
         assert_eq!(build(m.to_spec()).unwrap().named_parameters().len(), 1);
         let m = build(json!({"type": "LayerNorm", "normalized_shape": [4], "elementwise_affine": false})).unwrap();
