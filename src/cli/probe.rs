@@ -42,6 +42,10 @@ pub struct Args {
     /// Also draw activation and gradient std against depth (FILE.png and FILE.svg).
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Keep only modules of these types (comma-separated, e.g. Residual: one row per block),
+    /// numbered 1, 2, … in forward order.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 /// The model's spec and per-sample input shape.
@@ -122,8 +126,18 @@ pub fn run(args: &Args) -> Result<()> {
     });
     let mut results = Vec::new();
     for (label, rules) in &parsed {
-        let stats =
+        let mut stats =
             probe_one(&spec, rules, &shape, args.seed).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        if !args.only.is_empty() {
+            stats.retain(|s| args.only.contains(&s.type_name));
+            if stats.is_empty() {
+                return Err(Error::invalid(
+                    "--only",
+                    format!("no module of type {} in model '{}'", args.only.join(", "), args.model),
+                ));
+            }
+            stats.iter_mut().enumerate().for_each(|(i, s)| s.depth = i + 1);
+        }
         for s in &stats {
             if several {
                 csv.push_str(&format!("{},", csv_field(label)));
