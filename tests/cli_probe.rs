@@ -160,7 +160,8 @@ fn residual_mlp_blocks_grow_at_he_init_and_stay_bounded_under_fixup_and_skipinit
     let (_, rows) = rows(&csv);
     assert_eq!(rows.len(), 60, "--only Residual keeps one row per block");
     assert!(rows.iter().all(|r| r[2] == "Residual"));
-    let blocks = |init: &str| -> Vec<f64> { rows.iter().filter(|r| r[0] == init).map(|r| r[4].parse().unwrap()).collect() };
+    let blocks =
+        |init: &str| -> Vec<f64> { rows.iter().filter(|r| r[0] == init).map(|r| r[4].parse().unwrap()).collect() };
     let (he, fixup, skip) = (blocks("he"), blocks("fixup"), blocks("skip"));
     assert_eq!((he.len(), fixup.len(), skip.len()), (20, 20, 20));
     // He init: each block adds a branch of about the input's variance, so the std roughly

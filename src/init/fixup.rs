@@ -207,7 +207,10 @@ mod tests {
         assert!(report.warnings.is_empty(), "{:?}", report.warnings);
         // Later rules still win: kaiming everywhere, then the last BN weight of each body zero.
         let m = model();
-        Rules::parse("kaiming_normal(nonlinearity=relu);zero_init_residual").unwrap().apply(m.as_ref(), &mut Rng::new(5)).unwrap();
+        Rules::parse("kaiming_normal(nonlinearity=relu);zero_init_residual")
+            .unwrap()
+            .apply(m.as_ref(), &mut Rng::new(5))
+            .unwrap();
         let p: HashMap<String, Vec<f32>> = m.named_parameters().into_iter().map(|(n, p)| (n, p.to_vec())).collect();
         assert!(p["2.body.4.weight"].iter().all(|&x| x == 0.0) && p["2.body.1.weight"].iter().all(|&x| x == 1.0));
         assert!((std(&p["1.body.2.weight"]) / (2.0f64 / 64.0).sqrt() - 1.0).abs() < 0.05);

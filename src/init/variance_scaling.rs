@@ -20,7 +20,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The std of a unit normal truncated to (−2, 2) (JAX's constant).
-pub const TRUNCATED_NORMAL_STD: f64 = 0.87962566103423978;
+pub const TRUNCATED_NORMAL_STD: f64 = 0.879_625_661_034_239_8;
 
 /// Which fan `variance_scaling` divides by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,13 +224,15 @@ mod tests {
         // [256, 64, 3, 3]: fan_in 576, fan_out 2304, fan_avg 1440; 147456 values, so the std is
         // within 1% of √(scale/n) with overwhelming probability.
         let shape = [256, 64, 3, 3];
-        for (scale, mode, n) in [(1.0, VsMode::FanIn, 576.0), (2.0, VsMode::FanOut, 2304.0), (0.5, VsMode::FanAvg, 1440.0)] {
+        for (scale, mode, n) in
+            [(1.0, VsMode::FanIn, 576.0), (2.0, VsMode::FanOut, 2304.0), (0.5, VsMode::FanAvg, 1440.0)]
+        {
             for dist in [VsDistribution::TruncatedNormal, VsDistribution::Normal, VsDistribution::Uniform] {
                 let t = Tensor::zeros(&shape);
                 variance_scaling_with(&t, scale, mode, dist, &mut Rng::new(3)).unwrap();
                 let v = t.to_vec();
                 let (m, s) = stats(&v);
-                let want = (scale / n as f64).sqrt();
+                let want = (scale / n).sqrt();
                 assert!((s / want - 1.0).abs() < 0.01 && m.abs() < 0.01 * want, "{mode} {dist}: std {s} vs {want}");
                 let max = v.iter().fold(0f32, |a, x| a.max(x.abs())) as f64;
                 match dist {

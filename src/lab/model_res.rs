@@ -83,7 +83,13 @@ fn conv(i: usize, o: usize, k: usize, stride: usize, bias: bool) -> Value {
 }
 
 /// `channels` = the width of every block in order; `in_channels` and `outputs` from the data.
-pub fn resnet_json(channels: &[usize], o: &ResOptions, act: Option<Value>, in_channels: usize, outputs: usize) -> Value {
+pub fn resnet_json(
+    channels: &[usize],
+    o: &ResOptions,
+    act: Option<Value>,
+    in_channels: usize,
+    outputs: usize,
+) -> Value {
     let bn = |c: usize| json!({"type": "BatchNorm2d", "num_features": c});
     let mut layers = vec![conv(in_channels, channels[0], 3, 1, o.bias)];
     if o.batch_norm {
@@ -144,7 +150,8 @@ mod tests {
         let j = ModelSpec::parse("resmlp:2-8x2-3:gelu:bn:gate=0").unwrap().to_json(&data).unwrap();
         assert_eq!(types(&j["layers"][1]["body"]), ["Linear", "BatchNorm1d", "GELU", "Linear", "BatchNorm1d"]);
         let m = build(&j, &mut Rng::new(0)).unwrap();
-        let gates: Vec<f32> = m.named_parameters().iter().filter(|(n, _)| n.ends_with("gate")).map(|(_, p)| p.item().unwrap()).collect();
+        let gates: Vec<f32> =
+            m.named_parameters().iter().filter(|(n, _)| n.ends_with("gate")).map(|(_, p)| p.item().unwrap()).collect();
         assert_eq!(gates, [0.0, 0.0]);
         let j = ModelSpec::parse("resmlp:2-8x2-3:ln:selu:nobias").unwrap().to_json(&data).unwrap();
         assert_eq!(types(&j["layers"][2]["body"]), ["LayerNorm", "Linear", "SELU", "Linear"]);
@@ -163,7 +170,17 @@ mod tests {
         let j = ModelSpec::parse("resnet:4x2-8:bn").unwrap().to_json(&data).unwrap();
         assert_eq!(
             types(&j),
-            ["Conv2d", "BatchNorm2d", "ReLU", "Residual", "Residual", "Residual", "AdaptiveAvgPool2d", "Flatten", "Linear"]
+            [
+                "Conv2d",
+                "BatchNorm2d",
+                "ReLU",
+                "Residual",
+                "Residual",
+                "Residual",
+                "AdaptiveAvgPool2d",
+                "Flatten",
+                "Linear"
+            ]
         );
         assert!(j["layers"][3].get("shortcut").is_none());
         assert_eq!(j["layers"][5]["body"]["layers"][0]["stride"], 2);

@@ -43,7 +43,9 @@ impl LayerNorm {
                 a.iter().map(|v| v.as_u64().expect("u64") as usize).collect()
             }
             Some(v) => {
-                return Err(f.err("normalized_shape", format!("expected an integer or a non-empty list of them, got {v}")))
+                return Err(
+                    f.err("normalized_shape", format!("expected an integer or a non-empty list of them, got {v}"))
+                )
             }
         };
         let eps = f.f64_or("eps", 1e-5)?;

@@ -145,7 +145,12 @@ impl Module for AvgPool2d {
         avg_pool2d(x, &a, self.count_include_pad, self.divisor_override)
     }
     fn extra_repr(&self) -> String {
-        format!("kernel_size={}, stride={}, padding={}", self.kernel_size.repr(), self.stride.repr(), self.padding.repr())
+        format!(
+            "kernel_size={}, stride={}, padding={}",
+            self.kernel_size.repr(),
+            self.stride.repr(),
+            self.padding.repr()
+        )
     }
     fn to_spec(&self) -> Value {
         json!({"type": "AvgPool2d", "kernel_size": self.kernel_size.to_json(), "stride": self.stride.to_json(),
@@ -167,7 +172,9 @@ pub struct AdaptiveAvgPool2d {
 impl AdaptiveAvgPool2d {
     pub(crate) fn from_fields(f: &Fields) -> Result<AdaptiveAvgPool2d> {
         f.only(&["output_size"])?;
-        let bad = |v: &Value| f.err("output_size", format!("expected an integer or a list of two integers or nulls, got {v}"));
+        let bad = |v: &Value| {
+            f.err("output_size", format!("expected an integer or a list of two integers or nulls, got {v}"))
+        };
         let entry = |v: &Value| -> Result<Option<usize>> {
             match v {
                 Value::Null => Ok(None),
@@ -204,11 +211,7 @@ impl Module for AdaptiveAvgPool2d {
         }
     }
     fn to_spec(&self) -> Value {
-        let v = if self.square {
-            json!(self.output_size.0)
-        } else {
-            json!([self.output_size.0, self.output_size.1])
-        };
+        let v = if self.square { json!(self.output_size.0) } else { json!([self.output_size.0, self.output_size.1]) };
         json!({"type": "AdaptiveAvgPool2d", "output_size": v})
     }
     crate::impl_as_any!();

@@ -29,11 +29,11 @@ impl Residual {
     pub(crate) fn gate_from(f: &Fields) -> Result<Option<f64>> {
         match f.get("gate") {
             None | Some(Value::Null) => Ok(None),
-            Some(v) => v
-                .as_f64()
-                .filter(|g| g.is_finite())
-                .map(Some)
-                .ok_or_else(|| f.err("gate", format!("expected a number (the gate's initial value) or null, got {v}"))),
+            Some(v) => {
+                v.as_f64().filter(|g| g.is_finite()).map(Some).ok_or_else(|| {
+                    f.err("gate", format!("expected a number (the gate's initial value) or null, got {v}"))
+                })
+            }
         }
     }
 }
@@ -164,9 +164,12 @@ mod tests {
         let m = from_spec_with_rng(&bad, &mut Rng::new(0)).unwrap();
         let e = m.forward(&Tensor::zeros(&[2, 3])).unwrap_err().to_string();
         assert!(e.contains("body(x) has shape [2, 4] but x (identity shortcut) has shape [2, 3]"), "{e}");
-        let e = from_spec_with_rng(&json!({"type": "Residual", "body": {"type": "ReLU"}, "gate": "zero"}), &mut Rng::new(0))
-            .unwrap_err()
-            .to_string();
+        let e = from_spec_with_rng(
+            &json!({"type": "Residual", "body": {"type": "ReLU"}, "gate": "zero"}),
+            &mut Rng::new(0),
+        )
+        .unwrap_err()
+        .to_string();
         assert!(e.contains("gate") && e.contains("\"zero\""), "{e}");
         let e = from_spec_with_rng(&json!({"type": "Residual"}), &mut Rng::new(0)).unwrap_err().to_string();
         assert!(e.contains("body") && e.contains("missing"), "{e}");

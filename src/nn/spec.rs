@@ -140,7 +140,9 @@ impl Fields<'_> {
     pub fn size2(&self, k: &str, default: Option<Size2>) -> Result<Size2> {
         match self.get(k) {
             None => default.ok_or_else(|| self.err(k, format!("missing (required by {})", self.ty))),
-            Some(Value::Array(a)) if a.len() == 2 => Ok(Size2::Pair(self.as_usize(k, &a[0])?, self.as_usize(k, &a[1])?)),
+            Some(Value::Array(a)) if a.len() == 2 => {
+                Ok(Size2::Pair(self.as_usize(k, &a[0])?, self.as_usize(k, &a[1])?))
+            }
             Some(v) if v.is_u64() => Ok(Size2::Int(self.as_usize(k, v)?)),
             Some(v) => Err(self.err(k, format!("expected an integer or a list of two integers, got {v}"))),
         }

@@ -189,7 +189,12 @@ pub fn max_pool2d(x: &Tensor, a: &Pool2dArgs) -> Result<Tensor> {
 
 /// torch's `F.avg_pool2d`: the window sum divided by `divisor_override`, else by the window's
 /// size clipped to the padded input (count_include_pad) or to the input itself.
-pub fn avg_pool2d(x: &Tensor, a: &Pool2dArgs, count_include_pad: bool, divisor_override: Option<usize>) -> Result<Tensor> {
+pub fn avg_pool2d(
+    x: &Tensor,
+    a: &Pool2dArgs,
+    count_include_pad: bool,
+    divisor_override: Option<usize>,
+) -> Result<Tensor> {
     let shape = x.shape();
     let (_, h, w) = planes("avg_pool2d", &shape)?;
     if a.dilation != (1, 1) {
@@ -203,7 +208,8 @@ pub fn avg_pool2d(x: &Tensor, a: &Pool2dArgs, count_include_pad: bool, divisor_o
     let (ph, pw) = (a.padding.0 as i64, a.padding.1 as i64);
     pool("AvgPool2DBackward", x, hw, move |_plane, i, j, push| {
         let (mut h0, mut w0) = (i as i64 * a.stride.0 as i64 - ph, j as i64 * a.stride.1 as i64 - pw);
-        let (mut h1, mut w1) = ((h0 + a.kernel.0 as i64).min(h as i64 + ph), (w0 + a.kernel.1 as i64).min(w as i64 + pw));
+        let (mut h1, mut w1) =
+            ((h0 + a.kernel.0 as i64).min(h as i64 + ph), (w0 + a.kernel.1 as i64).min(w as i64 + pw));
         let pool_size = (h1 - h0) * (w1 - w0);
         (h0, w0, h1, w1) = (h0.max(0), w0.max(0), h1.min(h as i64), w1.min(w as i64));
         if h0 >= h1 || w0 >= w1 {

@@ -34,14 +34,57 @@ fn values_and_gradients_match_torch() {
     // (the upstream gradient), against the same sums from torch in float64.
     let x = distinct(&[2, 3, 5, 5]);
     let wsum = |a: &ArrayD<f32>| dot(a, |i| (0.05 * i + 0.3).sin());
-    let cases: Vec<(&str, Box<dyn Fn(&Tensor) -> Result<Tensor>>, [usize; 4], f64, f64)> = vec![
-        ("max k3 s2 p1 ceil", Box::new(|t| max_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true))), [2, 3, 3, 3], 220.5074569926711, -1.647381072748899),
-        ("max k(2,3) s(1,2) p1 d(2,1)", Box::new(|t| max_pool2d(t, &args((2, 3), (1, 2), (1, 1), (2, 1), false))), [2, 3, 5, 3], 116.79863255673169, 5.007995286822194),
-        ("avg k3 s2 p1 ceil include_pad", Box::new(|t| avg_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true), true, None)), [2, 3, 3, 3], 12.434680035165025, -0.9337426999493255),
-        ("avg k3 s2 p1 ceil exclude_pad", Box::new(|t| avg_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true), false, None)), [2, 3, 3, 3], 19.249297393618725, -1.5909427623452284),
-        ("avg k2 s2 ceil divisor 3", Box::new(|t| avg_pool2d(t, &args((2, 2), (2, 2), (0, 0), (1, 1), true), true, Some(3))), [2, 3, 3, 3], 17.40867403777803, -1.7722918122321276),
-        ("adaptive (2, 3)", Box::new(|t| adaptive_avg_pool2d(t, (Some(2), Some(3)))), [2, 3, 2, 3], 10.562448555854981, 0.10942217138740234),
-        ("adaptive (4, None)", Box::new(|t| adaptive_avg_pool2d(t, (Some(4), None))), [2, 3, 4, 5], 9.099230106420153, 37.500037704474956),
+    type Pooling = Box<dyn Fn(&Tensor) -> Result<Tensor>>;
+    let cases: Vec<(&str, Pooling, [usize; 4], f64, f64)> = vec![
+        (
+            "max k3 s2 p1 ceil",
+            Box::new(|t| max_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true))),
+            [2, 3, 3, 3],
+            220.5074569926711,
+            -1.647381072748899,
+        ),
+        (
+            "max k(2,3) s(1,2) p1 d(2,1)",
+            Box::new(|t| max_pool2d(t, &args((2, 3), (1, 2), (1, 1), (2, 1), false))),
+            [2, 3, 5, 3],
+            116.79863255673169,
+            5.007995286822194,
+        ),
+        (
+            "avg k3 s2 p1 ceil include_pad",
+            Box::new(|t| avg_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true), true, None)),
+            [2, 3, 3, 3],
+            12.434680035165025,
+            -0.9337426999493255,
+        ),
+        (
+            "avg k3 s2 p1 ceil exclude_pad",
+            Box::new(|t| avg_pool2d(t, &args((3, 3), (2, 2), (1, 1), (1, 1), true), false, None)),
+            [2, 3, 3, 3],
+            19.249297393618725,
+            -1.5909427623452284,
+        ),
+        (
+            "avg k2 s2 ceil divisor 3",
+            Box::new(|t| avg_pool2d(t, &args((2, 2), (2, 2), (0, 0), (1, 1), true), true, Some(3))),
+            [2, 3, 3, 3],
+            17.40867403777803,
+            -1.7722918122321276,
+        ),
+        (
+            "adaptive (2, 3)",
+            Box::new(|t| adaptive_avg_pool2d(t, (Some(2), Some(3)))),
+            [2, 3, 2, 3],
+            10.562448555854981,
+            0.10942217138740234,
+        ),
+        (
+            "adaptive (4, None)",
+            Box::new(|t| adaptive_avg_pool2d(t, (Some(4), None))),
+            [2, 3, 4, 5],
+            9.099230106420153,
+            37.500037704474956,
+        ),
     ];
     for (name, f, shape, want_y, want_gx) in cases {
         let xt = Tensor::param(x.clone());
