@@ -96,5 +96,5 @@ fn random_architecture_cases_match() {
 
 #[test]
 fn residual_and_new_layer_cases_match() {
-    run_all("torch_residual", 39);
+    run_all("torch_residual", 59);
 }
