@@ -89,6 +89,11 @@ mod tests {
         // Binomial(10000, 0.75): std ≈ 43, so ±250 is > 5 sigma.
         assert!((kept as i64 - 7500).abs() < 250, "{kept}");
         assert!(y.iter().all(|&v| v == 0.0 || (v - 2.0 / 0.75).abs() < 1e-6));
+        // The gradient goes through the same mask: dy/dx = y/x.
+        let y = d.forward(&x).unwrap();
+        y.sum_all().backward().unwrap();
+        let (yv, g) = (y.to_vec(), x.grad().unwrap());
+        assert!(g.iter().zip(&yv).all(|(g, y)| (g - y / 2.0).abs() < 1e-6));
         d.set_training(false);
         assert_eq!(d.forward(&x).unwrap().to_vec(), x.to_vec());
         let all = Dropout::new(1.0).unwrap().forward(&x).unwrap();

@@ -159,6 +159,20 @@ mod tests {
     }
 
     #[test]
+    fn gradcheck_through_gate_body_and_shortcut() {
+        use crate::autograd::gradcheck::{gradcheck, test_input, GradcheckOpts};
+        let m = from_spec_with_rng(&spec(), &mut Rng::new(2)).unwrap();
+        // The body has a ReLU (this seed's pre-activations stay off its kink); a smooth body with
+        // a negative gate and LayerNorm is checked as well.
+        gradcheck(|t| m.forward(&t[0]), &[test_input(&[3, 3], 7, 0.0)], GradcheckOpts::default()).unwrap();
+        let smooth = json!({"type": "Residual", "gate": -0.7,
+            "body": {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 4, "out_features": 4},
+                {"type": "GELU", "approximate": "tanh"}, {"type": "LayerNorm", "normalized_shape": 4}]}});
+        let m = from_spec_with_rng(&smooth, &mut Rng::new(3)).unwrap();
+        gradcheck(|t| m.forward(&t[0]), &[test_input(&[5, 4], 8, 0.0)], GradcheckOpts::default()).unwrap();
+    }
+
+    #[test]
     fn identity_shortcut_shape_mismatch_and_bad_gate_are_errors() {
         let bad = json!({"type": "Residual", "body": {"type": "Linear", "in_features": 3, "out_features": 4}});
         let m = from_spec_with_rng(&bad, &mut Rng::new(0)).unwrap();
