@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// `mlp:…` shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256)), a JSON
-    /// spec file, or a checkpoint (.safetensors).
+    /// A shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256), or
+    /// resmlp:64-64x50-64; conv:…/resnet:… take 1×12×12 inputs), a JSON spec file, or a
+    /// checkpoint (.safetensors).
     pub model: String,
     /// Init rules, repeatable (`label@rules` names one). Default: torch's default init.
     #[arg(long = "init")]
@@ -40,6 +41,10 @@ pub struct Args {
     /// Also draw activation and gradient std against depth (FILE.png and FILE.svg).
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Keep only modules of these types (comma-separated, e.g. Residual: one row per block),
+    /// numbered 1, 2, … in forward order.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 /// The model's spec and per-sample input shape.
@@ -49,13 +54,15 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     } else {
         match ModelSpec::parse(text)? {
             ModelSpec::Json(v) => v,
-            ModelSpec::Conv { .. } => {
-                return Err(Error::invalid(
-                    format!("model '{text}'"),
-                    "the conv shorthand takes its sizes from a dataset; give probe a JSON spec or a checkpoint",
-                ))
+            // Image models are sized for the `shapes` data (1×12×12 images), whose sample shape
+            // is the probe's input unless --input-shape says otherwise.
+            m => {
+                let (spec, images) = m.to_json_standalone()?;
+                if let (Some(shape), None) = (images, input_shape) {
+                    return Ok((spec, shape));
+                }
+                spec
             }
-            m @ ModelSpec::Mlp { .. } => m.to_json(&crate::lab::data::synthetic("spiral", 0)?)?,
         }
     };
     if let Some(s) = input_shape {
@@ -118,8 +125,18 @@ pub fn run(args: &Args) -> Result<()> {
     });
     let mut results = Vec::new();
     for (label, rules) in &parsed {
-        let stats =
+        let mut stats =
             probe_one(&spec, rules, &shape, args.seed).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        if !args.only.is_empty() {
+            stats.retain(|s| args.only.contains(&s.type_name));
+            if stats.is_empty() {
+                return Err(Error::invalid(
+                    "--only",
+                    format!("no module of type {} in model '{}'", args.only.join(", "), args.model),
+                ));
+            }
+            stats.iter_mut().enumerate().for_each(|(i, s)| s.depth = i + 1);
+        }
         for s in &stats {
             if several {
                 csv.push_str(&format!("{},", csv_field(label)));

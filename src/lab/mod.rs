@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod data;
 pub mod model;
+pub mod model_res;
 pub mod output;
 pub mod plot;
 pub mod probe;
