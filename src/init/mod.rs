@@ -17,7 +17,7 @@ pub mod lsuv;
 pub mod rules;
 pub mod scheme;
 pub mod schemes;
-mod special;
+pub(crate) mod special;
 pub mod structured;
 mod trunc_normal;
 
