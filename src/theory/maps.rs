@@ -132,7 +132,8 @@ impl Net {
 
     /// σ_w² E[φ′(√q z)²]: the gradient's variance ratio per layer at variance q (χ₁ at q*).
     pub fn chi(&self, quad: &Quad, q: f64) -> f64 {
-        let r = q.max(0.0).sqrt();
+        // At q = 0 the limit q → 0⁺ (relu's φ′ is 1 on the positive side, not φ′(0)).
+        let r = q.max(1e-300).sqrt();
         self.sigma_w2 * quad.expect(|z| self.act.dphi(r * z).powi(2))
     }
 
@@ -143,8 +144,10 @@ impl Net {
         if self.sigma_w2 * self.act.growth() > 1.0 {
             return None;
         }
+        // A relative margin: at a neutral map (relu at σ_w² = 2, σ_b² = 0: every q is fixed)
+        // rounding must not pass for a root.
         let mut hi = 1.0;
-        while g(hi) >= 0.0 {
+        while g(hi) >= -1e-12 * hi {
             hi *= 2.0;
             if hi > 1e30 {
                 return None;
@@ -189,7 +192,7 @@ impl Net {
                 return 1.0;
             }
         }
-        root(f, -1.0, 1.0 - delta, 1e-12)
+        root(f, -1.0, 1.0 - delta, quad.tol)
     }
 
     /// The full analysis with the accurate quadrature.
@@ -226,7 +229,8 @@ impl Net {
         while lo > 1e-9 && chi1(lo) >= 1.0 {
             lo /= 2.0;
         }
-        Some(root(|w| chi1(w) - 1.0, lo, hi, 1e-13 * hi))
+        let tol = if quad.tol > 1e-12 { quad.tol } else { 1e-13 };
+        Some(root(|w| chi1(w) - 1.0, lo, hi, tol * hi))
     }
 
     /// χ₁ alone (at q*, or its large-q limit).

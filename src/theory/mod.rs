@@ -7,11 +7,13 @@
 //! - [`act`]: φ and φ′ of each activation.
 //! - [`quad`]: Gaussian expectations (graded Gauss–Legendre; Gauss–Hermite for checks).
 //! - [`maps`]: the length and correlation maps, q*, c*, χ₁, ξ_c, ξ_q, the critical σ_w².
+//! - [`diagram`]: ξ_c over the (σ_w², σ_b²) plane and the critical line.
 //! - [`layers`]: per-layer predictions for a finite chain.
 //! - [`model`]: the chain of an `nn` model, from its realized weights.
 //! - [`svd`]: singular values, for the input–output Jacobian's spectrum.
 
 pub mod act;
+pub mod diagram;
 pub mod layers;
 pub mod maps;
 pub mod model;

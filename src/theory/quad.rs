@@ -93,6 +93,9 @@ pub fn gauss_hermite(n: usize) -> (Vec<f64>, Vec<f64>) {
 pub struct Quad {
     gl: (Vec<f64>, Vec<f64>),
     levels: usize,
+    /// Tolerance for roots solved with this rule (c*, the critical σ_w²): below its accuracy
+    /// there is nothing to gain.
+    pub tol: f64,
 }
 
 impl Default for Quad {
@@ -108,12 +111,12 @@ fn pdf(z: f64) -> f64 {
 
 impl Quad {
     pub fn new(points: usize, levels: usize) -> Quad {
-        Quad { gl: gauss_legendre(points.max(1)), levels: levels.max(1) }
+        Quad { gl: gauss_legendre(points.max(1)), levels: levels.max(1), tol: 1e-12 }
     }
 
-    /// A faster, coarser rule (errors near 1e-8) for grids of many evaluations.
+    /// A faster, coarser rule (errors near 1e-7) for grids of many evaluations.
     pub fn coarse() -> Quad {
-        Quad::new(8, 12)
+        Quad { tol: 1e-7, ..Quad::new(6, 8) }
     }
 
     /// Panel boundaries from `b` outward to `b + d` (d may be negative).
