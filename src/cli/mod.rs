@@ -6,6 +6,7 @@ pub mod grad;
 pub mod init;
 pub mod merge;
 pub mod probe;
+pub mod probe_theory;
 pub mod theory;
 
 use crate::error::{Error, Result};

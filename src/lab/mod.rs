@@ -4,10 +4,12 @@
 
 pub mod compare;
 pub mod data;
+pub mod jacobian;
 pub mod model;
 pub mod output;
 pub mod plot;
 pub mod probe;
+pub mod probe_theory;
 pub mod report;
 pub mod results;
 pub mod shard;
