@@ -7,6 +7,8 @@ pub mod data;
 pub mod jacobian;
 pub mod model;
 pub mod output;
+pub mod phase;
+pub mod phase_shard;
 pub mod plot;
 pub mod probe;
 pub mod probe_theory;
