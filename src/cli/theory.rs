@@ -162,7 +162,7 @@ fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Op
         }
         let header: Vec<String> =
             ["layer", "q", "std √q", "grad ratio", "grad var / last"].iter().map(|s| s.to_string()).collect();
-        let keep = |l: usize| q.len() <= 30 || l < 5 || (l + 1) % 10 == 0 || l + 1 == q.len();
+        let keep = |l: usize| q.len() <= 30 || l < 5 || (l + 1).is_multiple_of(10) || l + 1 == q.len();
         let rows: Vec<Vec<String>> = (0..q.len())
             .filter(|&l| keep(l))
             .map(|l| {
@@ -183,7 +183,7 @@ fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Op
 fn draw_diagram(net: &Net, path: &std::path::Path) -> Result<Vec<PathBuf>> {
     let b_max = (1.5 * net.sigma_b2).max(0.5);
     let crit_top = Net::critical_sigma_w2(net.act, b_max, &Quad::coarse()).unwrap_or(4.0);
-    let w_max = (1.3 * crit_top).max(1.3 * net.sigma_w2).max(3.0).min(1e4);
+    let w_max = (1.3 * crit_top).max(1.3 * net.sigma_w2).clamp(3.0, 1e4);
     let d = diagram(net.act, w_max, b_max, 48, 32);
     let stem = match path.extension().and_then(|e| e.to_str()) {
         Some("png") | Some("svg") | Some("csv") => path.with_extension(""),

@@ -94,7 +94,7 @@ mod tests {
             let l = Linear::with_rng(n, n, false, &mut Rng::new(k));
             let w = ArrayD::from_shape_fn(IxDyn(&[n, n]), |i| {
                 if i[1] == (i[0] * 5 + k as usize) % n {
-                    if (i[0] + k as usize) % 3 == 0 {
+                    if (i[0] + k as usize).is_multiple_of(3) {
                         -1.0
                     } else {
                         1.0

@@ -65,7 +65,10 @@ pub struct Analysis {
 /// −1/ln(x) for x in (0, 1): the number of layers over which x^l falls by e. ∞ at 1, and `None`
 /// outside (0, 1], where nothing converges.
 pub fn depth_scale(x: f64) -> Option<f64> {
-    if x > 0.0 && x < 1.0 {
+    // Within rounding of 1 (χ₁ at a critical point found to 1e-13): an infinite depth scale.
+    if (x - 1.0).abs() < 1e-12 {
+        Some(f64::INFINITY)
+    } else if x > 0.0 && x < 1.0 {
         Some(-1.0 / x.ln())
     } else {
         None
@@ -209,7 +212,7 @@ impl Net {
         let chi1 = self.chi(quad, q);
         let c = self.c_star(quad, q, chi1);
         let chi_c = if c >= 1.0 { chi1 } else { self.chi_c(quad, q, c) };
-        let xi_c = if chi_c == 1.0 { Some(f64::INFINITY) } else { depth_scale(chi_c) };
+        let xi_c = depth_scale(chi_c);
         let slope = self.length_slope(quad, q);
         Analysis { q_star: Some(q), chi1, c_star: Some(c), xi_c, xi_q: depth_scale(slope), phase: Phase::of(chi1) }
     }

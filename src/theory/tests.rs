@@ -141,7 +141,7 @@ fn per_layer_predictions() {
     let mut q = 2.0 * 3.0 + 0.1;
     for got in &qs {
         assert!(close(*got, q, 1e-11), "{got} vs {q}");
-        q = q + 0.1;
+        q += 0.1;
     }
     // Tanh: the layers converge to q* from any q₀.
     let net = Net::new(Act::Tanh, 2.5, 0.05);
