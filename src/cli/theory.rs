@@ -106,7 +106,15 @@ pub fn run(args: &Args) -> Result<()> {
     let layers = args.depth.map(|d| {
         let q = q_layers(&net, d, args.q0, &quad);
         let r = grad_ratios(&net, &q, &quad);
-        (q, r)
+        // Std of φ(hˡ) (the activation module's output), hˡ ~ N(0, qˡ).
+        let phi_std = q
+            .iter()
+            .map(|&q| {
+                let (m2, m1) = (quad.expect(|z| act.phi(q.sqrt() * z).powi(2)), quad.expect(|z| act.phi(q.sqrt() * z)));
+                (m2 - m1 * m1).max(0.0).sqrt()
+            })
+            .collect();
+        (q, r, phi_std)
     });
     if args.json {
         let mut o = Map::new();
@@ -119,7 +127,7 @@ pub fn run(args: &Args) -> Result<()> {
         if let Some(c) = critical {
             o.insert("sigma_w2_critical".into(), num(c));
         }
-        if let Some((q, _)) = &layers {
+        if let Some((q, _, _)) = &layers {
             o.insert("q_layers".into(), Value::Array(q.iter().map(|&v| num(Some(v))).collect()));
         }
         println!("{}", Value::Object(o));
@@ -136,7 +144,9 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Option<&(Vec<f64>, Vec<f64>)>) {
+type Layers = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Option<&Layers>) {
     println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), net.sigma_w2, net.sigma_b2);
     if let Some(c) = critical {
         match c {
@@ -154,14 +164,16 @@ fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Op
     println!("ξ_c   {}   (depth scale of correlations)", fmt(a.xi_c));
     println!("ξ_q   {}   (depth scale of the length)", fmt(a.xi_q));
     println!("phase {}", a.phase.name());
-    if let Some((q, r)) = layers {
+    if let Some((q, r, phi_std)) = layers {
         // Gradient variance at layer l relative to the last: the product of the ratios after it.
         let mut rel = vec![1.0; q.len()];
         for l in (0..q.len().saturating_sub(1)).rev() {
             rel[l] = rel[l + 1] * r[l];
         }
-        let header: Vec<String> =
-            ["layer", "q", "std √q", "grad ratio", "grad var / last"].iter().map(|s| s.to_string()).collect();
+        let header: Vec<String> = ["layer", "q", "std √q", "φ(h) std", "grad ratio", "grad var / last"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         let keep = |l: usize| q.len() <= 30 || l < 5 || (l + 1).is_multiple_of(10) || l + 1 == q.len();
         let rows: Vec<Vec<String>> = (0..q.len())
             .filter(|&l| keep(l))
@@ -170,6 +182,7 @@ fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Op
                     (l + 1).to_string(),
                     format!("{:.6e}", q[l]),
                     format!("{:.6e}", q[l].sqrt()),
+                    format!("{:.6e}", phi_std[l]),
                     format!("{:.6}", r[l]),
                     format!("{:.6e}", rel[l]),
                 ]
