@@ -43,7 +43,10 @@ fn hundred_linear_layers_n01_scaled_and_xavier_tanh() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = rows(&csv);
-    assert_eq!(header, ["init", "name", "type", "act_mean", "act_std", "grad_std"]);
+    assert_eq!(
+        header,
+        ["init", "name", "type", "act_mean", "act_std", "grad_std", "predicted_act_std", "predicted_grad_std"]
+    );
     assert_eq!(rows.len(), 200);
     let std = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
     let n01: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "n01").collect();
@@ -66,7 +69,7 @@ fn xavier_with_tanh_gain_holds_a_tanh_stack_near_0_65() {
     let o = probe(&["mlp:256x101:tanh:nobias", "--init", "xavier_normal(gain=tanh)", "--csv", csv.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = rows(&csv);
-    assert_eq!(header, ["name", "type", "act_mean", "act_std", "grad_std"]);
+    assert_eq!(header, ["name", "type", "act_mean", "act_std", "grad_std", "predicted_act_std", "predicted_grad_std"]);
     let tanh: Vec<f64> = rows.iter().filter(|r| r[1] == "Tanh").map(|r| r[3].parse().unwrap()).collect();
     assert_eq!(tanh.len(), 99);
     let deep = &tanh[20..];

@@ -20,7 +20,7 @@ pub mod lsuv;
 pub mod rules;
 pub mod scheme;
 pub mod schemes;
-mod special;
+pub(crate) mod special;
 pub mod structured;
 mod trunc_normal;
 pub mod variance_scaling;

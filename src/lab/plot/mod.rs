@@ -10,8 +10,17 @@ use plotters::style::{register_font, FontStyle, RGBColor};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod heatmap;
 mod panel;
+pub use heatmap::{save_heatmap, Heatmap};
 use panel::{draw_panel, note};
+
+/// `stem` with `ext` appended (`runs/loss` + `.png`), keeping any dots already in the stem.
+fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+    let mut s = stem.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
 
 /// One line, optionally with a `(min, max)` band of the same length as `x`.
 #[derive(Clone, Debug, Default, PartialEq)]
