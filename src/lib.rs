@@ -15,6 +15,7 @@ pub mod ops;
 pub mod optim;
 pub mod rng;
 pub mod tensor;
+pub mod theory;
 
 pub use autograd::{no_grad, with_no_grad};
 pub use error::{Error, Result};

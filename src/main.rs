@@ -27,6 +27,10 @@ enum Command {
     Probe(cli::probe::Args),
     /// Build a model, apply init rules, write a checkpoint and print per-parameter statistics.
     Init(cli::init::Args),
+    /// Mean-field theory: q*, χ₁, c*, depth scales, phase, critical σ_w², per-layer predictions.
+    Theory(cli::theory::Args),
+    /// Trainability against depth over σ_w² for Gaussian-initialized MLPs, with k·ξ_c over it.
+    Phase(cli::phase::Args),
 }
 
 /// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
@@ -54,6 +58,8 @@ fn main() {
         Command::Merge(a) => cli::merge::run(a),
         Command::Init(a) => cli::init::run(a),
         Command::Probe(a) => cli::probe::run(a),
+        Command::Theory(a) => cli::theory::run(a),
+        Command::Phase(a) => cli::phase::run(a),
     };
     if let Err(e) = r {
         eprintln!("error: {e}");

@@ -43,7 +43,10 @@ fn hundred_linear_layers_n01_scaled_and_xavier_tanh() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = rows(&csv);
-    assert_eq!(header, ["init", "name", "type", "act_mean", "act_std", "grad_std"]);
+    assert_eq!(
+        header,
+        ["init", "name", "type", "act_mean", "act_std", "grad_std", "predicted_act_std", "predicted_grad_std"]
+    );
     assert_eq!(rows.len(), 200);
     let std = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
     let n01: Vec<&Vec<String>> = rows.iter().filter(|r| r[0] == "n01").collect();
@@ -66,7 +69,7 @@ fn xavier_with_tanh_gain_holds_a_tanh_stack_near_0_65() {
     let o = probe(&["mlp:256x101:tanh:nobias", "--init", "xavier_normal(gain=tanh)", "--csv", csv.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (header, rows) = rows(&csv);
-    assert_eq!(header, ["name", "type", "act_mean", "act_std", "grad_std"]);
+    assert_eq!(header, ["name", "type", "act_mean", "act_std", "grad_std", "predicted_act_std", "predicted_grad_std"]);
     let tanh: Vec<f64> = rows.iter().filter(|r| r[1] == "Tanh").map(|r| r[3].parse().unwrap()).collect();
     assert_eq!(tanh.len(), 99);
     let deep = &tanh[20..];
@@ -92,7 +95,7 @@ fn bad_input_fails_with_one_message_and_no_file() {
         (&["resnet50"], "unknown model"),
         (&["mlp:4-4", "--init", "Linear.weight=gaussian"], "unknown scheme 'gaussian'"),
         (&["mlp:4-4", "--init", "kaiming_normal(mode=fan_middle)"], "fan_middle"),
-        (&["conv:8-16"], "give probe a JSON spec or a checkpoint"),
+        (&["resmlp:4-8x2-3:gate=x"], "gate's initial value must be a number"),
         (&["mlp:4-4", "--batch", "0"], "--batch"),
     ];
     for (args, want) in cases {
@@ -104,7 +107,72 @@ fn bad_input_fails_with_one_message_and_no_file() {
         assert!(err.contains(want) && !err.contains("panicked") && err.lines().count() == 1, "{args:?}: {err}");
         assert!(!csv.exists());
     }
+    // Image shorthands are sized for the `shapes` data: 1×12×12 inputs.
+    let o = probe(&["conv:8-16", "--csv", tmp("convs.csv").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let o = probe(&["mlp:4-4", "--csv", "/no/such/dir/x.csv"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("does not exist"));
+}
+
+#[test]
+fn selu_with_lecun_normal_self_normalizes_through_100_layers_and_kaiming_does_not() {
+    let csv = tmp("selu.csv");
+    let o = probe(&[
+        "mlp:256x101:selu:nobias",
+        "--init",
+        "lecun@lecun_normal",
+        "--init",
+        "kaiming@kaiming_normal(nonlinearity=relu)",
+        "--batch",
+        "64",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, rows) = rows(&csv);
+    let selu = |init: &str| -> Vec<f64> {
+        rows.iter().filter(|r| r[0] == init && r[2] == "SELU").map(|r| r[4].parse().unwrap()).collect()
+    };
+    let (lecun, kaiming) = (selu("lecun"), selu("kaiming"));
+    assert_eq!(lecun.len(), 99);
+    // Var(w) = 1/fan_in is SELU's fixed point: every one of the 99 SELU outputs keeps std ≈ 1.
+    assert!(lecun.iter().all(|s| (0.85..1.15).contains(s)), "{lecun:?}");
+    // Twice that variance drifts far from it.
+    assert!(kaiming[98] > 5.0, "{kaiming:?}");
+}
+
+#[test]
+fn residual_mlp_blocks_grow_at_he_init_and_stay_bounded_under_fixup_and_skipinit() {
+    let csv = tmp("res.csv");
+    let o = probe(&[
+        "resmlp:64-64x20-64:gate=1",
+        "--init",
+        "he@kaiming_normal(nonlinearity=relu)",
+        "--init",
+        "fixup@fixup",
+        "--init",
+        "skip@kaiming_normal(nonlinearity=relu);Residual.gate=zeros",
+        "--only",
+        "Residual",
+        "--batch",
+        "64",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (_, rows) = rows(&csv);
+    assert_eq!(rows.len(), 60, "--only Residual keeps one row per block");
+    assert!(rows.iter().all(|r| r[2] == "Residual"));
+    let blocks =
+        |init: &str| -> Vec<f64> { rows.iter().filter(|r| r[0] == init).map(|r| r[4].parse().unwrap()).collect() };
+    let (he, fixup, skip) = (blocks("he"), blocks("fixup"), blocks("skip"));
+    assert_eq!((he.len(), fixup.len(), skip.len()), (20, 20, 20));
+    // He init: each block adds a branch of about the input's variance, so the std roughly
+    // doubles every two blocks; Fixup's zero last layers and SkipInit's zero gates make every
+    // block the identity at init.
+    assert!(he[19] > 100.0 * he[0], "{he:?}");
+    for v in [&fixup, &skip] {
+        assert!(v.iter().all(|s| (s / v[0] - 1.0).abs() < 1e-5), "{v:?}");
+    }
 }

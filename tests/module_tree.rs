@@ -117,3 +117,62 @@ fn same_seed_same_model_bit_for_bit() {
     assert_eq!(bits(a.as_ref()), bits(b.as_ref()));
     assert_ne!(bits(a.as_ref()), bits(c.as_ref()));
 }
+
+#[test]
+fn residual_nets_print_as_torch() {
+    // The shared cases resmlp_layernorm_gelu and resconv_pool, printed by torch 2.x with
+    // make_cases.py's Residual class (BatchNorm lines aside: torch now also prints bias=True).
+    let spec = r#"{"type": "Sequential", "layers": [{"type": "Linear", "in_features": 3, "out_features": 8},
+      {"type": "Residual", "body": {"type": "Sequential", "layers": [{"type": "LayerNorm", "normalized_shape": 8},
+        {"type": "Linear", "in_features": 8, "out_features": 8}, {"type": "GELU"}, {"type": "Linear", "in_features": 8, "out_features": 8}]}},
+      {"type": "Residual", "gate": 0.5, "body": {"type": "Sequential", "layers": [{"type": "Linear", "in_features": 8, "out_features": 8},
+        {"type": "SELU"}, {"type": "Linear", "in_features": 8, "out_features": 8}]}},
+      {"type": "ELU", "alpha": 0.7}, {"type": "Linear", "in_features": 8, "out_features": 2}]}"#;
+    let m = initlab::nn::parse_spec(spec, &mut Rng::new(0)).unwrap();
+    let want = "Sequential(
+  (0): Linear(in_features=3, out_features=8, bias=True)
+  (1): Residual(
+    (body): Sequential(
+      (0): LayerNorm((8,), eps=1e-05, elementwise_affine=True, bias=True)
+      (1): Linear(in_features=8, out_features=8, bias=True)
+      (2): GELU(approximate='none')
+      (3): Linear(in_features=8, out_features=8, bias=True)
+    )
+  )
+  (2): Residual(
+    (body): Sequential(
+      (0): Linear(in_features=8, out_features=8, bias=True)
+      (1): SELU()
+      (2): Linear(in_features=8, out_features=8, bias=True)
+    )
+  )
+  (3): ELU(alpha=0.7)
+  (4): Linear(in_features=8, out_features=2, bias=True)
+)";
+    assert_eq!(m.to_string(), want);
+    let spec = r#"{"type": "Sequential", "layers": [{"type": "SiLU"},
+      {"type": "Residual", "body": {"type": "Conv2d", "in_channels": 4, "out_channels": 6, "kernel_size": 1},
+       "shortcut": {"type": "Conv2d", "in_channels": 4, "out_channels": 6, "kernel_size": 1, "bias": false}},
+      {"type": "MaxPool2d", "kernel_size": 2}, {"type": "AvgPool2d", "kernel_size": 2, "stride": 1},
+      {"type": "AdaptiveAvgPool2d", "output_size": [2, 1]}, {"type": "Flatten"}, {"type": "Dropout", "p": 0.3},
+      {"type": "Softplus", "beta": 2.0}, {"type": "Identity"}]}"#;
+    let m = initlab::nn::parse_spec(spec, &mut Rng::new(0)).unwrap();
+    let want = "Sequential(
+  (0): SiLU()
+  (1): Residual(
+    (body): Conv2d(4, 6, kernel_size=(1, 1), stride=(1, 1))
+    (shortcut): Conv2d(4, 6, kernel_size=(1, 1), stride=(1, 1), bias=False)
+  )
+  (2): MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+  (3): AvgPool2d(kernel_size=2, stride=1, padding=0)
+  (4): AdaptiveAvgPool2d(output_size=(2, 1))
+  (5): Flatten(start_dim=1, end_dim=-1)
+  (6): Dropout(p=0.3, inplace=False)
+  (7): Softplus(beta=2.0, threshold=20.0)
+  (8): Identity()
+)";
+    assert_eq!(m.to_string(), want);
+    // modules() pre-order: a Residual's body, then its shortcut.
+    let names: Vec<String> = m.named_modules().into_iter().map(|(n, _)| n).collect();
+    assert_eq!(names, ["", "0", "1", "1.body", "1.shortcut", "2", "3", "4", "5", "6", "7", "8"]);
+}

@@ -1,5 +1,6 @@
-//! Every PyTorch reference case (the shared eight in fixtures/torch, ours in fixtures/torch_extra,
-//! 30 random architectures from scripts/random_torch_cases.py in fixtures/torch_random)
+//! Every PyTorch reference case (the shared ten in fixtures/torch, ours in fixtures/torch_extra,
+//! 30 random architectures from scripts/random_torch_cases.py in fixtures/torch_random, residual
+//! networks and their layers from fixtures/make_residual_cases.py in fixtures/torch_residual)
 //! goes through the `initlab grad` binary and must match within check.py's tolerance:
 //! |got − want| ≤ 1e-4 + 1e-3·|want| for every expected tensor, with the same shape.
 
@@ -80,7 +81,7 @@ fn run_all(dir: &str, expect_at_least: usize) {
 
 #[test]
 fn shared_torch_cases_match() {
-    run_all("torch", 8);
+    run_all("torch", 10);
 }
 
 #[test]
@@ -91,4 +92,9 @@ fn extra_torch_cases_match() {
 #[test]
 fn random_architecture_cases_match() {
     run_all("torch_random", 30);
+}
+
+#[test]
+fn residual_and_new_layer_cases_match() {
+    run_all("torch_residual", 59);
 }

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Model: a JSON spec file, or a checkpoint (.safetensors with `model` metadata) whose
-    /// architecture is rebuilt.
+    /// Model: a JSON spec file, a checkpoint (.safetensors with `model` metadata) whose
+    /// architecture is rebuilt, or a shorthand (mlp:…, resmlp:…; conv:… and resnet:… are sized
+    /// for the `shapes` data).
     pub spec: PathBuf,
     /// Init rules, e.g. 'Linear.weight=kaiming_normal(nonlinearity=relu);*.bias=zeros'. May be
     /// given several times (joined with ';'). None: torch's default init.
@@ -28,8 +29,16 @@ pub struct Args {
     pub out: PathBuf,
 }
 
-/// The architecture JSON of a spec file or a checkpoint.
+/// The architecture JSON of a spec file, a checkpoint or a model shorthand.
 pub fn read_spec(path: &Path) -> Result<serde_json::Value> {
+    let arg = path.to_string_lossy();
+    if !path.exists() {
+        if let Some((kind, _)) = arg.split_once(':') {
+            if ["mlp", "conv", "resmlp", "resnet"].contains(&kind) {
+                return Ok(crate::lab::model::ModelSpec::parse(&arg)?.to_json_standalone()?.0);
+            }
+        }
+    }
     let text = if path.extension().is_some_and(|e| e == "safetensors") {
         let f = read_safetensors(path)?;
         f.metadata

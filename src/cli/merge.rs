@@ -1,5 +1,5 @@
-//! `initlab merge DIR… --out DIR`: combine the shards of `compare --shard K/N` into the outputs
-//! of one unsharded comparison.
+//! `initlab merge DIR… --out DIR`: combine the shards of `compare --shard K/N` (or of `phase
+//! --shard K/N`) into the outputs of one unsharded run.
 
 use crate::error::Result;
 use crate::lab::output::ensure_dir;
@@ -18,9 +18,17 @@ pub struct Args {
     /// No list of written files.
     #[arg(long)]
     pub quiet: bool,
+    /// For shards of `phase`: the k of the k·ξ_c curve.
+    #[arg(long, default_value_t = 6.0)]
+    pub k: f64,
 }
 
 pub fn run(a: &Args) -> Result<()> {
+    if a.dirs.first().is_some_and(|d| crate::lab::phase_shard::is_phase_shard(d)) {
+        let (c, rows) = crate::lab::phase_shard::merge(&a.dirs)?;
+        ensure_dir(&a.out)?;
+        return super::phase::report(&a.out, &c, &rows, a.k, a.quiet);
+    }
     let (p, results) = merge(&a.dirs)?;
     ensure_dir(&a.out)?;
     super::compare::report(&a.out, &p, &results, a.quiet)

@@ -5,7 +5,10 @@ pub mod compare;
 pub mod grad;
 pub mod init;
 pub mod merge;
+pub mod phase;
 pub mod probe;
+pub mod probe_theory;
+pub mod theory;
 
 use crate::error::{Error, Result};
 use std::path::Path;

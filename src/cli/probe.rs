@@ -3,24 +3,26 @@
 //! gradient from the output, and report every leaf module's activation mean/std and gradient std
 //! in forward order, the first layer whose output is not finite, and std against depth.
 
+use super::probe_theory as theory;
 use crate::error::{Error, Result};
 use crate::init::rules::Rules;
 use crate::io::{load_checkpoint, write_atomic};
 use crate::lab::compare::split_label;
 use crate::lab::model::{build, ModelSpec};
 use crate::lab::plot::{self, Figure, Marker, Panel, Series};
-use crate::lab::probe::{first_non_finite, probe, LayerStat};
+use crate::lab::probe::{first_non_finite, LayerStat};
+use crate::lab::probe_theory::probe_run;
 use crate::lab::report::text_table;
 use crate::nn::{Conv2d, Linear};
 use crate::rng::Rng;
-use crate::tensor::Tensor;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// `mlp:…` shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256)), a JSON
-    /// spec file, or a checkpoint (.safetensors).
+    /// A shorthand (e.g. mlp:256x101:linear:nobias = 100 bias-free Linear(256,256), or
+    /// resmlp:64-64x50-64; conv:…/resnet:… take 1×12×12 inputs), a JSON spec file, or a
+    /// checkpoint (.safetensors).
     pub model: String,
     /// Init rules, repeatable (`label@rules` names one). Default: torch's default init.
     #[arg(long = "init")]
@@ -40,6 +42,13 @@ pub struct Args {
     /// Also draw activation and gradient std against depth (FILE.png and FILE.svg).
     #[arg(long)]
     pub plot: Option<PathBuf>,
+    /// Keep only modules of these types (comma-separated, e.g. Residual: one row per block),
+    /// numbered 1, 2, … in forward order.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Write the singular values of the first sample's input–output Jacobian (CSV).
+    #[arg(long)]
+    pub jacobian: Option<PathBuf>,
 }
 
 /// The model's spec and per-sample input shape.
@@ -49,19 +58,21 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     } else {
         match ModelSpec::parse(text)? {
             ModelSpec::Json(v) => v,
-            ModelSpec::Conv { .. } => {
-                return Err(Error::invalid(
-                    format!("model '{text}'"),
-                    "the conv shorthand takes its sizes from a dataset; give probe a JSON spec or a checkpoint",
-                ))
-            }
             ModelSpec::Mlp { sizes, .. } if sizes.contains(&0) => {
                 return Err(Error::invalid(
                     format!("model '{text}'"),
                     "probe has no dataset to take 'in' and 'out' from; give the sizes as numbers (mlp:256x101)",
                 ))
             }
-            m @ ModelSpec::Mlp { .. } => m.to_json(&crate::lab::data::synthetic("spiral", 0)?)?,
+            // Image models are sized for the `shapes` data (1×12×12 images), whose sample shape
+            // is the probe's input unless --input-shape says otherwise.
+            m => {
+                let (spec, images) = m.to_json_standalone()?;
+                if let (Some(shape), None) = (images, input_shape) {
+                    return Ok((spec, shape));
+                }
+                spec
+            }
         }
     };
     if let Some(s) = input_shape {
@@ -78,16 +89,9 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     }
 }
 
-/// Probes one init as the PyTorch program `torch.manual_seed(seed); model = build(spec);
-/// <init rules>; x = torch.randn(shape); out = model(x); out.backward(torch.randn_like(out))`
-/// does: every draw from the one generator, in that order (an `lsuv` rule draws its own N(0, 1)
-/// batch during init).
+/// Probes one init (see [`probe_run`] for the order of the draws).
 pub fn probe_one(spec: &serde_json::Value, rules: &Rules, shape: &[usize], seed: u64) -> Result<Vec<LayerStat>> {
-    let mut rng = Rng::new(seed);
-    let model = build(spec, &mut rng)?;
-    rules.apply(model.as_ref(), &mut rng)?;
-    let x = Tensor::new(rng.randn(shape));
-    probe(model.as_ref(), &x, &mut rng)
+    Ok(probe_run(spec, rules, shape, seed, false)?.stats)
 }
 
 fn stem(path: &Path) -> PathBuf {
@@ -100,6 +104,9 @@ fn stem(path: &Path) -> PathBuf {
 pub fn run(args: &Args) -> Result<()> {
     super::check_out_path(&args.csv)?;
     if let Some(p) = &args.plot {
+        super::check_out_path(p)?;
+    }
+    if let Some(p) = &args.jacobian {
         super::check_out_path(p)?;
     }
     if args.batch < 1 {
@@ -118,29 +125,58 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let several = parsed.len() > 1;
     let mut csv = String::from(if several {
-        "init,name,type,act_mean,act_std,grad_std\n"
+        "init,name,type,act_mean,act_std,grad_std"
     } else {
-        "name,type,act_mean,act_std,grad_std\n"
+        "name,type,act_mean,act_std,grad_std"
     });
+    csv.push_str(theory::CSV_COLUMNS);
+    csv.push('\n');
     let mut results = Vec::new();
+    let mut predicted = Vec::new();
+    let mut spectra = Vec::new();
     for (label, rules) in &parsed {
-        let stats =
-            probe_one(&spec, rules, &shape, args.seed).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
-        for s in &stats {
+        let mut run = probe_run(&spec, rules, &shape, args.seed, args.jacobian.is_some())
+            .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        if !args.only.is_empty() {
+            let keep: Vec<bool> = run.stats.iter().map(|s| args.only.contains(&s.type_name)).collect();
+            if !keep.contains(&true) {
+                return Err(Error::invalid(
+                    "--only",
+                    format!("no module of type {} in model '{}'", args.only.join(", "), args.model),
+                ));
+            }
+            let mut k = keep.iter();
+            run.stats.retain(|_| *k.next().expect("one flag per row"));
+            if let Some(p) = run.predicted.as_mut() {
+                let mut k = keep.iter();
+                p.retain(|_| *k.next().expect("one flag per row"));
+            }
+            run.stats.iter_mut().enumerate().for_each(|(i, s)| s.depth = i + 1);
+        }
+        for (i, s) in run.stats.iter().enumerate() {
             if several {
                 csv.push_str(&format!("{},", csv_field(label)));
             }
-            csv.push_str(&format!("{},{},{},{},{}\n", s.name, s.type_name, s.act_mean, s.act_std, s.grad_std));
+            csv.push_str(&format!("{},{},{},{},{}", s.name, s.type_name, s.act_mean, s.act_std, s.grad_std));
+            csv.push_str(&theory::csv_fields(run.predicted.as_deref(), i));
+            csv.push('\n');
         }
-        results.push((label.clone(), stats));
+        results.push((label.clone(), run.stats));
+        predicted.push((label.clone(), run.predicted));
+        spectra.extend(run.singular_values.map(|s| (label.clone(), s)));
     }
     write_atomic(&args.csv, csv.as_bytes())?;
-    for (label, stats) in &results {
+    for ((label, stats), (_, p)) in results.iter().zip(&predicted) {
         print_summary(label, stats, several);
+        theory::print_agreement(stats, p.as_deref());
     }
     println!("wrote {}", args.csv.display());
+    if let Some(path) = &args.jacobian {
+        theory::write_jacobian(path, &spectra, several)?;
+    }
     if let Some(p) = &args.plot {
-        let fig = figure(&args.model, &results);
+        let mut fig = figure(&args.model, &results);
+        theory::add_predicted(&mut fig, &predicted);
         for f in plot::save(&fig, &stem(p))? {
             println!("wrote {}", f.display());
         }
@@ -148,7 +184,7 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn csv_field(s: &str) -> String {
+pub(super) fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) {
         format!("\"{}\"", s.replace('"', "\"\""))
     } else {
@@ -218,7 +254,8 @@ fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
                 });
             }
             if let Some(bad) = first_non_finite(stats) {
-                let y = stats[..bad.depth - 1].iter().map(f).filter(|v| v.is_finite() && *v > 0.0).last();
+                let at = stats.iter().position(|s| std::ptr::eq(s, bad)).unwrap_or(0);
+                let y = stats[..at].iter().map(f).filter(|v| v.is_finite() && *v > 0.0).last();
                 marks.push(Marker { x: bad.depth as f64, y: y.unwrap_or(1.0), color: k });
             }
         }

@@ -42,6 +42,15 @@ pub fn calculate_gain(nonlinearity: &str, param: Option<f64>) -> Result<f64> {
             Ok((2.0 / (1.0 + slope * slope)).sqrt())
         }
         "selu" => Ok(3.0 / 4.0),
+        "gelu" | "silu" | "swish" | "elu" | "softplus" | "mish" => Err(Error::invalid(
+            "calculate_gain",
+            format!(
+                "Unsupported nonlinearity '{nonlinearity}': torch.nn.init.calculate_gain has no gain for \
+                 GELU, SiLU, ELU or Softplus; give a number (e.g. gain=1.0) or use relu's gain as an approximation; \
+                 known: {}",
+                NONLINEARITIES.join(", ")
+            ),
+        )),
         other => Err(Error::invalid(
             "calculate_gain",
             format!("Unsupported nonlinearity '{other}'; one of {}", NONLINEARITIES.join(", ")),
@@ -140,6 +149,10 @@ mod tests {
             e.contains("Unsupported nonlinearity 'swish'") && e.contains("leaky_relu") && e.contains("selu"),
             "{e}"
         );
+        for n in ["gelu", "silu", "elu"] {
+            let e = calculate_gain(n, None).unwrap_err().to_string();
+            assert!(e.contains(&format!("'{n}'")) && e.contains("has no gain for GELU, SiLU, ELU"), "{e}");
+        }
         let e = calculate_gain("leaky_relu", Some(f64::NAN)).unwrap_err().to_string();
         assert!(e.contains("negative_slope NaN not a valid number"), "{e}");
     }

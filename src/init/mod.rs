@@ -10,16 +10,20 @@
 //! - [`structured`]: eye, dirac, orthogonal, sparse;
 //! - [`scheme`]: [`Scheme`], the parsed form of one scheme with its arguments;
 //! - [`rules`]: `Linear.weight=kaiming_normal(nonlinearity=relu);*.bias=zeros` made data;
-//! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015).
+//! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015);
+//! - [`variance_scaling`]: JAX's `variance_scaling` (lecun_normal/uniform) and delta_orthogonal;
+//! - [`fixup`]: the residual-network schemes fixup and zero_init_residual.
 
 pub mod fan;
+pub mod fixup;
 pub mod lsuv;
 pub mod rules;
 pub mod scheme;
 pub mod schemes;
-mod special;
+pub(crate) mod special;
 pub mod structured;
 mod trunc_normal;
+pub mod variance_scaling;
 
 pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
 
@@ -28,6 +32,7 @@ pub use rules::{default_for, ApplyReport, ParamReport, Rule, Rules, Selector};
 pub use scheme::{Scheme, SCHEME_NAMES};
 pub use schemes::*;
 pub use structured::*;
+pub use variance_scaling::*;
 
 /// torch's `warnings.warn` for init functions: printed once per call to stderr.
 pub(crate) fn warn(msg: &str) {

@@ -58,7 +58,7 @@ impl Selector {
                 (type_name == owner_type && glob(param, local)).then(|| scheme.clone())
             }
             Selector::Glob(g) => glob(g, name).then(|| scheme.clone()),
-            Selector::Bare if *scheme == Scheme::Default => Some(Scheme::Default),
+            Selector::Bare if *scheme == Scheme::Default || scheme.is_model_level() => Some(scheme.clone()),
             Selector::Bare if BARE_TYPES.contains(&owner_type) => match local {
                 "weight" => Some(scheme.clone()),
                 "bias" => Some(Scheme::Zeros),
@@ -187,11 +187,22 @@ impl Rules {
         let mut used = vec![false; self.rules.len()];
         let mut plan: Vec<(Tensor, Option<Scheme>)> = Vec::new();
         let mut lsuv: Option<(LsuvOptions, Vec<String>)> = None;
+        // Model-level schemes, resolved once into a scheme per parameter they set.
+        let uses = |s: Scheme| self.rules.iter().any(|r| r.scheme == s);
+        let fixup = if uses(Scheme::Fixup) { Some(super::fixup::fixup_plan(model)?) } else { None };
+        let zir = uses(Scheme::ZeroInitResidual).then(|| super::fixup::zero_init_residual_plan(model));
         for (name, owner, local, p) in model.named_parameters_with_owner() {
             let shape = p.shape();
             let mut decided: Option<(usize, Scheme)> = None;
             for (i, r) in self.rules.iter().enumerate() {
                 if let Some(s) = r.selector.select(&r.scheme, &name, owner.type_name(), local) {
+                    // A model-level scheme only decides the parameters its plan sets.
+                    let s = match s {
+                        Scheme::Fixup => fixup.as_ref().and_then(|p| p.get(&name).cloned()),
+                        Scheme::ZeroInitResidual => zir.as_ref().and_then(|p| p.get(&name).cloned()),
+                        s => Some(s),
+                    };
+                    let Some(s) = s else { continue };
                     used[i] = true;
                     decided = Some((i, s));
                 }
@@ -285,9 +296,12 @@ pub fn default_for(owner: &dyn Module, local: &str) -> Result<Scheme> {
     if ty.contains("Norm") {
         return Ok(if local == "weight" { Scheme::Ones } else { Scheme::Zeros });
     }
+    if let (Some(r), "gate") = (owner.downcast_ref::<crate::nn::Residual>(), local) {
+        return Ok(Scheme::Constant { val: r.gate_init.unwrap_or(1.0) });
+    }
     Err(Error::invalid(
         "default",
-        format!("no torch default known for {ty}.{local}; known for Linear, Conv*, BatchNorm*/LayerNorm/GroupNorm"),
+        format!("no torch default known for {ty}.{local}; known for Linear, Conv*, BatchNorm*/LayerNorm/GroupNorm, Residual.gate"),
     ))
 }
 

@@ -6,6 +6,7 @@ use super::fan::{calculate_gain, fans, FanMode};
 use super::schemes::*;
 use super::special::{norm_cdf, norm_pdf};
 use super::structured::*;
+use super::variance_scaling::*;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -29,6 +30,12 @@ pub const SCHEME_NAMES: &[&str] = &[
     "sparse",
     "default",
     "lsuv",
+    "lecun_normal",
+    "lecun_uniform",
+    "variance_scaling",
+    "delta_orthogonal",
+    "fixup",
+    "zero_init_residual",
 ];
 
 /// One init scheme and its arguments (torch's defaults where not given).
@@ -87,6 +94,19 @@ pub enum Scheme {
         tol: f64,
         max_iters: usize,
     },
+    /// JAX's `variance_scaling` (`lecun_normal` and `lecun_uniform` parse to it).
+    VarianceScaling {
+        scale: f64,
+        mode: VsMode,
+        distribution: VsDistribution,
+    },
+    DeltaOrthogonal {
+        gain: f64,
+    },
+    /// Model-level: resolved per parameter by the rules (see [`super::fixup`]).
+    Fixup,
+    /// Model-level: the last norm weight of each Residual body zero (see [`super::fixup`]).
+    ZeroInitResidual,
 }
 
 /// (argument names in torch's order, number of required leading ones).
@@ -101,6 +121,8 @@ fn arg_names(scheme: &str) -> (&'static [&'static str], usize) {
         "kaiming_uniform" | "kaiming_normal" => (&["a", "mode", "nonlinearity"], 0),
         "sparse" => (&["sparsity", "std"], 1),
         "lsuv" => (&["tol", "max_iters"], 0),
+        "variance_scaling" => (&["scale", "mode", "distribution"], 0),
+        "delta_orthogonal" => (&["gain"], 0),
         _ => (&[], 0),
     }
 }
@@ -228,6 +250,22 @@ impl Scheme {
             }
             "sparse" => Scheme::Sparse { sparsity: num(0, 0.0)?, std: num(1, 0.01)? },
             "default" => Scheme::Default,
+            "lecun_normal" => Scheme::VarianceScaling {
+                scale: 1.0,
+                mode: VsMode::FanIn,
+                distribution: VsDistribution::TruncatedNormal,
+            },
+            "lecun_uniform" => {
+                Scheme::VarianceScaling { scale: 1.0, mode: VsMode::FanIn, distribution: VsDistribution::Uniform }
+            }
+            "variance_scaling" => Scheme::VarianceScaling {
+                scale: num(0, 1.0)?,
+                mode: slots[1].unwrap_or("fan_in").parse().map_err(|e| Error::invalid(name, e))?,
+                distribution: slots[2].unwrap_or("truncated_normal").parse().map_err(|e| Error::invalid(name, e))?,
+            },
+            "delta_orthogonal" => Scheme::DeltaOrthogonal { gain: gain(0)? },
+            "fixup" => Scheme::Fixup,
+            "zero_init_residual" => Scheme::ZeroInitResidual,
             _ => Scheme::Lsuv { tol: num(0, 0.1)?, max_iters: count(1, 10)? },
         };
         s.check_args()?;
@@ -243,6 +281,7 @@ impl Scheme {
             Scheme::TruncNormal { mean, std, a, b } => check_trunc_normal(mean, std, a, b),
             Scheme::Sparse { sparsity, std } => check_sparse(&[1, 1], sparsity, std),
             Scheme::Lsuv { tol, .. } if tol <= 0.0 => bad(format!("needs tol > 0, got tol={tol}")),
+            Scheme::VarianceScaling { scale, .. } if scale < 0.0 => bad(format!("needs scale >= 0, got scale={scale}")),
             _ => Ok(()),
         }
     }
@@ -266,7 +305,16 @@ impl Scheme {
             Scheme::Sparse { .. } => "sparse",
             Scheme::Default => "default",
             Scheme::Lsuv { .. } => "lsuv",
+            Scheme::VarianceScaling { .. } => "variance_scaling",
+            Scheme::DeltaOrthogonal { .. } => "delta_orthogonal",
+            Scheme::Fixup => "fixup",
+            Scheme::ZeroInitResidual => "zero_init_residual",
         }
+    }
+
+    /// Whether the scheme is decided per model (which parameters it sets and how), not per tensor.
+    pub fn is_model_level(&self) -> bool {
+        matches!(self, Scheme::Fixup | Scheme::ZeroInitResidual)
     }
 
     /// Errors (naming the shape and what would be valid) if the scheme cannot fill a tensor of
@@ -280,6 +328,8 @@ impl Scheme {
             Scheme::KaimingUniform { .. } | Scheme::KaimingNormal { .. } => fans(shape).map(|_| ()),
             Scheme::Orthogonal { .. } | Scheme::Lsuv { .. } => check_orthogonal(shape),
             Scheme::Sparse { sparsity, std } => check_sparse(shape, *sparsity, *std),
+            Scheme::VarianceScaling { .. } => fans(shape).map(|_| ()),
+            Scheme::DeltaOrthogonal { .. } => check_delta_orthogonal(shape),
             _ => Ok(()),
         }
     }
@@ -307,6 +357,14 @@ impl Scheme {
             Scheme::Orthogonal { gain } => orthogonal_with(t, *gain, rng),
             Scheme::Sparse { sparsity, std } => sparse_with(t, *sparsity, *std, rng),
             Scheme::Lsuv { .. } => orthogonal_with(t, 1.0, rng),
+            Scheme::VarianceScaling { scale, mode, distribution } => {
+                variance_scaling_with(t, *scale, *mode, *distribution, rng)
+            }
+            Scheme::DeltaOrthogonal { gain } => delta_orthogonal_with(t, *gain, rng),
+            Scheme::Fixup | Scheme::ZeroInitResidual => Err(Error::invalid(
+                self.name(),
+                "a model-level scheme: which parameters it sets depends on the model; apply it through init::Rules",
+            )),
             Scheme::Default => Err(Error::invalid(
                 "default",
                 "the torch default depends on the owning layer; apply it through init::Rules",
@@ -336,6 +394,10 @@ impl Scheme {
                 let (r, c) = (shape[0], numel / shape[0]);
                 Some(gain * (r.min(c) as f64 / numel as f64).sqrt())
             }
+            Scheme::VarianceScaling { scale, mode, .. } => variance_scaling_std(shape, *scale, *mode).ok(),
+            Scheme::DeltaOrthogonal { gain } if shape.len() >= 3 && numel > 0 => {
+                Some(gain * (shape[0].min(shape[1]) as f64 / numel as f64).sqrt())
+            }
             Scheme::Sparse { sparsity, std } if shape.len() == 2 && shape[0] > 0 => {
                 let zeros = (sparsity * shape[0] as f64).ceil();
                 Some(std * (1.0 - zeros / shape[0] as f64).sqrt())
@@ -363,6 +425,10 @@ impl fmt::Display for Scheme {
             }
             Scheme::Sparse { sparsity, std } => write!(f, "{n}(sparsity={sparsity}, std={std})"),
             Scheme::Lsuv { tol, max_iters } => write!(f, "{n}(tol={tol}, max_iters={max_iters})"),
+            Scheme::VarianceScaling { scale, mode, distribution } => {
+                write!(f, "{n}(scale={scale}, mode={mode}, distribution={distribution})")
+            }
+            Scheme::DeltaOrthogonal { gain } => write!(f, "{n}(gain={gain})"),
             _ => f.write_str(n),
         }
     }

@@ -1,35 +1,41 @@
 //! Fused multiply-adds where torch's CPU kernels have them. ATen computes `add(a, b, alpha)` as
 //! `fmadd(b, alpha, a)`, `lerp` with a small weight as `fmadd(w, end − self, self)`, and the
 //! float32 `uniform_` as `fmaf(x, range, from)`: to get torch's bits, initlab rounds once where
-//! torch does. `f32::mul_add` is a correctly rounded FMA everywhere, but without the CPU feature it
-//! is a library call; [`with_fma`] runs a loop in a function compiled with FMA enabled when the CPU
-//! has it, so the same code is fast on x86-64 and still exact (through `fmaf`) anywhere else.
+//! torch does. `f32::mul_add` is a correctly rounded FMA on every target, but without the CPU
+//! feature it is a library call; [`fma_fn!`](crate::fma_fn) compiles a function's body twice, once
+//! with FMA instructions (used when the CPU has them), so the same code is fast on x86-64 and
+//! exact anywhere.
 
-/// Runs `f` in a context compiled with the `fma` target feature when this CPU has it (the
-/// closure is inlined there, so its `mul_add`s become single instructions). Same results either way.
-#[inline]
-pub fn with_fma<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        #[target_feature(enable = "fma")]
-        unsafe fn run<R>(f: impl FnOnce() -> R) -> R {
-            f()
+/// Defines a function whose body is compiled twice: with the `fma` target feature (called when
+/// this CPU has it, so `mul_add` is one instruction) and without (a correctly rounded library
+/// call). Both give the same bits. Everything the body calls should be `#[inline(always)]` or
+/// plain arithmetic, so it is compiled inside the FMA context too.
+#[macro_export]
+macro_rules! fma_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($a:ident : $t:ty),* $(,)?) $body:block) => {
+        $(#[$m])* $vis fn $name($($a: $t),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "fma")]
+                #[allow(clippy::too_many_arguments)]
+                unsafe fn fast($($a: $t),*) $body
+                if std::arch::is_x86_feature_detected!("fma") {
+                    // SAFETY: the CPU has FMA, checked just above.
+                    return unsafe { fast($($a),*) };
+                }
+            }
+            $body
         }
-        if std::arch::is_x86_feature_detected!("fma") {
-            // SAFETY: the CPU supports FMA, checked just above.
-            return unsafe { run(f) };
-        }
-    }
-    f()
+    };
 }
 
-/// `y = fma(alpha, x, y)` elementwise: torch's `y.add_(x, alpha=alpha)`.
-pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
-    with_fma(|| {
+fma_fn! {
+    /// `y = fma(alpha, x, y)` elementwise: torch's `y.add_(x, alpha=alpha)`.
+    pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         for (yi, &xi) in y.iter_mut().zip(x) {
             *yi = alpha.mul_add(xi, *yi);
         }
-    })
+    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,15 @@
 pub mod compare;
 pub mod data;
 pub mod figures;
+pub mod jacobian;
 pub mod model;
+pub mod model_res;
 pub mod output;
+pub mod phase;
+pub mod phase_shard;
 pub mod plot;
 pub mod probe;
+pub mod probe_theory;
 pub mod report;
 pub mod results;
 pub mod shard;

@@ -11,12 +11,19 @@
 //!   Conv2d(8, 16, 3, stride 2, padding 1), act, …, Flatten, Linear(16·H'·W', outputs). The first
 //!   conv keeps the size, every later one halves it; C, H, W and the outputs come from the data.
 //!   Same options as `mlp` (`bn` adds BatchNorm2d after each conv).
+//! - `resmlp:2-64x8-3:relu:bn` and `resnet:8x2-16x2:relu:bn` — residual networks; what a block
+//!   contains is documented in [`super::model_res`]. `gate=V` gives every block a learnable gate
+//!   starting at V (SkipInit / ReZero: `gate=0`); `ln` puts a LayerNorm at the start of each
+//!   resmlp body (and after each hidden Linear of an `mlp`).
+//!
+//! Activations: `relu`, `tanh`, `sigmoid`, `leaky_relu`, `gelu`, `selu`, `elu`, `silu`, `linear`.
 //!
 //! Everything is built through the JSON spec, so a model is a `serde_json::Value` that can be
 //! built again for every run with that run's generator.
 
 use crate::autograd::with_no_grad;
 use crate::lab::data::Dataset;
+use crate::lab::model_res::{resmlp_json, resnet_json, ResOptions};
 use crate::nn::{spec::from_spec_with_rng, Module};
 use crate::{Error, Rng, Tensor};
 use serde_json::{json, Value};
@@ -24,9 +31,11 @@ use serde_json::{json, Value};
 /// The default model of `compare`: two hidden layers of 100 ReLUs, sized by the data.
 pub const DEFAULT_MODEL: &str = "mlp:in-100-100-out:relu";
 
-const FORMS: &str = "mlp:SIZES[:ACT][:bn][:nobias] (e.g. mlp:in-100-100-out:relu or mlp:2-100-100-3:relu), \
-conv:CHANNELS[:ACT][:bn][:nobias] (e.g. conv:8-16:relu) or a JSON spec file (.json)";
-const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "linear"];
+const FORMS: &str = "mlp:SIZES[:ACT][:bn|:ln][:nobias] (e.g. mlp:in-100-100-out:relu or mlp:2-100-100-3:relu), \
+conv:CHANNELS[:ACT][:bn][:nobias] (e.g. conv:8-16:relu), \
+resmlp:IN-WIDTHxBLOCKS-OUT[:ACT][:bn|:ln][:gate=V][:nobias] (e.g. resmlp:2-64x8-3:relu), \
+resnet:CxB[-CxB…][:ACT][:bn][:gate=V][:nobias] (e.g. resnet:8x2-16x2:relu:bn) or a JSON spec file (.json)";
+const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "gelu", "selu", "elu", "silu", "linear"];
 
 /// A parsed `--model` value.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,6 +51,16 @@ pub enum ModelSpec {
         channels: Vec<usize>,
         opts: Options,
     },
+    /// `resmlp:IN-WxB-OUT…`: sizes are [IN, W (B times), OUT].
+    ResMlp {
+        sizes: Vec<usize>,
+        opts: Options,
+    },
+    /// `resnet:CxB…`: the width of every block.
+    ResNet {
+        channels: Vec<usize>,
+        opts: Options,
+    },
 }
 
 /// Shorthand options.
@@ -49,7 +68,23 @@ pub enum ModelSpec {
 pub struct Options {
     pub activation: String,
     pub batch_norm: bool,
+    /// `ln`: LayerNorm (mlp: after each hidden Linear; resmlp: at the start of each body).
+    pub layer_norm: bool,
+    /// `gate=V` (residual forms only): each block's learnable gate starts at V.
+    pub gate: Option<f64>,
     pub bias: bool,
+}
+
+impl Options {
+    fn res(&self) -> ResOptions {
+        ResOptions {
+            activation: self.activation.clone(),
+            batch_norm: self.batch_norm,
+            layer_norm: self.layer_norm,
+            gate: self.gate,
+            bias: self.bias,
+        }
+    }
 }
 
 fn bad(text: &str, msg: impl std::fmt::Display) -> Error {
@@ -61,7 +96,7 @@ impl ModelSpec {
     pub fn parse(text: &str) -> crate::Result<ModelSpec> {
         let t = text.trim();
         if let Some((kind, rest)) = t.split_once(':') {
-            if kind == "mlp" || kind == "conv" {
+            if ["mlp", "conv", "resmlp", "resnet"].contains(&kind) {
                 return parse_shorthand(t, kind, rest);
             }
         }
@@ -98,6 +133,27 @@ impl ModelSpec {
                 Ok(j)
             }
             ModelSpec::Conv { channels, opts } => conv_json(channels, opts, data),
+            ModelSpec::ResMlp { sizes, opts } => Ok(resmlp_json(sizes, &opts.res(), activation_json(&opts.activation))),
+            ModelSpec::ResNet { channels, opts } => {
+                let (c, _, _) = image_shape("resnet", data)?;
+                Ok(resnet_json(channels, &opts.res(), activation_json(&opts.activation), c, data.num_outputs()))
+            }
+        }
+    }
+
+    /// Whether the model takes images (its sizes come from an image dataset such as `shapes`).
+    pub fn needs_images(&self) -> bool {
+        matches!(self, ModelSpec::Conv { .. } | ModelSpec::ResNet { .. })
+    }
+
+    /// The JSON spec without a dataset at hand: image models are sized for `shapes` (1×12×12
+    /// images, 4 classes), the others need none. With the per-sample input shape.
+    pub fn to_json_standalone(&self) -> crate::Result<(Value, Option<Vec<usize>>)> {
+        if self.needs_images() {
+            let data = crate::lab::data::synthetic("shapes", 0)?;
+            Ok((self.to_json(&data)?, Some(data.input_shape().to_vec())))
+        } else {
+            Ok((self.to_json(&crate::lab::data::synthetic("spiral", 0)?)?, None))
         }
     }
 }
@@ -114,30 +170,55 @@ fn parse_shorthand(text: &str, kind: &str, rest: &str) -> crate::Result<ModelSpe
             ),
         )
     })?;
-    let min = if kind == "mlp" { 2 } else { 1 };
+    let (min, what) = match kind {
+        "mlp" => (2, "at least two sizes (input-…-output)"),
+        "resmlp" => (3, "at least three sizes (input-WIDTHxBLOCKS-output)"),
+        _ => (1, "at least one channel count"),
+    };
     if sizes.len() < min {
-        let what = if kind == "mlp" { "at least two sizes (input-…-output)" } else { "at least one channel count" };
         return Err(bad(text, format!("'{sizes_txt}' gives {} size(s); {kind} needs {what}", sizes.len())));
     }
-    let mut opts = Options { activation: "relu".into(), batch_norm: false, bias: true };
+    let mut opts = Options { activation: "relu".into(), batch_norm: false, layer_norm: false, gate: None, bias: true };
     let mut act_given = false;
+    let residual = kind.starts_with("res");
     for p in parts {
         match p.trim() {
             "bn" => opts.batch_norm = true,
+            "ln" if kind == "mlp" || kind == "resmlp" => opts.layer_norm = true,
             "nobias" => opts.bias = false,
             a if ACTIVATIONS.contains(&a) && !act_given => {
                 opts.activation = a.to_string();
                 act_given = true;
             }
+            g if residual && g.starts_with("gate=") => {
+                let v = g["gate=".len()..].parse::<f64>().ok().filter(|v| v.is_finite()).ok_or_else(|| {
+                    bad(text, format!("'{g}': the gate's initial value must be a number (gate=0 is SkipInit)"))
+                })?;
+                opts.gate = Some(v);
+            }
             other => {
+                let extra = match (kind, residual) {
+                    ("resmlp", _) => "bn, ln, gate=V or nobias",
+                    ("mlp", _) => "bn, ln or nobias",
+                    (_, true) => "bn, gate=V or nobias",
+                    _ => "bn or nobias",
+                };
                 return Err(bad(
                     text,
-                    format!("option '{other}' is not one activation ({}), bn or nobias", ACTIVATIONS.join(", ")),
-                ))
+                    format!("option '{other}' is not one activation ({}), {extra}", ACTIVATIONS.join(", ")),
+                ));
             }
         }
     }
-    Ok(if kind == "mlp" { ModelSpec::Mlp { sizes, opts } } else { ModelSpec::Conv { channels: sizes, opts } })
+    if opts.batch_norm && opts.layer_norm {
+        return Err(bad(text, "bn and ln both given; choose one normalization"));
+    }
+    Ok(match kind {
+        "mlp" => ModelSpec::Mlp { sizes, opts },
+        "resmlp" => ModelSpec::ResMlp { sizes, opts },
+        "resnet" => ModelSpec::ResNet { channels: sizes, opts },
+        _ => ModelSpec::Conv { channels: sizes, opts },
+    })
 }
 
 /// `2-100-100-3`; a size `NxK` stands for K copies of N (`256x101` = 101 widths of 256, i.e. 100
@@ -170,6 +251,10 @@ fn activation_json(name: &str) -> Option<Value> {
         "tanh" => Some(json!({"type": "Tanh"})),
         "sigmoid" => Some(json!({"type": "Sigmoid"})),
         "leaky_relu" => Some(json!({"type": "LeakyReLU"})),
+        "gelu" => Some(json!({"type": "GELU"})),
+        "selu" => Some(json!({"type": "SELU"})),
+        "elu" => Some(json!({"type": "ELU"})),
+        "silu" => Some(json!({"type": "SiLU"})),
         _ => None,
     }
 }
@@ -182,23 +267,32 @@ fn mlp_json(sizes: &[usize], o: &Options) -> Value {
             if o.batch_norm {
                 layers.push(json!({"type": "BatchNorm1d", "num_features": w[1]}));
             }
+            if o.layer_norm {
+                layers.push(json!({"type": "LayerNorm", "normalized_shape": w[1]}));
+            }
             layers.extend(activation_json(&o.activation));
         }
     }
     json!({"type": "Sequential", "layers": layers})
 }
 
-fn conv_json(channels: &[usize], o: &Options, data: &Dataset) -> crate::Result<Value> {
-    let &[c, h, w] = data.input_shape() else {
-        return Err(Error::invalid(
-            "model 'conv:…'",
+/// (C, H, W) of an image dataset, or an error naming the model kind and the data.
+fn image_shape(kind: &str, data: &Dataset) -> crate::Result<(usize, usize, usize)> {
+    match *data.input_shape() {
+        [c, h, w] => Ok((c, h, w)),
+        _ => Err(Error::invalid(
+            format!("model '{kind}:…'"),
             format!(
                 "needs image data [N, C, H, W] but dataset '{}' has samples of shape {:?} (try --data shapes)",
                 data.name,
                 data.input_shape()
             ),
-        ));
-    };
+        )),
+    }
+}
+
+fn conv_json(channels: &[usize], o: &Options, data: &Dataset) -> crate::Result<Value> {
+    let (c, h, w) = image_shape("conv", data)?;
     let (mut cin, mut h, mut w) = (c, h, w);
     let mut layers = Vec::new();
     for (i, &cout) in channels.iter().enumerate() {
@@ -265,7 +359,7 @@ mod tests {
         check_fits(m.as_ref(), "mlp:2-100-100-3:relu", &data).unwrap();
 
         let s = ModelSpec::parse("mlp:2-5-3:nobias:tanh:bn").unwrap();
-        let want = Options { activation: "tanh".into(), batch_norm: true, bias: false };
+        let want = Options { activation: "tanh".into(), batch_norm: true, layer_norm: false, gate: None, bias: false };
         assert_eq!(s, ModelSpec::Mlp { sizes: vec![2, 5, 3], opts: want });
         let j = s.to_json(&data).unwrap();
         let types: Vec<&str> = j["layers"].as_array().unwrap().iter().map(|l| l["type"].as_str().unwrap()).collect();

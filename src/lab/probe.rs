@@ -4,7 +4,7 @@
 //! overflow of the statistic itself.
 
 use crate::error::Result;
-use crate::nn::{Module, Sequential};
+use crate::nn::{Module, Residual, Sequential};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use ndarray::{ArrayD, IxDyn};
@@ -48,8 +48,9 @@ pub fn std_unbiased(values: &[f32]) -> f64 {
     (ss / (n - 1.0)).sqrt()
 }
 
-/// Runs `m` on `x` leaf by leaf (descending into `Sequential`s), calling `tap` on every leaf
-/// output; `tap` returns the tensor passed on.
+/// Runs `m` on `x` leaf by leaf (descending into `Sequential`s and `Residual`s), calling `tap` on
+/// every leaf output and on every Residual's output (its sum; the block's own row); `tap`
+/// returns the tensor passed on.
 pub fn forward_leaves(
     m: &dyn Module,
     prefix: &str,
@@ -63,6 +64,12 @@ pub fn forward_leaves(
             h = forward_leaves(child.as_ref(), &full, &h, tap)?;
         }
         Ok(h)
+    } else if let Some(r) = m.downcast_ref::<Residual>() {
+        let out = r.forward_with(x, &mut |name, child, x| {
+            let full = if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") };
+            forward_leaves(child, &full, x, tap)
+        })?;
+        tap(prefix, m, out)
     } else {
         let out = m.forward(x)?;
         tap(prefix, m, out)

@@ -7,15 +7,23 @@ mod activation;
 mod batchnorm;
 mod conv;
 mod display;
+mod dropout;
+mod layernorm;
 mod linear;
+mod pool;
+mod residual;
 mod sequential;
 pub mod spec;
 
-pub use activation::{Flatten, LeakyReLU, ReLU, Sigmoid, Tanh};
+pub use activation::{Flatten, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh, ELU, GELU, SELU};
 pub use batchnorm::{BatchNorm, BatchNorm1d, BatchNorm2d, BatchNormOptions};
 pub use conv::{Conv2d, Conv2dOptions};
 pub use display::py_float;
+pub use dropout::Dropout;
+pub use layernorm::LayerNorm;
 pub use linear::{default_bounds, Linear};
+pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, Size2};
+pub use residual::Residual;
 pub use sequential::Sequential;
 pub use spec::{from_spec, parse_spec, to_spec};
 

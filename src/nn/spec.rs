@@ -19,6 +19,18 @@ pub const LAYER_TYPES: &[&str] = &[
     "Tanh",
     "Sigmoid",
     "Flatten",
+    "Residual",
+    "LayerNorm",
+    "GELU",
+    "SELU",
+    "ELU",
+    "SiLU",
+    "Softplus",
+    "Identity",
+    "Dropout",
+    "AvgPool2d",
+    "MaxPool2d",
+    "AdaptiveAvgPool2d",
 ];
 
 /// Reads one layer object, checking that every field it has is one the layer takes.
@@ -58,7 +70,7 @@ impl<'a> Fields<'a> {
         self.obj.get(k)
     }
 
-    fn err(&self, k: &str, msg: impl std::fmt::Display) -> Error {
+    pub fn err(&self, k: &str, msg: impl std::fmt::Display) -> Error {
         Error::spec(&self.path, k, msg)
     }
 
@@ -119,6 +131,36 @@ impl<'a> Fields<'a> {
                 Ok((n, n))
             }
             Some(v) => Err(self.err(k, format!("expected an integer or a list of two integers, got {v}"))),
+        }
+    }
+}
+
+impl Fields<'_> {
+    /// An int or a two-element list, keeping the form (torch prints `2` and `(2, 2)` apart).
+    pub fn size2(&self, k: &str, default: Option<Size2>) -> Result<Size2> {
+        match self.get(k) {
+            None => default.ok_or_else(|| self.err(k, format!("missing (required by {})", self.ty))),
+            Some(Value::Array(a)) if a.len() == 2 => {
+                Ok(Size2::Pair(self.as_usize(k, &a[0])?, self.as_usize(k, &a[1])?))
+            }
+            Some(v) if v.is_u64() => Ok(Size2::Int(self.as_usize(k, v)?)),
+            Some(v) => Err(self.err(k, format!("expected an integer or a list of two integers, got {v}"))),
+        }
+    }
+
+    /// As [`size2`](Self::size2), with absence or `null` as `None` (torch's `stride=None`).
+    pub fn opt_size2(&self, k: &str) -> Result<Option<Size2>> {
+        match self.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(_) => self.size2(k, None).map(Some),
+        }
+    }
+
+    /// A non-negative integer, or absence / `null` as `None`.
+    pub fn opt_usize(&self, k: &str) -> Result<Option<usize>> {
+        match self.get(k) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => self.as_usize(k, v).map(Some),
         }
     }
 }
@@ -258,6 +300,44 @@ fn build(v: &Value, path: &str, rng: &mut Rng) -> Result<Box<dyn Module>> {
             f.only(&["start_dim", "end_dim"])?;
             Box::new(Flatten { start_dim: f.isize_or("start_dim", 1)?, end_dim: f.isize_or("end_dim", -1)? })
         }
+        "Residual" => {
+            f.only(&["body", "shortcut", "gate"])?;
+            let body = match f.get("body") {
+                Some(b) => build(b, &format!("{path}.body"), rng)?,
+                None => return Err(f.err("body", "missing (required by Residual)")),
+            };
+            let shortcut = match f.get("shortcut") {
+                None | Some(Value::Null) => None,
+                Some(s) => Some(build(s, &format!("{path}.shortcut"), rng)?),
+            };
+            Box::new(Residual::new(body, shortcut, Residual::gate_from(&f)?))
+        }
+        "LayerNorm" => Box::new(LayerNorm::from_fields(&f)?),
+        "GELU" => Box::new(GELU::from_fields(&f)?),
+        "SELU" | "SiLU" => {
+            f.only(&["inplace"])?;
+            if f.ty == "SELU" {
+                Box::new(SELU)
+            } else {
+                Box::new(SiLU)
+            }
+        }
+        "ELU" => {
+            f.only(&["alpha", "inplace"])?;
+            Box::new(ELU { alpha: f.f64_or("alpha", 1.0)? })
+        }
+        "Softplus" => {
+            f.only(&["beta", "threshold"])?;
+            Box::new(Softplus { beta: f.f64_or("beta", 1.0)?, threshold: f.f64_or("threshold", 20.0)? })
+        }
+        "Identity" => {
+            f.only(&[])?;
+            Box::new(Identity)
+        }
+        "Dropout" => Box::new(Dropout::from_fields(&f)?),
+        "AvgPool2d" => Box::new(AvgPool2d::from_fields(&f)?),
+        "MaxPool2d" => Box::new(MaxPool2d::from_fields(&f)?),
+        "AdaptiveAvgPool2d" => Box::new(AdaptiveAvgPool2d::from_fields(&f)?),
         other => {
             return Err(Error::spec(
                 path,

@@ -1,5 +1,7 @@
 //! Elementwise unary ops: neg, exp, log, sqrt, pow, scalar add/mul, and the activations relu,
-//! leaky_relu, tanh, sigmoid. Each derivative is written in terms of the input x and output y.
+//! leaky_relu, tanh, sigmoid, gelu (exact and tanh), selu, elu, silu, softplus. Each derivative is
+//! written in terms of the input x and output y. The smooth activations added for residual nets
+//! evaluate in f64 and round once, as torch's float kernels do up to an ulp.
 
 use crate::autograd::GradFn;
 use crate::tensor::Tensor;
@@ -18,6 +20,23 @@ enum Kind {
     LeakyRelu(f32),
     Tanh,
     Sigmoid,
+    Gelu,
+    GeluTanh,
+    Selu,
+    Elu(f32),
+    Silu,
+    /// (beta, threshold)
+    Softplus(f32, f32),
+}
+
+/// SELU's constants (Klambauer et al. 2017), as torch's `selu`.
+pub const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
+pub const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
+const SQRT_2_OVER_PI: f64 = 0.7978845608028654;
+const GELU_TANH_C: f64 = 0.044715;
+
+fn sigmoid64(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
 }
 
 impl Kind {
@@ -47,6 +66,70 @@ impl Kind {
             }
             Kind::Tanh => x.tanh(),
             Kind::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            _ => self.f64(x as f64) as f32,
+        }
+    }
+
+    /// The smooth activations, in f64.
+    fn f64(self, x: f64) -> f64 {
+        match self {
+            Kind::Gelu => 0.5 * x * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2)),
+            Kind::GeluTanh => 0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x)).tanh()),
+            Kind::Selu => SELU_SCALE * if x > 0.0 { x } else { SELU_ALPHA * x.exp_m1() },
+            Kind::Elu(a) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    a as f64 * x.exp_m1()
+                }
+            }
+            Kind::Silu => x * sigmoid64(x),
+            // torch: x where beta·x > threshold (linear regime), else log1p(exp(beta·x))/beta.
+            Kind::Softplus(b, t) => {
+                let bx = b as f64 * x;
+                if bx > t as f64 {
+                    x
+                } else {
+                    bx.exp().ln_1p() / b as f64
+                }
+            }
+            _ => unreachable!("only the smooth activations evaluate in f64"),
+        }
+    }
+
+    /// d/dx of the smooth activations, in f64.
+    fn df64(self, x: f64) -> f64 {
+        match self {
+            Kind::Gelu => {
+                let cdf = 0.5 * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2));
+                let pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                cdf + x * pdf
+            }
+            Kind::GeluTanh => {
+                let t = (SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x)).tanh();
+                0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_C * x * x)
+            }
+            Kind::Selu => SELU_SCALE * if x > 0.0 { 1.0 } else { SELU_ALPHA * x.exp() },
+            Kind::Elu(a) => {
+                if x > 0.0 {
+                    1.0
+                } else {
+                    a as f64 * x.exp()
+                }
+            }
+            Kind::Silu => {
+                let s = sigmoid64(x);
+                s * (1.0 + x * (1.0 - s))
+            }
+            Kind::Softplus(b, t) => {
+                let bx = b as f64 * x;
+                if bx > t as f64 {
+                    1.0
+                } else {
+                    sigmoid64(bx)
+                }
+            }
+            _ => unreachable!("only the smooth activations differentiate in f64"),
         }
     }
 
@@ -72,6 +155,7 @@ impl Kind {
             }
             Kind::Tanh => 1.0 - y * y,
             Kind::Sigmoid => y * (1.0 - y),
+            _ => self.df64(x as f64) as f32,
         }
     }
 
@@ -88,6 +172,10 @@ impl Kind {
             Kind::LeakyRelu(_) => "LeakyReluBackward",
             Kind::Tanh => "TanhBackward",
             Kind::Sigmoid => "SigmoidBackward",
+            Kind::Gelu | Kind::GeluTanh => "GeluBackward",
+            Kind::Selu | Kind::Elu(_) => "EluBackward",
+            Kind::Silu => "SiluBackward",
+            Kind::Softplus(..) => "SoftplusBackward",
         }
     }
 }
@@ -218,6 +306,27 @@ impl Tensor {
     pub fn sigmoid(&self) -> Tensor {
         unary(self, Kind::Sigmoid)
     }
+    /// x·Φ(x) (`approximate='none'`), or its tanh approximation
+    /// 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) (`approximate='tanh'`).
+    pub fn gelu(&self, tanh_approximation: bool) -> Tensor {
+        unary(self, if tanh_approximation { Kind::GeluTanh } else { Kind::Gelu })
+    }
+    /// scale·(x for x > 0, alpha·(eˣ − 1) otherwise) with SELU's fixed alpha and scale.
+    pub fn selu(&self) -> Tensor {
+        unary(self, Kind::Selu)
+    }
+    /// x for x > 0, alpha·(eˣ − 1) otherwise.
+    pub fn elu(&self, alpha: f32) -> Tensor {
+        unary(self, Kind::Elu(alpha))
+    }
+    /// x·sigmoid(x) (swish).
+    pub fn silu(&self) -> Tensor {
+        unary(self, Kind::Silu)
+    }
+    /// log(1 + exp(beta·x))/beta, and x itself where beta·x > threshold.
+    pub fn softplus(&self, beta: f32, threshold: f32) -> Tensor {
+        unary(self, Kind::Softplus(beta, threshold))
+    }
 }
 
 #[cfg(test)]
@@ -240,7 +349,36 @@ mod tests {
         gradcheck(|t| Ok(t[0].relu()), &[x.clone()], o).unwrap();
         gradcheck(|t| Ok(t[0].leaky_relu(0.2)), &[x.clone()], o).unwrap();
         gradcheck(|t| Ok(t[0].tanh()), &[x.clone()], o).unwrap();
-        gradcheck(|t| Ok(t[0].sigmoid()), &[x], o).unwrap();
+        gradcheck(|t| Ok(t[0].sigmoid()), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].gelu(false)), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].gelu(true)), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].selu()), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].elu(0.7)), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].silu()), &[x.clone()], o).unwrap();
+        gradcheck(|t| Ok(t[0].softplus(2.0, 20.0)), &[x.clone()], o).unwrap();
+        // Both regimes of softplus: threshold 1 with beta 2 makes x > 0.5 linear.
+        gradcheck(|t| Ok(t[0].softplus(2.0, 1.0)), &[x.mapv(|v| if (v - 0.5).abs() < 0.05 { v + 0.1 } else { v })], o)
+            .unwrap();
+    }
+
+    #[test]
+    fn smooth_activation_values_from_their_definitions() {
+        // Reference values from torch (float64): F.gelu, F.gelu(approximate='tanh'), F.selu,
+        // F.elu(alpha=0.7), F.silu, F.softplus(beta=2, threshold=1) at x = -1.5, 0.3, 2.0.
+        let x = Tensor::from_vec(&[3], vec![-1.5, 0.3, 2.0]).unwrap();
+        let cases: [(Tensor, [f64; 3]); 6] = [
+            (x.gelu(false), [-0.10021080190328704, 0.1853734266566858, 1.9544997361036416]),
+            (x.gelu(true), [-0.10042842301976707, 0.18537092354275922, 1.954597694087775]),
+            (x.selu(), [-1.3658143533672527, 0.31521029620664415, 2.101401974710961]),
+            (x.elu(0.7), [-0.5438088878960992, 0.3, 2.0]),
+            (x.silu(), [-0.2736382857095345, 0.1723327550434977, 1.7615941559557646]),
+            (x.softplus(2.0, 1.0), [0.02429367578687103, 0.5187439752429428, 2.0]),
+        ];
+        for (i, (y, want)) in cases.iter().enumerate() {
+            for (g, w) in y.to_vec().iter().zip(want) {
+                assert!((*g as f64 - w).abs() < 1e-6, "case {i}: {:?} vs {want:?}", y.to_vec());
+            }
+        }
     }
 
     #[test]

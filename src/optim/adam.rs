@@ -2,7 +2,7 @@
 
 use super::Optimizer;
 use crate::tensor::Parameter;
-use ndarray::{ArrayD, Zip};
+use ndarray::ArrayD;
 
 #[derive(Clone, Copy, Debug)]
 pub struct AdamConfig {
@@ -18,6 +18,33 @@ pub struct AdamConfig {
 impl Default for AdamConfig {
     fn default() -> Self {
         AdamConfig { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: 0.0 }
+    }
+}
+
+/// The f32 scalars of one Adam step, each rounded from torch's f64 Python value.
+#[derive(Clone, Copy)]
+struct AdamScalars {
+    wd: f32,
+    w1: f32,
+    w2: f32,
+    b2: f32,
+    bc2_sqrt: f32,
+    eps: f32,
+    neg_step: f32,
+}
+
+crate::fma_fn! {
+    fn adam_update(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: AdamScalars) {
+        for (((x, &gv), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
+            let gv = if k.wd != 0.0 { k.wd.mul_add(*x, gv) } else { gv };
+            // m.lerp_(grad, 1 − β1): fmadd(w, grad − m, m) for a weight below 0.5
+            *m = if k.w1 < 0.5 { k.w1.mul_add(gv - *m, *m) } else { (gv - *m).mul_add(-(1.0 - k.w1), gv) };
+            // v.mul_(β2).addcmul_(grad, grad, value=1 − β2)
+            *v = *v * k.b2 + k.w2 * gv * gv;
+            // denom = (v.sqrt() / √bc2).add_(eps); p.addcdiv_(m, denom, value=−step)
+            let denom = v.sqrt() / k.bc2_sqrt + k.eps;
+            *x += k.neg_step * *m / denom;
+        }
     }
 }
 
@@ -61,18 +88,18 @@ impl Optimizer for Adam {
                 let neg_step = (-c.lr / bc1) as f32;
                 let bc2_sqrt = bc2.sqrt() as f32;
                 let (w1, w2) = ((1.0 - b1) as f32, (1.0 - b2) as f32);
-                crate::kernels::fused::with_fma(|| {
-                    Zip::from(&mut *w).and(g).and(&mut s.m).and(&mut s.v).for_each(|x, &gv, m, v| {
-                        let gv = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gv) } else { gv };
-                        // m.lerp_(grad, 1 − β1): fmadd(w, grad − m, m) for a weight below 0.5
-                        *m = if w1 < 0.5 { w1.mul_add(gv - *m, *m) } else { (gv - *m).mul_add(-(1.0 - w1), gv) };
-                        // v.mul_(β2).addcmul_(grad, grad, value=1 − β2)
-                        *v = *v * b2 as f32 + w2 * gv * gv;
-                        // denom = (v.sqrt() / √bc2).add_(eps); p.addcdiv_(m, denom, value=−step)
-                        let denom = v.sqrt() / bc2_sqrt + c.eps;
-                        *x += neg_step * *m / denom;
-                    })
-                });
+                if !w.is_standard_layout() {
+                    *w = w.as_standard_layout().into_owned();
+                }
+                let gs = g.as_standard_layout();
+                let k = AdamScalars { wd: c.weight_decay, w1, w2, b2: b2 as f32, bc2_sqrt, eps: c.eps, neg_step };
+                adam_update(
+                    w.as_slice_mut().expect("parameters are contiguous"),
+                    gs.as_slice().expect("standard layout"),
+                    s.m.as_slice_mut().expect("fresh state"),
+                    s.v.as_slice_mut().expect("fresh state"),
+                    k,
+                );
             });
         }
     }

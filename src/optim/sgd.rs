@@ -13,6 +13,28 @@ pub struct SgdConfig {
     pub nesterov: bool,
 }
 
+crate::fma_fn! {
+    /// One parameter's update; `buf` is its momentum buffer (None without momentum).
+    fn sgd_update(ws: &mut [f32], gv: &[f32], buf: Option<&mut [f32]>, first: bool, c: SgdConfig) {
+        match buf {
+            None => {
+                for (x, &gi) in ws.iter_mut().zip(gv) {
+                    let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
+                    *x = (-c.lr).mul_add(d, *x);
+                }
+            }
+            Some(bv) => {
+                for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
+                    let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
+                    *bi = if first { d } else { (1.0 - c.dampening).mul_add(d, c.momentum * *bi) };
+                    let d = if c.nesterov { c.momentum.mul_add(*bi, d) } else { *bi };
+                    *x = (-c.lr).mul_add(d, *x);
+                }
+            }
+        }
+    }
+}
+
 impl Default for SgdConfig {
     fn default() -> Self {
         SgdConfig { lr: 0.01, momentum: 0.0, dampening: 0.0, weight_decay: 0.0, nesterov: false }
@@ -55,22 +77,7 @@ impl Optimizer for Sgd {
                 let b = (c.momentum != 0.0).then(|| {
                     buf.get_or_insert_with(|| ArrayD::zeros(g.raw_dim())).as_slice_mut().expect("fresh buffer")
                 });
-                crate::kernels::fused::with_fma(|| match b {
-                    None => {
-                        for (x, &gi) in ws.iter_mut().zip(gv) {
-                            let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
-                            *x = (-c.lr).mul_add(d, *x);
-                        }
-                    }
-                    Some(bv) => {
-                        for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
-                            let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
-                            *bi = if first { d } else { (1.0 - c.dampening).mul_add(d, c.momentum * *bi) };
-                            let d = if c.nesterov { c.momentum.mul_add(*bi, d) } else { *bi };
-                            *x = (-c.lr).mul_add(d, *x);
-                        }
-                    }
-                });
+                sgd_update(ws, gv, b, first, c);
             });
         }
     }

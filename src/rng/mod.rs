@@ -62,10 +62,7 @@ impl Rng {
     /// element, `fma(x, to_f − from_f, from_f)` in f32 with `from`/`to` rounded to f32 first.
     pub fn uniform_(&mut self, out: &mut [f32], from: f64, to: f64) {
         let (from, to) = (from as f32, to as f32);
-        let range = to - from;
-        for v in out {
-            *v = self.unit_f32().mul_add(range, from);
-        }
+        uniform_fill(&mut self.engine, out, to - from, from);
     }
 
     /// torch's float32 `tensor.normal_(mean, std)` on a contiguous tensor whose elements are
@@ -81,15 +78,13 @@ impl Rng {
         for v in out.iter_mut() {
             *v = self.unit_f32();
         }
-        for block in out.chunks_exact_mut(16) {
-            normal16::transform16(block, mean_f, std_f);
-        }
+        normal16::transform_blocks(out, mean_f, std_f);
         if !n.is_multiple_of(16) {
             let tail = &mut out[n - 16..];
             for v in tail.iter_mut() {
                 *v = self.unit_f32();
             }
-            normal16::transform16(tail, mean_f, std_f);
+            normal16::transform_blocks(tail, mean_f, std_f);
         }
     }
 
@@ -167,6 +162,16 @@ impl Rng {
     /// `permutation(n)` = [`Rng::randperm`].
     pub fn permutation(&mut self, n: usize) -> Vec<usize> {
         self.randperm(n)
+    }
+}
+
+crate::fma_fn! {
+    /// `fma(x, range, from)` for one 24-bit uniform x per element.
+    fn uniform_fill(engine: &mut Mt19937, out: &mut [f32], range: f32, from: f32) {
+        for v in out {
+            let x = (engine.next_u32() & 0x00ff_ffff) as f32 * F32_STEP;
+            *v = x.mul_add(range, from);
+        }
     }
 }
 

@@ -34,6 +34,7 @@ const COSCOF: [f32; 3] = [2.443_315_711_809_948E-5, -1.388_731_625_493_765E-3, 4
 const FOPI: f32 = 1.273_239_544_735_16;
 
 /// Natural log of a positive normal float, as `log256_ps` computes one lane.
+#[inline(always)]
 fn log_lane(x: f32) -> f32 {
     if x <= 0.0 {
         return f32::NAN;
@@ -61,6 +62,7 @@ fn log_lane(x: f32) -> f32 {
 }
 
 /// (sin θ, cos θ) as `sincos256_ps` computes one lane.
+#[inline(always)]
 fn sincos_lane(theta: f32) -> (f32, f32) {
     let sign_in = theta.to_bits() & 0x8000_0000;
     let mut x = theta.abs();
@@ -98,9 +100,19 @@ fn sincos_lane(theta: f32) -> (f32, f32) {
     (f32::from_bits(s.to_bits() ^ sign_sin), f32::from_bits(c.to_bits() ^ sign_cos))
 }
 
+crate::fma_fn! {
+    /// Transforms every full block of 16 in `d` (see [`transform16`]).
+    pub(crate) fn transform_blocks(d: &mut [f32], mean: f32, std: f32) {
+        for block in d.chunks_exact_mut(16) {
+            transform16(block, mean, std);
+        }
+    }
+}
+
 /// Transforms 16 uniforms in [0, 1) into 16 normals N(mean, std²) in place: lane j pairs
 /// d[j] (radius) with d[j + 8] (angle) and writes the cosine half to d[j], the sine half to d[j + 8].
-pub(crate) fn transform16(d: &mut [f32], mean: f32, std: f32) {
+#[inline(always)]
+fn transform16(d: &mut [f32], mean: f32, std: f32) {
     debug_assert_eq!(d.len(), 16);
     let two_pi = (2.0 * std::f64::consts::PI) as f32;
     for j in 0..8 {

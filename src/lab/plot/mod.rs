@@ -11,8 +11,17 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub mod boundaries;
+mod heatmap;
 mod panel;
+pub use heatmap::{save_heatmap, Heatmap};
 use panel::{draw_panel, note};
+
+/// `stem` with `ext` appended (`runs/loss` + `.png`), keeping any dots already in the stem.
+fn with_ext(stem: &Path, ext: &str) -> PathBuf {
+    let mut s = stem.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
 
 /// One line, optionally with a `(min, max)` band of the same length as `x`. An empty label
 /// keeps the series out of the legend (e.g. the dashed test curve of a solid train curve).
