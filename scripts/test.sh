@@ -5,10 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-if ! command -v "${INITLAB_CHROMIUM:-chromium}" >/dev/null 2>&1 || ! command -v node >/dev/null 2>&1; then
-    echo "scripts/test.sh: installing chromium and nodejs (apt-get)" >&2
+missing=()
+command -v "${INITLAB_CHROMIUM:-chromium}" >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "scripts/test.sh: installing ${missing[*]} (apt-get)" >&2
     sudo_if apt-get update -qq
-    sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium nodejs npm >/dev/null
+    sudo_if env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 if [ ! -d tests/browser/node_modules/playwright-core ]; then
     echo "scripts/test.sh: installing playwright-core (npm ci in tests/browser)" >&2
