@@ -110,7 +110,12 @@ fn w4() -> (Vec<f64>, String) {
 fn w5(threads: usize) -> (Vec<f64>, String) {
     let t = Instant::now();
     let cfg = CompareConfig::default();
-    let p = prepare(&cfg).expect("default compare config is valid");
+    let mut p = prepare(&cfg).expect("default compare config is valid");
+    // torch_bench.py's w5 trains and nothing else: no held-out evaluation per epoch and no
+    // decision-boundary snapshots, so the two sides do the same work. (`initlab compare` does
+    // both; README, Speed, gives its own time.)
+    p.test = None;
+    p.plane = None;
     let runs: Vec<usize> = (0..cfg.num_runs()).collect();
     let results = run_grid(&p, &runs, threads, &|| {}).expect("sweep");
     let elapsed = t.elapsed().as_secs_f64();
