@@ -18,8 +18,3 @@ pub fn check_out_path(path: &Path) -> Result<()> {
     }
     Ok(())
 }
-
-/// L2 norm of a slice, accumulated in f64.
-pub fn l2(values: impl IntoIterator<Item = f32>) -> f64 {
-    values.into_iter().map(|v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
-}
