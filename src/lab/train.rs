@@ -146,7 +146,11 @@ pub fn loss_and_correct(out: &Tensor, target: &Target) -> Result<(Tensor, Option
 
 /// L2 norm of each parameter's gradient (0 where none reached it).
 pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
-    model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g.iter().copied())))).collect()
+    model
+        .parameters()
+        .iter()
+        .map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g.iter().copied()))))
+        .collect()
 }
 
 /// Trains `model` on `data`; the generator only shuffles minibatches.
