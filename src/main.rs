@@ -56,7 +56,7 @@ fn main() {
         Command::Probe(a) => cli::probe::run(a),
     };
     if let Err(e) = r {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", cli::one_line(&e.to_string()));
         std::process::exit(1);
     }
 }

@@ -118,7 +118,10 @@ pub fn run(a: &Args) -> Result<()> {
     let p = prepare(&config)?;
     ensure_dir(&a.out)?;
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::one_line(w));
+    }
+    if a.model.trim().ends_with(".safetensors") {
+        eprintln!("note: compare takes only the architecture of {}; every run initialises its own weights", a.model);
     }
     let runs: Vec<usize> = match shard {
         Some((k, n)) => shard_runs(config.num_runs(), k, n),

@@ -123,7 +123,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let report = rules.apply_with_batch(model.as_ref(), batch.as_ref(), &mut rng)?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::one_line(w));
     }
     let mut meta = HashMap::new();
     meta.insert("init".to_string(), if rules.is_empty() { "default".to_string() } else { rules.to_string() });

@@ -61,8 +61,25 @@ impl ModelSpec {
             }
         }
         let path = std::path::Path::new(t);
+        if t.ends_with(".safetensors") {
+            // A checkpoint: its architecture (metadata `model`); each run initialises its own weights.
+            let f = crate::io::read_safetensors(path)?;
+            let s = f.metadata.get("model").ok_or_else(|| {
+                Error::file(
+                    path,
+                    "no 'model' key in the metadata: not an initlab checkpoint (the architecture is unknown)",
+                )
+            })?;
+            let v: Value =
+                serde_json::from_str(s).map_err(|e| Error::file(path, format!("invalid 'model' metadata: {e}")))?;
+            from_spec_with_rng(&v, &mut Rng::new(0)).map_err(|e| Error::file(path, e))?;
+            return Ok(ModelSpec::Json(v));
+        }
         if t.ends_with(".json") || path.is_file() {
-            let s = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot read model: {e}")))?;
+            let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read model: {e}")))?;
+            let s = String::from_utf8(bytes).map_err(|_| {
+                Error::file(path, "not a JSON model spec (not text); a checkpoint's name must end in .safetensors")
+            })?;
             let v: Value =
                 serde_json::from_str(&s).map_err(|e| Error::file(path, format!("invalid JSON model spec: {e}")))?;
             // Build once with a throwaway generator so spec errors surface now, with the file name.

@@ -159,7 +159,8 @@ pub fn train(model: &dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rn
     let n = data.len();
     let bs = cfg.batch_size.unwrap_or(n).min(n);
     let mut opt = optimizer(model, cfg);
-    let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs), diverged: false };
+    // Grown as epochs finish: nothing up front proportional to --epochs.
+    let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs.min(1024)), diverged: false };
     let full: Vec<usize> = (0..n).collect();
     // Full batch: the same input and target every epoch, built once.
     let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
@@ -277,5 +278,16 @@ mod tests {
         let e = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap_err().to_string();
         assert!(e.contains("--lr -1") && e.contains("> 0"), "{e}");
         assert!("rmsprop".parse::<OptimizerKind>().unwrap_err().to_string().contains("sgd, adam"));
+    }
+
+    #[test]
+    fn a_huge_epoch_count_allocates_nothing_up_front() {
+        // 2^40 epochs of records up front would be 48 TiB and abort; a NaN output bias stops the run
+        // in its first epoch.
+        let (m, data) = spiral_mlp("mlp:2-4-3:relu", 0);
+        m.parameters().last().unwrap().data_mut().fill(f32::NAN);
+        let cfg = TrainConfig { epochs: 1 << 40, ..TrainConfig::default() };
+        let log = train(m.as_ref(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        assert!(log.diverged && log.epochs.len() == 1, "{}", log.epochs.len());
     }
 }

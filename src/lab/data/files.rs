@@ -9,6 +9,9 @@
 //!   CSV rule; a float 2-D `y` is regression).
 //!
 //! Class ids must be 0, 1, 2, …; `num_classes` is the largest plus one.
+//!
+//! Errors number samples from 0 (`sample 3` is `X[3]`, as in numpy and torch); a CSV error also
+//! gives the file's line (from 1, the header included, as an editor shows it).
 
 use super::{check, Dataset, Target};
 use crate::{Error, Result};
@@ -86,32 +89,34 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     let bytes = read(path)?;
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&bytes[..]);
-    let (mut values, mut width, mut first_row) = (Vec::new(), 0, 0);
+    let (mut values, mut width, mut first_line) = (Vec::new(), 0, 0);
+    // The file line of each sample.
+    let mut lines: Vec<usize> = Vec::new();
     for (k, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| Error::file(path, format!("not valid CSV: {e}")))?;
-        let row = rec.position().map_or(k as u64 + 1, |p| p.line()) as usize;
+        let line = rec.position().map_or(k as u64 + 1, |p| p.line()) as usize;
+        let at = |m: String| Error::file(path, format!("line {line} (sample {}): {m}", lines.len()));
         let parsed: std::result::Result<Vec<f64>, _> = rec.iter().map(str::parse::<f64>).collect();
         let Ok(parsed) = parsed else {
             if k == 0 {
                 continue; // a header row
             }
-            let (col, field) = rec.iter().enumerate().find(|(_, f)| f.parse::<f64>().is_err()).unwrap();
-            return Err(Error::file(path, format!("row {row}, column {}: '{field}' is not a number", col + 1)));
+            let (col, field) = rec.iter().enumerate().find(|(_, f)| f.parse::<f64>().is_err()).unwrap_or((0, ""));
+            return Err(at(format!("column {}: '{field}' is not a number", col + 1)));
         };
+        if let Some(col) = parsed.iter().position(|v| !(*v as f32).is_finite()) {
+            let field = rec.get(col).unwrap_or("");
+            return Err(at(format!("column {}: '{field}' is not a finite float32 number", col + 1)));
+        }
         if width == 0 {
             if parsed.len() < 2 {
-                return Err(Error::file(
-                    path,
-                    format!("row {row} has {} column; need features then a target column", parsed.len()),
-                ));
+                return Err(at(format!("{} column; need features then a target column", parsed.len())));
             }
-            (width, first_row) = (parsed.len(), row);
+            (width, first_line) = (parsed.len(), line);
         } else if parsed.len() != width {
-            return Err(Error::file(
-                path,
-                format!("row {row} has {} columns but row {first_row} has {width}", parsed.len()),
-            ));
+            return Err(at(format!("{} columns but line {first_line} has {width}", parsed.len())));
         }
+        lines.push(line);
         values.extend(parsed);
     }
     if width == 0 {
@@ -119,7 +124,7 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     }
     let table = ArrayD::from_shape_vec(IxDyn(&[values.len() / width, width]), values).expect("rows of equal width");
     let (input, target) = split_last_column(table);
-    let target = classes_or_values(target, |i| format!("data row {}, target column", i + 1))
+    let target = classes_or_values(target, |i| format!("line {} (sample {i}), target column", lines[i]))
         .map_err(|m| Error::file(path, m))?;
     finish(path, input, target)
 }
@@ -174,7 +179,7 @@ pub(super) fn load_npy(path: &str) -> Result<Dataset> {
         ));
     }
     let (input, target) = split_last_column(table);
-    let target = classes_or_values(target, |i| format!("row {i}, last column")).map_err(|m| Error::file(path, m))?;
+    let target = classes_or_values(target, |i| format!("sample {i}, last column")).map_err(|m| Error::file(path, m))?;
     finish(path, input, target)
 }
 
@@ -188,7 +193,7 @@ pub(super) fn load_npy_pair(x_path: &str, y_path: &str) -> Result<Dataset> {
             format!("N mismatch: {x_path} has shape {:?} but {y_path} has shape {:?}", x.shape(), y.shape()),
         ));
     }
-    let what = |i: usize| format!("y[{i}]");
+    let what = |i: usize| format!("sample {i} (y[{i}])");
     let target = match (y.ndim(), is_int) {
         (1, true) => class_ids(&y.iter().copied().collect::<Vec<_>>(), what),
         (1, false) => classes_or_values(y.iter().copied().collect(), what),
