@@ -55,8 +55,15 @@ fn main() {
         Command::Init(a) => cli::init::run(a),
         Command::Probe(a) => cli::probe::run(a),
     };
-    if let Err(e) = r {
-        eprintln!("error: {}", cli::one_line(&e.to_string()));
-        std::process::exit(1);
+    match r {
+        Ok(()) => {}
+        Err(initlab::Error::Interrupted(msg)) => {
+            eprintln!("interrupted: {}", cli::one_line(&msg));
+            std::process::exit(130);
+        }
+        Err(e) => {
+            eprintln!("error: {}", cli::one_line(&e.to_string()));
+            std::process::exit(1);
+        }
     }
 }

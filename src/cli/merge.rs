@@ -2,7 +2,6 @@
 //! of one unsharded comparison.
 
 use crate::error::Result;
-use crate::lab::output::ensure_dir;
 use crate::lab::shard::merge;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
@@ -22,6 +21,5 @@ pub struct Args {
 
 pub fn run(a: &Args) -> Result<()> {
     let (p, results) = merge(&a.dirs)?;
-    ensure_dir(&a.out)?;
     super::compare::report(&a.out, &p, &results, a.quiet)
 }
