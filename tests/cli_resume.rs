@@ -87,7 +87,7 @@ fn a_sweep_killed_at_several_points_and_resumed_writes_the_same_bytes() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     kill_after(&cut, &[], 1);
     let first = records(&cut);
-    assert!(first >= 1 && first < 12, "killed mid-sweep with {first} runs recorded");
+    assert!((1..12).contains(&first), "killed mid-sweep with {first} runs recorded");
     // Without --resume an unfinished sweep is an error saying how to go on; nothing is touched.
     let o = run(&cut, &[]);
     let e = String::from_utf8_lossy(&o.stderr);
@@ -167,7 +167,7 @@ fn ctrl_c_keeps_finished_runs_says_how_to_resume_and_exits_130() {
     assert_eq!(o.status.code(), Some(130), "{e}");
     assert!(e.contains("runs finished and are kept in") && e.contains("resume with:") && e.contains("--resume"), "{e}");
     let kept = records(&out);
-    assert!(kept >= 1 && kept < 12, "{kept}");
+    assert!((1..12).contains(&kept), "{kept}");
     assert!(!out.join("metrics.csv").exists());
     let o = run(&out, &["--resume"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

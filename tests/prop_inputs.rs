@@ -228,7 +228,7 @@ proptest! {
             let p = d.join(format!("data-{k}.{ext}"));
             std::fs::write(&p, b).unwrap();
             if let Ok(ds) = initlab::lab::data::load(p.to_str().unwrap(), 0) {
-                prop_assert!(ds.len() >= 1);
+                prop_assert!(!ds.is_empty());
             }
         }
         let (x, y) = (d.join(format!("x-{k}.npy")), d.join(format!("y-{k}.npy")));

@@ -233,12 +233,10 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let results = sweep.results(&p, &runs)?;
     let staged = staging_dir(&a.out)?;
-    let written = (|| -> Result<Option<Written>> {
-        match shard {
-            Some((k, n)) => write_shard(&staged, &p, (k, n), &runs, &results).map(|_| None),
-            None => write_all(&staged, &p, &results).map(Some),
-        }
-    })();
+    let written = match shard {
+        Some((k, n)) => write_shard(&staged, &p, (k, n), &runs, &results).map(|_| None),
+        None => write_all(&staged, &p, &results).map(Some),
+    };
     let written = match written {
         Ok(w) => w,
         Err(e) => {
