@@ -83,8 +83,20 @@ fn mutated_specs_checkpoints_batches_and_data_files_fail_cleanly() {
         let batch = d.join(format!("b{i}.csv"));
         std::fs::write(&batch, e.mutate(&csv)).unwrap();
         let o = initlab(&[
-            "compare", "--model", spec.to_str().unwrap(), "--data", batch.to_str().unwrap(), "--epochs", "2",
-            "--seeds", "1", "--init", "kaiming_normal", "--quiet", "--out", dir_out.to_str().unwrap(),
+            "compare",
+            "--model",
+            spec.to_str().unwrap(),
+            "--data",
+            batch.to_str().unwrap(),
+            "--epochs",
+            "2",
+            "--seeds",
+            "1",
+            "--init",
+            "kaiming_normal",
+            "--quiet",
+            "--out",
+            dir_out.to_str().unwrap(),
         ]);
         check(&o, "compare data", &dir_out);
     }

@@ -129,9 +129,42 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     finish(path, input, target)
 }
 
+/// Refuses an `.npy` header nested deeper than a plain array's (`{'descr': '<f4', 'shape': (5, 3)}`
+/// is depth 2): the header parser behind `ndarray-npy` takes exponential time on deeply nested
+/// brackets (a 134-byte file found by `cargo fuzz` ran for minutes), and structured dtypes, the only
+/// legitimate deeper headers, are not supported anyway.
+fn check_npy_header(path: &str, bytes: &[u8]) -> Result<()> {
+    if bytes.len() < 10 || !bytes.starts_with(b"\x93NUMPY") {
+        return Ok(()); // not an npy file: ndarray-npy says so
+    }
+    let (len, start): (usize, usize) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        _ if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        _ => return Ok(()),
+    };
+    let header = &bytes[start..bytes.len().min(start.saturating_add(len))];
+    let (mut depth, mut deepest) = (0i64, 0i64);
+    for &c in header {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    if deepest > 3 {
+        return Err(Error::file(
+            path,
+            format!("the .npy header nests brackets {deepest} deep; expected a plain float or integer array"),
+        ));
+    }
+    Ok(())
+}
+
 /// Any float (f32/f64) or, if `ints`, integer array in an `.npy` file, as f64.
 fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
     let bytes = read(path)?;
+    check_npy_header(path, &bytes)?;
     let fail = |e: ReadNpyError| Error::file(path, format!("not a readable .npy array: {e}"));
     fn wrong(r: &std::result::Result<impl Sized, ReadNpyError>) -> bool {
         matches!(r, Err(ReadNpyError::WrongDescriptor(_)))

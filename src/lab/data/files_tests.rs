@@ -183,3 +183,17 @@ fn safetensors_errors_name_the_tensor_and_problem() {
     let e = err(&write("bad.safetensors", "garbage!garbage!"));
     assert!(e.contains("bad.safetensors: not a readable safetensors file"), "{e}");
 }
+
+#[test]
+fn an_npy_header_nested_deep_is_refused_at_once() {
+    // Found by `cargo fuzz run data`: ndarray-npy's header parser ran for minutes on this file.
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz/npy_nested_header_timeout.npy");
+    let t = std::time::Instant::now();
+    let e = err(p);
+    assert!(e.contains("nests brackets") && e.contains("plain float or integer array"), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    // A plain header (depth 2) still loads.
+    let ok = tmp("plain.npy");
+    ndarray_npy::write_npy(&ok, &array![[1.0f32, 0.0], [2.0, 1.0]]).unwrap();
+    assert!(load(ok.to_str().unwrap(), 0).is_ok());
+}
