@@ -32,7 +32,7 @@ impl Edits {
             let i = (self.next() % b.len() as u64) as usize;
             b[i] = self.next() as u8;
         }
-        if self.next() % 4 == 0 {
+        if self.next().is_multiple_of(4) {
             b.truncate((self.next() % b.len() as u64) as usize);
         }
         b
