@@ -32,6 +32,10 @@ pub enum Error {
     /// An init rule that cannot be parsed or applied: names the rule text.
     #[error("init rule '{rule}': {msg}")]
     Rule { rule: String, msg: String },
+    /// Stopped by the user (Ctrl-C) after keeping what finished; the message says how to go on.
+    /// The command line exits 130 for it, as shells do for SIGINT.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Error {

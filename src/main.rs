@@ -61,8 +61,15 @@ fn main() {
         Command::Theory(a) => cli::theory::run(a),
         Command::Phase(a) => cli::phase::run(a),
     };
-    if let Err(e) = r {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+    match r {
+        Ok(()) => {}
+        Err(initlab::Error::Interrupted(msg)) => {
+            eprintln!("interrupted: {}", cli::one_line(&msg));
+            std::process::exit(130);
+        }
+        Err(e) => {
+            eprintln!("error: {}", cli::one_line(&e.to_string()));
+            std::process::exit(1);
+        }
     }
 }

@@ -6,7 +6,7 @@ use crate::autograd::{self, GradFn, Node};
 use crate::error::{shape_str, Error, Result};
 use ndarray::{ArrayD, IxDyn};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
@@ -14,6 +14,9 @@ static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 pub(crate) struct Inner {
     pub(crate) id: usize,
     pub(crate) data: Arc<RwLock<ArrayD<f32>>>,
+    /// torch's version counter of the storage (shared with detached views): bumped by every
+    /// in-place write, so backward can tell that a tensor it saved was changed since.
+    pub(crate) version: Arc<AtomicU64>,
     pub(crate) grad: Mutex<Option<ArrayD<f32>>>,
     pub(crate) requires_grad: AtomicBool,
     pub(crate) node: Option<Node>,
@@ -41,9 +44,19 @@ pub type Parameter = Tensor;
 
 impl Tensor {
     fn build(data: Arc<RwLock<ArrayD<f32>>>, requires_grad: bool, node: Option<Node>) -> Tensor {
+        Tensor::build_shared(data, Arc::new(AtomicU64::new(0)), requires_grad, node)
+    }
+
+    fn build_shared(
+        data: Arc<RwLock<ArrayD<f32>>>,
+        version: Arc<AtomicU64>,
+        requires_grad: bool,
+        node: Option<Node>,
+    ) -> Tensor {
         Tensor(Arc::new(Inner {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             data,
+            version,
             grad: Mutex::new(None),
             requires_grad: AtomicBool::new(requires_grad),
             node,
@@ -85,7 +98,11 @@ impl Tensor {
     /// requires grad; otherwise a plain tensor.
     pub fn from_op(data: ArrayD<f32>, inputs: &[&Tensor], grad_fn: impl GradFn + 'static) -> Tensor {
         if autograd::is_grad_enabled() && inputs.iter().any(|t| t.requires_grad()) {
-            let node = Node { grad_fn: Box::new(grad_fn), inputs: inputs.iter().map(|t| (*t).clone()).collect() };
+            let node = Node {
+                grad_fn: Box::new(grad_fn),
+                inputs: inputs.iter().map(|t| (*t).clone()).collect(),
+                versions: inputs.iter().map(|t| t.version()).collect(),
+            };
             Tensor::build(Arc::new(RwLock::new(data)), true, Some(node))
         } else {
             Tensor::new(data)
@@ -119,9 +136,17 @@ impl Tensor {
         self.0.data.read().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Write access to the values, in place (what `torch.no_grad(): w.copy_(...)` does).
+    /// Write access to the values, in place (what `torch.no_grad(): w.copy_(...)` does). Bumps the
+    /// version counter: a recorded op that saved this tensor refuses to backpropagate afterwards.
     pub fn data_mut(&self) -> RwLockWriteGuard<'_, ArrayD<f32>> {
-        self.0.data.write().unwrap_or_else(|e| e.into_inner())
+        let guard = self.0.data.write().unwrap_or_else(|e| e.into_inner());
+        self.0.version.fetch_add(1, Ordering::Relaxed);
+        guard
+    }
+
+    /// torch's `_version`: how many in-place writes the storage has seen.
+    pub fn version(&self) -> u64 {
+        self.0.version.load(Ordering::Relaxed)
     }
 
     /// Replaces the values with `values` of the same shape.
@@ -234,7 +259,7 @@ impl Tensor {
 
     /// A new leaf sharing this tensor's storage, cut from the graph.
     pub fn detach(&self) -> Tensor {
-        Tensor::build(self.0.data.clone(), false, None)
+        Tensor::build_shared(self.0.data.clone(), self.0.version.clone(), false, None)
     }
 
     /// Backpropagates from this one-element tensor, filling `.grad` of the leaves it depends on.

@@ -130,3 +130,52 @@ fn adam_defaults_to_torchs_learning_rate_and_the_model_to_the_data() {
     assert!(metrics.starts_with("init,seed,epoch,loss,accuracy,test_loss,test_accuracy,grad_norm.0.weight"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+#[test]
+fn inputs_a_new_user_tried_get_one_clear_error_and_no_output() {
+    let dir = tmp("newuser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("out");
+    let spec = dir.join("net.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Linear","in_features":2,"out_features":8},{"type":"Tanh"},
+        {"type":"Linear","in_features":8,"out_features":3}]}"#,
+    )
+    .unwrap();
+    let ck = dir.join("net.safetensors");
+    assert!(initlab(&["init", s(&spec), "--out", s(&ck)]).status.success());
+    let renamed = dir.join("weights.bin");
+    std::fs::copy(&ck, &renamed).unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--epochs", "1000000000"], "the limit is 100000000"),
+        (vec!["--seed", "18446744073709551615", "--seeds", "2"], "--seed 18446744073709551615 --seeds 2"),
+        (vec!["--init", "Linear.wieght=ones"], "did you mean 'Linear.weight'"),
+        (vec!["--init", "Lineer.weight=zeros"], "did you mean 'Linear.weight'"),
+        (vec!["--init", ""], "holds no rule"),
+        (vec!["--init", ";;"], "holds no rule"),
+        (vec!["--init", "bad\nrule\u{1b}"], "'bad\\nrule\\u{1b}'"),
+        (vec!["--model", "mlp:2-8-3:bn", "--batch-size", "299"], "last batch of one sample"),
+        (vec!["--model", s(&renamed)], "not a JSON model spec (not text)"),
+    ];
+    for (extra, want) in cases {
+        let mut a = vec!["compare", "--out", s(&out)];
+        if !extra.contains(&"--epochs") {
+            a.extend(["--epochs", "1"]);
+        }
+        a.extend(&extra);
+        let o = initlab(&a);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {err}");
+        assert!(err.starts_with("error: ") && err.contains(want), "{extra:?}: {err}");
+        assert_eq!(err.lines().count(), 1, "one message: {err}");
+        assert!(!out.exists(), "{extra:?} left {}", out.display());
+    }
+    // A checkpoint is taken for its architecture, and compare says so.
+    let o =
+        initlab(&["compare", "--model", s(&ck), "--epochs", "2", "--seeds", "1", "--init", "zeros", "--out", s(&out)]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("takes only the architecture of"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

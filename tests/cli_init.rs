@@ -87,9 +87,102 @@ fn bad_rules_exit_non_zero_with_the_message_and_write_nothing() {
         assert!(err.contains(rule) && err.contains(needle), "{rule}: {err}");
         assert!(!out.exists(), "{rule}: no output file on error");
     }
-    // An unmatched selector is only a warning.
-    let o = initlab(&["init", spec.to_str().unwrap(), "--init", "Conv2d.weight=zeros", "--out", out.to_str().unwrap()]);
-    assert!(o.status.success());
-    assert!(String::from_utf8_lossy(&o.stderr).contains("matches no parameter"));
+    // An unmatched selector is an error suggesting the nearest valid one; nothing is written.
+    for (rule, hint) in [("Linear.wieght=ones", "Linear.weight"), ("Lineer.weight=zeros", "Linear.weight")] {
+        let o = initlab(&["init", spec.to_str().unwrap(), "--init", rule, "--out", out.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{err}");
+        assert!(err.contains("matches no parameter") && err.contains(&format!("did you mean '{hint}'")), "{err}");
+        assert!(!out.exists());
+    }
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn layers_that_do_not_fit_are_an_error_naming_both_and_nothing_is_written() {
+    let d = tmp_dir("fit");
+    let spec = d.join("bad.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Linear","in_features":2,"out_features":4},{"type":"ReLU"},
+        {"type":"Linear","in_features":5,"out_features":3}]}"#,
+    )
+    .unwrap();
+    let out = d.join("x.safetensors");
+    let o = initlab(&["init", spec.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert!(e.contains("layer '2' Linear(in_features=5") && e.contains("layer '0' Linear(in_features=2"), "{e}");
+    assert!(e.contains("[2, 4]"), "{e}");
+    assert!(!out.exists());
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn lsuv_on_a_conv_spec_takes_an_input_shape_or_a_batch() {
+    let d = tmp_dir("lsuv");
+    let spec = d.join("conv.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Conv2d","in_channels":1,"out_channels":4,"kernel_size":3},
+        {"type":"ReLU"},{"type":"Flatten"},{"type":"Linear","in_features":144,"out_features":3}]}"#,
+    )
+    .unwrap();
+    let (s, out) = (spec.to_str().unwrap(), d.join("c.safetensors"));
+    let o = initlab(&["init", s, "--init", "lsuv", "--out", out.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--input-shape"), "the error says how to pass a batch");
+    let o = initlab(&["init", s, "--init", "lsuv", "--input-shape", "1,8,8", "--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // LSUV brings each layer's output variance to 1 within its tolerance (0.1).
+    let vars: Vec<f64> = stdout
+        .lines()
+        .filter(|l| l.contains("output variance"))
+        .map(|l| l.split_whitespace().last().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(vars.len(), 2, "{stdout}");
+    assert!(vars.iter().all(|v| (v - 1.0).abs() < 0.1), "{vars:?}");
+    // A batch file (a safetensors `input` of shape [20, 1, 8, 8]) works; with an --input-shape
+    // it does not match, it is an error.
+    let t = initlab::Tensor::new(ndarray::ArrayD::from_shape_fn(ndarray::IxDyn(&[20, 1, 8, 8]), |i| {
+        ((i[0] * 7 + i[2] * 3 + i[3]) % 11) as f32 - 5.0
+    }));
+    let batch = d.join("b.safetensors");
+    initlab::io::write_safetensors(
+        &batch,
+        &[("input".to_string(), initlab::io::Stored::F32(t.to_array()))],
+        &Default::default(),
+    )
+    .unwrap();
+    let o = initlab(&["init", s, "--init", "lsuv", "--batch", batch.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = initlab(&[
+        "init",
+        s,
+        "--init",
+        "lsuv",
+        "--batch",
+        batch.to_str().unwrap(),
+        "--input-shape",
+        "1,9,8",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    std::fs::remove_dir_all(&d).ok();
+}
+
+#[test]
+fn an_init_value_with_no_rule_is_an_error() {
+    let d = tmp_dir("empty");
+    let spec = d.join("spec.json");
+    std::fs::write(&spec, SPEC).unwrap();
+    let out = d.join("f.safetensors");
+    for v in ["", ";;"] {
+        let o = initlab(&["init", spec.to_str().unwrap(), "--init", v, "--out", out.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(1), "{v:?}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("holds no rule"));
+        assert!(!out.exists());
+    }
     std::fs::remove_dir_all(&d).ok();
 }

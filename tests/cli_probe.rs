@@ -176,3 +176,76 @@ fn residual_mlp_blocks_grow_at_he_init_and_stay_bounded_under_fixup_and_skipinit
         assert!(v.iter().all(|s| (s / v[0] - 1.0).abs() < 1e-5), "{v:?}");
     }
 }
+
+fn initlab(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().unwrap()
+}
+
+/// The rows of the printed table as (layer, act mean, act std).
+fn table(stdout: &str) -> Vec<(String, f64, f64)> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let c: Vec<&str> = l.split_whitespace().collect();
+            (c.len() == 6 && c[0].parse::<usize>().is_ok())
+                .then(|| (c[1].to_string(), c[3].parse().unwrap(), c[4].parse().unwrap()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_checkpoint_is_probed_as_stored_and_rules_apply_on_top_without_csv() {
+    let spec = tmp("ck.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Linear","in_features":8,"out_features":4},{"type":"Tanh"},
+        {"type":"Linear","in_features":4,"out_features":3}]}"#,
+    )
+    .unwrap();
+    let ck = tmp("ck.safetensors");
+    let o = initlab(&[
+        "init",
+        spec.to_str().unwrap(),
+        "--init",
+        "Linear.weight=zeros;Linear.bias=constant(0.3)",
+        "--out",
+        ck.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Zero weights and bias 0.3 as stored: every Linear outputs exactly 0.3 (torch's default
+    // init, which probe used to apply, gives neither mean 0.3 nor std 0).
+    let o = probe(&[ck.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let t = table(&String::from_utf8_lossy(&o.stdout));
+    assert_eq!(t.len(), 3, "{t:?}");
+    assert_eq!((t[0].1, t[0].2), (0.3, 0.0));
+    assert_eq!((t[2].1, t[2].2), (0.3, 0.0));
+    assert!((t[1].1 - 0.3f64.tanh()).abs() < 1e-4);
+    // Rules given with --init apply on top of the stored weights (still zero), and say so.
+    let o = probe(&[ck.to_str().unwrap(), "--init", "Linear.bias=constant(0.7)"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("apply on top of the weights stored in"));
+    let t = table(&String::from_utf8_lossy(&o.stdout));
+    assert_eq!((t[0].1, t[0].2, t[2].1), (0.7, 0.0, 0.7));
+}
+
+#[test]
+fn a_wrong_input_shape_blames_the_shape_not_the_init() {
+    let spec = tmp("conv.json");
+    std::fs::write(
+        &spec,
+        r#"{"type":"Sequential","layers":[{"type":"Conv2d","in_channels":1,"out_channels":4,"kernel_size":3},
+        {"type":"ReLU"},{"type":"Flatten"},{"type":"Linear","in_features":144,"out_features":3}]}"#,
+    )
+    .unwrap();
+    let s = spec.to_str().unwrap();
+    let ok = probe(&[s, "--input-shape", "1,8,8"]);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    for shape in ["1,9,8", "2,8,8"] {
+        let o = probe(&[s, "--input-shape", shape]);
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(e.contains("--input-shape") && !e.contains("--init"), "{e}");
+        assert_eq!(e.lines().count(), 1, "{e}");
+    }
+}

@@ -69,7 +69,7 @@ fn probe_prints_the_stds_torch_prints() {
     for c in fixture("probe.json") {
         let rules = Rules::parse(c["rules"].as_str().unwrap()).unwrap();
         let batch = c["batch"].as_u64().unwrap() as usize;
-        let stats = probe_one(&c["spec"], &rules, &[batch, 256], c["seed"].as_u64().unwrap()).unwrap();
+        let stats = probe_one(&c["spec"], None, &rules, &[batch, 256], c["seed"].as_u64().unwrap()).unwrap();
         let acts = c["act_std"].as_array().unwrap();
         let grads = c["grad_std"].as_array().unwrap();
         assert_eq!(stats.len(), acts.len());

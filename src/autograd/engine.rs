@@ -44,6 +44,7 @@ pub fn backward_with(root: &Tensor, grad: ArrayD<f32>) -> Result<()> {
         match t.node() {
             None => t.accumulate_grad(g),
             Some(node) => {
+                check_versions(node)?;
                 let input_grads = node.grad_fn.backward(&g, &node.inputs);
                 pool::recycle(g);
                 for (input, ig) in node.inputs.iter().zip(input_grads) {
@@ -63,6 +64,26 @@ pub fn backward_with(root: &Tensor, grad: ArrayD<f32>) -> Result<()> {
                     }
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// torch's check on saved tensors: an input modified in place after the op recorded it would give
+/// a silently wrong gradient, so backward stops with an error naming the op and the input.
+fn check_versions(node: &crate::autograd::Node) -> Result<()> {
+    for (i, (t, &saved)) in node.inputs.iter().zip(&node.versions).enumerate() {
+        let now = t.version();
+        if now != saved {
+            return Err(Error::invalid(
+                "backward",
+                format!(
+                    "one of the variables needed for gradient computation has been modified by an inplace \
+                     operation: input {i} of {} (shape {}) is at version {now}; expected version {saved} instead",
+                    node.grad_fn.name(),
+                    shape_str(&t.shape())
+                ),
+            ));
         }
     }
     Ok(())
@@ -109,4 +130,46 @@ pub fn unbroadcast(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
         }
     }
     g.into_shape_with_order(IxDyn(shape)).expect("unbroadcast to a broadcast-compatible shape")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::tensor::Tensor;
+    use ndarray::arr1;
+
+    fn param(v: &[f32]) -> Tensor {
+        Tensor::param(arr1(v).into_dyn())
+    }
+
+    #[test]
+    fn a_saved_input_modified_in_place_before_backward_is_an_error_naming_the_op() {
+        let (w, x) = (param(&[1.0, 2.0]), param(&[3.0, 4.0]));
+        let loss = w.mul(&x).unwrap().sum_all();
+        // As `with torch.no_grad(): w.mul_(2)`: MulBackward saved w and would use its new values.
+        w.data_mut().mapv_inplace(|v| v * 2.0);
+        let e = loss.backward().unwrap_err().to_string();
+        assert!(e.contains("modified by an inplace operation") && e.contains("MulBackward"), "{e}");
+        assert!(e.contains("input 0") && e.contains("version 1; expected version 0"), "{e}");
+        // A detached view shares the storage and so the counter.
+        let (a, b) = (param(&[1.0]), param(&[2.0]));
+        let loss = a.mul(&b).unwrap().sum_all();
+        b.detach().data_mut()[0] = 5.0;
+        assert!(loss.backward().unwrap_err().to_string().contains("input 1 of MulBackward"));
+    }
+
+    #[test]
+    fn untouched_inputs_and_writes_after_backward_are_fine() {
+        let (w, x) = (param(&[1.0, 2.0]), param(&[3.0, 4.0]));
+        let loss = w.mul(&x).unwrap().sum_all();
+        loss.backward().unwrap();
+        assert_eq!(w.grad().unwrap(), arr1(&[3.0f32, 4.0]).into_dyn());
+        assert_eq!(x.grad().unwrap(), arr1(&[1.0f32, 2.0]).into_dyn());
+        // An optimizer step after backward writes in place; the next forward records the new version.
+        w.data_mut().fill(0.5);
+        assert_eq!(w.version(), 1);
+        w.zero_grad();
+        let loss = w.mul(&x).unwrap().sum_all();
+        loss.backward().unwrap();
+        assert_eq!(w.grad().unwrap(), arr1(&[3.0f32, 4.0]).into_dyn());
+    }
 }

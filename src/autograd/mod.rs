@@ -24,6 +24,8 @@ pub trait GradFn: Send + Sync {
 pub(crate) struct Node {
     pub(crate) grad_fn: Box<dyn GradFn>,
     pub(crate) inputs: Vec<Tensor>,
+    /// Each input's version when the op ran; backward refuses if one has changed since.
+    pub(crate) versions: Vec<u64>,
 }
 
 thread_local! {

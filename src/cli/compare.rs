@@ -1,16 +1,17 @@
 //! `initlab compare`: train one model from several inits and seeds; write metrics, symmetry,
 //! summary, plots and an HTML report (or, with `--shard K/N`, one slice of the runs for `merge`).
 
-use crate::error::Result;
-use crate::lab::compare::{
-    parse_shard, prepare, run_grid, shard_runs, split_label, CompareConfig, Prepared, CLASSIC_INITS,
-};
-use crate::lab::output::{ensure_dir, write_all};
-use crate::lab::shard::write_shard;
+use crate::error::{Error, Result};
+use crate::lab::compare::{parse_shard, prepare, shard_runs, split_label, CompareConfig, Prepared, CLASSIC_INITS};
+use crate::lab::output::{check_out_dir, commit_set, staging_dir, write_all, Written, OUTPUT_NAMES};
+use crate::lab::results::{METRICS, RUNS, SYMMETRY};
+use crate::lab::shard::{write_shard, MANIFEST};
+use crate::lab::sweep::{run_pending, Sweep};
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct Args {
@@ -74,6 +75,10 @@ pub struct Args {
     /// No progress bar and no list of written files.
     #[arg(long)]
     pub quiet: bool,
+    /// Finish an interrupted sweep in --out (same flags): train only the runs not yet recorded.
+    /// Without an unfinished sweep there, start one.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 impl Args {
@@ -128,39 +133,168 @@ pub(crate) fn progress(total: usize, quiet: bool) -> ProgressBar {
     bar
 }
 
+/// Set by the first Ctrl-C: no new run starts.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C once: stop starting runs (the running ones finish and are recorded); twice: exit at
+/// once (everything recorded so far stays). A plain handler that only touches an atomic and, the
+/// second time, calls `_exit` — both async-signal-safe — in the same FFI style as main's SIGPIPE
+/// reset, rather than a dependency for two lines.
+#[cfg(unix)]
+fn on_ctrl_c() {
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+        fn _exit(code: i32) -> !;
+        fn write(fd: i32, buf: *const u8, n: usize) -> isize;
+    }
+    extern "C" fn handler(_: i32) {
+        if STOP.swap(true, Ordering::SeqCst) {
+            // SAFETY: _exit is async-signal-safe.
+            unsafe { _exit(130) }
+        }
+        let msg = b"\nstopping after the runs in flight (Ctrl-C again to stop now; finished runs are kept)\n";
+        // SAFETY: write(2) is async-signal-safe; msg is a static buffer.
+        unsafe {
+            write(2, msg.as_ptr(), msg.len());
+        }
+    }
+    const SIGINT: i32 = 2;
+    const SIGTERM: i32 = 15;
+    // SAFETY: installs a handler that only uses async-signal-safe calls.
+    unsafe {
+        signal(SIGINT, handler as extern "C" fn(i32) as usize);
+        signal(SIGTERM, handler as extern "C" fn(i32) as usize);
+    }
+}
+
+#[cfg(not(unix))]
+fn on_ctrl_c() {}
+
+/// This command line again, with `--resume` (quoted for a POSIX shell).
+fn resume_command() -> String {
+    let mut args: Vec<String> = std::env::args().collect();
+    if !args.iter().any(|a| a == "--resume") {
+        args.push("--resume".into());
+    }
+    let quote = |a: &String| {
+        if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c)) {
+            a.clone()
+        } else {
+            format!("'{}'", a.replace('\'', "'\\''"))
+        }
+    };
+    args.iter().map(quote).collect::<Vec<_>>().join(" ")
+}
+
 pub fn run(a: &Args) -> Result<()> {
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let config = a.config()?;
     let p = prepare(&config)?;
-    ensure_dir(&a.out)?;
+    let names: Vec<&str> =
+        if shard.is_some() { vec![METRICS, SYMMETRY, RUNS, MANIFEST] } else { OUTPUT_NAMES.to_vec() };
+    check_out_dir(&a.out, &names)?;
     for w in &p.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::one_line(w));
+    }
+    if a.model.trim().ends_with(".safetensors") {
+        eprintln!("note: compare takes only the architecture of {}; every run initialises its own weights", a.model);
     }
     let runs: Vec<usize> = match shard {
         Some((k, n)) => shard_runs(config.num_runs(), k, n),
         None => (0..config.num_runs()).collect(),
     };
-    let bar = progress(runs.len(), a.quiet);
-    let results = run_grid(&p, &runs, a.threads, &|| bar.inc(1))?;
-    bar.finish_and_clear();
-    if let Some((k, n)) = shard {
-        write_shard(&a.out, &p, (k, n), &runs, &results)?;
-        if !a.quiet {
-            eprintln!("shard {k}/{n}: {} of {} runs written to {}", runs.len(), config.num_runs(), a.out.display());
-        }
-        return Ok(());
+    let sweep = Sweep::open(&a.out, &p, shard, a.resume)?;
+    for d in &sweep.discarded {
+        eprintln!("warning: {}", super::one_line(d));
     }
-    report(&a.out, &p, &results, a.quiet)
+    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.done.contains_key(r)).collect();
+    if a.resume && !a.quiet && todo.len() < runs.len() {
+        eprintln!(
+            "resuming: {} of {} runs already recorded, {} to train",
+            runs.len() - todo.len(),
+            runs.len(),
+            todo.len()
+        );
+    }
+    on_ctrl_c();
+    let bar = progress(runs.len(), a.quiet);
+    bar.inc((runs.len() - todo.len()) as u64);
+    let trained = run_pending(&p, &todo, a.threads, &STOP, &|r, res| {
+        let out = sweep.record(&p, r, &res);
+        bar.inc(1);
+        out
+    });
+    bar.finish_and_clear();
+    // An error after some runs finished says where they are and how to go on from them.
+    let kept = |e: Error| match sweep.recorded() {
+        0 => e,
+        n => Error::invalid(
+            e,
+            format!("the {n} finished runs are kept in {} (resume with: {})", sweep.dir().display(), resume_command()),
+        ),
+    };
+    let _ = trained.map_err(kept)?;
+    if STOP.load(Ordering::SeqCst) {
+        let n = sweep.recorded();
+        return Err(Error::Interrupted(if n == 0 {
+            "no run had finished; nothing to resume".into()
+        } else {
+            format!(
+                "{n} of {} runs finished and are kept in {}; resume with: {}",
+                runs.len(),
+                sweep.dir().display(),
+                resume_command()
+            )
+        }));
+    }
+    let results = sweep.results(&p, &runs)?;
+    let staged = staging_dir(&a.out)?;
+    let written = match shard {
+        Some((k, n)) => write_shard(&staged, &p, (k, n), &runs, &results).map(|_| None),
+        None => write_all(&staged, &p, &results).map(Some),
+    };
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+    };
+    commit_set(&staged, &a.out).map_err(kept)?;
+    sweep.finish()?;
+    match (shard, written) {
+        (Some((k, n)), _) => {
+            if !a.quiet {
+                eprintln!("shard {k}/{n}: {} of {} runs written to {}", runs.len(), config.num_runs(), a.out.display());
+            }
+        }
+        (None, Some(w)) => print_written(&a.out, &w, a.quiet),
+        (None, None) => {}
+    }
+    Ok(())
 }
 
-/// Writes the full outputs and prints the summary table.
-pub(crate) fn report(out: &Path, p: &Prepared, results: &[crate::lab::compare::RunResult], quiet: bool) -> Result<()> {
-    let w = write_all(out, p, results)?;
+fn print_written(out: &Path, w: &Written, quiet: bool) {
     print!("{}", w.table);
     if !quiet {
         for f in &w.files {
-            eprintln!("wrote {}", f.display());
+            eprintln!("wrote {}", out.join(f.file_name().unwrap_or_default()).display());
         }
     }
+}
+
+/// Writes the full outputs (as one set, swapped into `out`) and prints the summary table.
+pub(crate) fn report(out: &Path, p: &Prepared, results: &[crate::lab::compare::RunResult], quiet: bool) -> Result<()> {
+    check_out_dir(out, &OUTPUT_NAMES)?;
+    let staged = staging_dir(out)?;
+    let w = match write_all(&staged, p, results) {
+        Ok(w) => w,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+    };
+    commit_set(&staged, out)?;
+    print_written(out, &w, quiet);
     Ok(())
 }

@@ -7,6 +7,7 @@ use crate::init::{default_for, fan::fans, Rules, Scheme};
 use crate::io::{read_safetensors, save_checkpoint};
 use crate::nn::spec::from_spec_with_rng;
 use crate::rng::Rng;
+use crate::tensor::Tensor;
 use clap::Args as ClapArgs;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +28,40 @@ pub struct Args {
     /// Where to write the checkpoint (safetensors).
     #[arg(long)]
     pub out: PathBuf,
+    /// Per-sample input shape (e.g. 3,32,32): the spec's layers are checked against it, and an
+    /// `lsuv` rule draws its N(0,1) batch of 256 samples in it. Default: taken from a first Linear.
+    #[arg(long, value_delimiter = ',')]
+    pub input_shape: Option<Vec<usize>>,
+    /// A data batch for `lsuv` (and the shape check): a .safetensors file with an `input` tensor,
+    /// or a data file `compare --data` takes (.csv, .npy); its inputs are used.
+    #[arg(long)]
+    pub batch: Option<PathBuf>,
+}
+
+/// The inputs of a batch file: `input` of a safetensors file, or a dataset's inputs.
+fn read_batch(path: &Path) -> Result<ndarray::ArrayD<f32>> {
+    if path.extension().is_some_and(|e| e == "safetensors") {
+        let f = read_safetensors(path)?;
+        let input = f.get("input").ok_or_else(|| {
+            let names: Vec<&str> = f.tensors.iter().map(|(n, _)| n.as_str()).collect();
+            Error::file(path, format!("no tensor 'input' in the batch (it holds: {})", names.join(", ")))
+        })?;
+        let a = input.to_f32();
+        if a.ndim() < 2 || a.shape()[0] == 0 {
+            return Err(Error::file(path, format!("'input' has shape {:?}; expected [N, …] with N >= 1", a.shape())));
+        }
+        return Ok(a);
+    }
+    Ok(crate::lab::data::load(&path.to_string_lossy(), 0)?.input)
+}
+
+/// The rules of the `--init` values (each must hold at least one rule); none: no rules.
+pub fn parse_inits(values: &[String]) -> Result<Rules> {
+    let mut all = Rules::new();
+    for v in values {
+        all.rules.extend(Rules::parse_nonempty(v)?.rules);
+    }
+    Ok(all)
 }
 
 /// The architecture JSON of a spec file, a checkpoint or a model shorthand.
@@ -58,12 +93,46 @@ fn fmt_opt(v: Option<f64>) -> String {
 pub fn run(args: &Args) -> Result<()> {
     super::check_out_path(&args.out)?;
     let spec = read_spec(&args.spec)?;
-    let rules = Rules::parse(&args.init.join(";"))?;
+    let rules = parse_inits(&args.init)?;
+    if args.input_shape.as_ref().is_some_and(|s| s.is_empty() || s.contains(&0)) {
+        let s = args.input_shape.as_deref().unwrap_or_default();
+        return Err(Error::invalid(format!("--input-shape {s:?}"), "needs sizes >= 1, e.g. 3,32,32"));
+    }
+    let batch = args.batch.as_deref().map(read_batch).transpose()?;
+    if let (Some(b), Some(s)) = (&batch, &args.input_shape) {
+        if b.shape()[1..] != s[..] {
+            return Err(Error::invalid(
+                format!("--input-shape {s:?}"),
+                format!("the --batch samples have shape {:?}; give one of the two", &b.shape()[1..]),
+            ));
+        }
+    }
     let mut rng = Rng::new(args.seed);
     let model = from_spec_with_rng(&spec, &mut rng)?;
-    let report = rules.apply(model.as_ref(), &mut rng)?;
+    let sample = match (&batch, &args.input_shape) {
+        (Some(b), _) => Some(b.shape()[1..].to_vec()),
+        (None, Some(s)) => Some(s.clone()),
+        (None, None) => crate::lab::model::first_linear_width(model.as_ref()).map(|w| vec![w]),
+    };
+    if let Some(s) = &sample {
+        let mut shape = vec![2];
+        shape.extend(s);
+        crate::lab::model::check_layers(model.as_ref(), &shape).map_err(|e| Error::file(&args.spec, e))?;
+    }
+    let batch = match (batch, &args.input_shape) {
+        (Some(b), _) => Some(Tensor::new(b)),
+        (None, Some(s)) if rules.rules.iter().any(|r| matches!(r.scheme, Scheme::Lsuv { .. })) => {
+            let mut shape = vec![256];
+            shape.extend(s);
+            let mut a = ndarray::ArrayD::zeros(ndarray::IxDyn(&shape));
+            rng.fill_normal(a.as_slice_mut().expect("fresh array"), 0.0, 1.0);
+            Some(Tensor::new(a))
+        }
+        _ => None,
+    };
+    let report = rules.apply_with_batch(model.as_ref(), batch.as_ref(), &mut rng)?;
     for w in &report.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", super::one_line(w));
     }
     let mut meta = HashMap::new();
     meta.insert("init".to_string(), if rules.is_empty() { "default".to_string() } else { rules.to_string() });

@@ -22,7 +22,24 @@ pub fn check_out_path(path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// L2 norm of a slice, accumulated in f64.
-pub fn l2(values: impl IntoIterator<Item = f32>) -> f64 {
-    values.into_iter().map(|v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
+/// `text` on one line: newlines, tabs and other control characters (which user input quoted in a
+/// message may hold) are escaped as `\n`, `\t`, `\u{1b}`, so every error is exactly one line.
+pub fn one_line(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_line_escapes_control_characters_only() {
+        assert_eq!(super::one_line("rule 'a\nb\tc\u{1b}[31m' é ✓"), "rule 'a\\nb\\tc\\u{1b}[31m' é ✓");
+    }
 }

@@ -6,14 +6,13 @@
 use super::probe_theory as theory;
 use crate::error::{Error, Result};
 use crate::init::rules::Rules;
-use crate::io::{load_checkpoint, write_atomic};
+use crate::io::{load_checkpoint, read_safetensors, write_atomic, TensorFile};
 use crate::lab::compare::split_label;
-use crate::lab::model::{build, ModelSpec};
+use crate::lab::model::{build, check_layers, first_linear_width, ModelSpec};
 use crate::lab::plot::{self, Figure, Marker, Panel, Series};
 use crate::lab::probe::{first_non_finite, LayerStat};
 use crate::lab::probe_theory::probe_run;
 use crate::lab::report::text_table;
-use crate::nn::{Conv2d, Linear};
 use crate::rng::Rng;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
@@ -36,9 +35,9 @@ pub struct Args {
     /// Per-sample input shape for models that do not start with a Linear, e.g. 1,28,28.
     #[arg(long, value_delimiter = ',')]
     pub input_shape: Option<Vec<usize>>,
-    /// Where to write the per-layer statistics (CSV).
+    /// Also write the per-layer statistics as CSV (the table is always printed).
     #[arg(long)]
-    pub csv: PathBuf,
+    pub csv: Option<PathBuf>,
     /// Also draw activation and gradient std against depth (FILE.png and FILE.svg).
     #[arg(long)]
     pub plot: Option<PathBuf>,
@@ -51,10 +50,16 @@ pub struct Args {
     pub jacobian: Option<PathBuf>,
 }
 
-/// The model's spec and per-sample input shape.
-fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_json::Value, Vec<usize>)> {
+/// The model's spec, per-sample input shape and, for a checkpoint, its stored tensors.
+fn resolve_model(
+    text: &str,
+    input_shape: Option<&[usize]>,
+) -> Result<(serde_json::Value, Vec<usize>, Option<TensorFile>)> {
+    let mut stored = None;
     let spec = if text.ends_with(".safetensors") {
-        load_checkpoint(text)?.model.to_spec()
+        let spec = load_checkpoint(text)?.model.to_spec();
+        stored = Some(read_safetensors(text)?);
+        spec
     } else {
         match ModelSpec::parse(text)? {
             ModelSpec::Json(v) => v,
@@ -69,19 +74,21 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
             m => {
                 let (spec, images) = m.to_json_standalone()?;
                 if let (Some(shape), None) = (images, input_shape) {
-                    return Ok((spec, shape));
+                    return Ok((spec, shape, stored));
                 }
                 spec
             }
         }
     };
     if let Some(s) = input_shape {
-        return Ok((spec, s.to_vec()));
+        if s.is_empty() || s.contains(&0) {
+            return Err(Error::invalid(format!("--input-shape {s:?}"), "needs sizes >= 1, e.g. 1,28,28"));
+        }
+        return Ok((spec, s.to_vec(), stored));
     }
     let m = build(&spec, &mut Rng::new(0))?;
-    let first = m.modules().into_iter().find(|l| l.is::<Linear>() || l.is::<Conv2d>());
-    match first.and_then(|l| l.downcast_ref::<Linear>()) {
-        Some(l) => Ok((spec, vec![l.in_features])),
+    match first_linear_width(m.as_ref()) {
+        Some(w) => Ok((spec, vec![w], stored)),
         None => Err(Error::invalid(
             format!("model '{text}'"),
             "its first layer is not a Linear, so the input shape is unknown; pass --input-shape C,H,W",
@@ -89,9 +96,16 @@ fn resolve_model(text: &str, input_shape: Option<&[usize]>) -> Result<(serde_jso
     }
 }
 
-/// Probes one init (see [`probe_run`] for the order of the draws).
-pub fn probe_one(spec: &serde_json::Value, rules: &Rules, shape: &[usize], seed: u64) -> Result<Vec<LayerStat>> {
-    Ok(probe_run(spec, rules, shape, seed, false)?.stats)
+/// Probes one init (see [`probe_run`] for the order of the draws). With `stored` (a checkpoint's
+/// tensors) the model holds those weights, and the rules apply on top of them.
+pub fn probe_one(
+    spec: &serde_json::Value,
+    stored: Option<&TensorFile>,
+    rules: &Rules,
+    shape: &[usize],
+    seed: u64,
+) -> Result<Vec<LayerStat>> {
+    Ok(probe_run(spec, stored, rules, shape, seed, false)?.stats)
 }
 
 fn stem(path: &Path) -> PathBuf {
@@ -102,7 +116,9 @@ fn stem(path: &Path) -> PathBuf {
 }
 
 pub fn run(args: &Args) -> Result<()> {
-    super::check_out_path(&args.csv)?;
+    if let Some(c) = &args.csv {
+        super::check_out_path(c)?;
+    }
     if let Some(p) = &args.plot {
         super::check_out_path(p)?;
     }
@@ -112,15 +128,28 @@ pub fn run(args: &Args) -> Result<()> {
     if args.batch < 1 {
         return Err(Error::invalid("--batch", "must be at least 1"));
     }
-    let (spec, sample_shape) = resolve_model(&args.model, args.input_shape.as_deref())?;
+    let (spec, sample_shape, stored) = resolve_model(&args.model, args.input_shape.as_deref())?;
     let mut shape = vec![args.batch];
     shape.extend(&sample_shape);
-    let inits: Vec<String> = if args.inits.is_empty() { vec!["default@default".into()] } else { args.inits.clone() };
-    // Parse every rule before any work.
+    // The model must take the input before any init is tried, so a wrong shape is not blamed on one.
+    check_layers(build(&spec, &mut Rng::new(0))?.as_ref(), &shape).map_err(|e| {
+        let how =
+            if args.input_shape.is_some() { "--input-shape" } else { "the input shape taken from its first Linear" };
+        Error::invalid(format!("model '{}' with {how} {sample_shape:?}", args.model), e)
+    })?;
+    // Parse every rule before any work. A checkpoint is probed as stored unless rules are given.
     let mut parsed = Vec::new();
-    for arg in &inits {
+    if args.inits.is_empty() {
+        match stored {
+            Some(_) => parsed.push(("checkpoint".to_string(), Rules::new())),
+            None => parsed.push(("default".to_string(), Rules::parse("default")?)),
+        }
+    } else if stored.is_some() {
+        eprintln!("note: the --init rules apply on top of the weights stored in {}", args.model);
+    }
+    for arg in &args.inits {
         let (label, text) = split_label(arg);
-        let rules = Rules::parse(&text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        let rules = Rules::parse_nonempty(&text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         parsed.push((label, rules));
     }
     let several = parsed.len() > 1;
@@ -135,7 +164,7 @@ pub fn run(args: &Args) -> Result<()> {
     let mut predicted = Vec::new();
     let mut spectra = Vec::new();
     for (label, rules) in &parsed {
-        let mut run = probe_run(&spec, rules, &shape, args.seed, args.jacobian.is_some())
+        let mut run = probe_run(&spec, stored.as_ref(), rules, &shape, args.seed, args.jacobian.is_some())
             .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         if !args.only.is_empty() {
             let keep: Vec<bool> = run.stats.iter().map(|s| args.only.contains(&s.type_name)).collect();
@@ -165,12 +194,16 @@ pub fn run(args: &Args) -> Result<()> {
         predicted.push((label.clone(), run.predicted));
         spectra.extend(run.singular_values.map(|s| (label.clone(), s)));
     }
-    write_atomic(&args.csv, csv.as_bytes())?;
+    if let Some(c) = &args.csv {
+        write_atomic(c, csv.as_bytes())?;
+    }
     for ((label, stats), (_, p)) in results.iter().zip(&predicted) {
         print_summary(label, stats, several);
         theory::print_agreement(stats, p.as_deref());
     }
-    println!("wrote {}", args.csv.display());
+    if let Some(c) = &args.csv {
+        println!("wrote {}", c.display());
+    }
     if let Some(path) = &args.jacobian {
         theory::write_jacobian(path, &spectra, several)?;
     }

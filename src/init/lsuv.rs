@@ -158,7 +158,7 @@ pub fn default_batch(model: &dyn Module, rng: &mut Rng) -> Result<Tensor> {
             "lsuv",
             format!(
                 "needs a data batch: the input width is taken from the first layer when it is a Linear, but the \
-                 first layer with parameters is {}; pass a batch",
+                 first layer with parameters is {}; pass a batch (initlab init: --batch FILE or --input-shape C,H,W)",
                 first.map_or("absent".to_string(), |(n, m)| format!("{} '{n}'", m.type_name()))
             ),
         )),

@@ -171,6 +171,20 @@ impl Rules {
         Ok(Rules { rules })
     }
 
+    /// [`Rules::parse`] for one `--init` value: text with no rule in it (`''`, `';;'`) is an error,
+    /// not a silent "torch's defaults".
+    pub fn parse_nonempty(text: &str) -> Result<Rules> {
+        let r = Rules::parse(text)?;
+        if r.is_empty() {
+            return Err(Error::rule(
+                text,
+                "holds no rule; write e.g. 'kaiming_normal' or 'Linear.weight=zeros', or leave --init out for \
+                 torch's default init",
+            ));
+        }
+        Ok(r)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
     }
@@ -258,8 +272,13 @@ impl Rules {
             }
         };
         for (i, r) in self.rules.iter().enumerate() {
-            if !used[i] {
+            if used[i] {
+                continue;
+            }
+            if r.selector == Selector::Bare {
                 report.warnings.push(format!("init rule '{}' matches no parameter of the model", r.text));
+            } else {
+                return Err(unmatched(r, model));
             }
         }
         // Validated: now fill, in named_parameters order.
@@ -275,6 +294,48 @@ impl Rules {
         }
         Ok(report)
     }
+}
+
+/// The error for a rule whose selector matches nothing: names it and suggests the nearest
+/// selector that would match (by edit distance, over `Type.param` and dotted names).
+fn unmatched(rule: &Rule, model: &dyn Module) -> Error {
+    let sel = rule.text.split_once('=').map_or(rule.text.as_str(), |(s, _)| s.trim());
+    let mut candidates: Vec<String> = Vec::new();
+    for (name, owner, local, _) in model.named_parameters_with_owner() {
+        for c in [format!("{}.{local}", owner.type_name()), name] {
+            if !candidates.contains(&c) {
+                candidates.push(c);
+            }
+        }
+    }
+    let key = sel.to_lowercase();
+    let best = candidates.iter().min_by_key(|c| edit_distance(&key, &c.to_lowercase()));
+    let hint = match best {
+        Some(b) => format!("; did you mean '{b}'?"),
+        None => " (the model has no parameters)".to_string(),
+    };
+    let shown: Vec<&str> = candidates.iter().take(12).map(String::as_str).collect();
+    let more = if candidates.len() > shown.len() { ", …" } else { "" };
+    Error::rule(
+        &rule.text,
+        format!("selector '{sel}' matches no parameter of the model{hint} (valid: {}{more})", shown.join(", ")),
+    )
+}
+
+/// Levenshtein distance between two strings, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 /// torch's default init of `owner`'s parameter `local`, as a concrete scheme: Linear and Conv*

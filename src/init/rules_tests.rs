@@ -132,13 +132,35 @@ fn errors_name_the_rule_and_what_is_valid_and_touch_nothing() {
 }
 
 #[test]
-fn unmatched_selector_is_a_warning() {
+fn unmatched_selector_is_an_error_suggesting_the_nearest_and_touches_nothing() {
     let m = convnet();
-    let r =
-        Rules::parse("Conv3d.weight=zeros;blocks.*=ones;*.bias=zeros").unwrap().apply(&m, &mut Rng::new(0)).unwrap();
-    assert_eq!(r.warnings.len(), 2, "{:?}", r.warnings);
-    assert!(r.warnings[0].contains("'Conv3d.weight=zeros' matches no parameter"));
-    assert!(r.warnings[1].contains("'blocks.*=ones'"));
+    let before = snapshot(&m);
+    let err = |t: &str| Rules::parse(t).unwrap().apply(&m, &mut Rng::new(0)).unwrap_err().to_string();
+    for (text, sel, hint) in [
+        ("Linear.wieght=ones", "Linear.wieght", "Linear.weight"),
+        ("Lineer.weight=zeros", "Lineer.weight", "Linear.weight"),
+        ("Conv3d.weight=zeros", "Conv3d.weight", "Conv2d.weight"),
+        ("classifer.bias=zeros", "classifer.bias", "classifier.bias"),
+        ("*.bias=zeros;blocks.*=ones", "blocks.*", ""),
+    ] {
+        let e = err(text);
+        assert!(e.contains(&format!("selector '{sel}' matches no parameter")), "{e}");
+        assert!(e.contains(&format!("did you mean '{hint}")), "{text}: {e}");
+        assert!(e.contains("valid: features.0.weight") || e.contains("valid: Conv2d.weight"), "{e}");
+    }
+    assert_eq!(snapshot(&m), before, "nothing is filled when a selector matches nothing");
+    assert_eq!(edit_distance("kitten", "sitting"), 3);
+    assert_eq!(edit_distance("", "abc"), 3);
+    assert_eq!(edit_distance("same", "same"), 0);
+}
+
+#[test]
+fn a_value_with_no_rule_is_an_error() {
+    for t in ["", ";;", " ; "] {
+        let e = Rules::parse_nonempty(t).unwrap_err().to_string();
+        assert!(e.contains("holds no rule") && e.contains("leave --init out"), "{t:?}: {e}");
+    }
+    assert_eq!(Rules::parse_nonempty("zeros;").unwrap().rules.len(), 1);
 }
 
 #[test]

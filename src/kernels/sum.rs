@@ -6,6 +6,12 @@
 
 const L: usize = 8;
 
+/// L2 norm of a sequence of values, accumulated in f64 in order (what the training loop records
+/// per parameter gradient and `grad` prints).
+pub fn l2(values: impl IntoIterator<Item = f32>) -> f64 {
+    values.into_iter().map(|v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
+}
+
 fn combine(a: [f64; L]) -> f64 {
     ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
 }
@@ -67,5 +73,13 @@ mod tests {
         let p1: f64 = a.iter().map(|&v| v as f64).sum();
         let p2: f64 = a.iter().zip(&b).map(|(&x, &y)| x as f64 * y as f64).sum();
         assert!((s1 - p1).abs() < 1e-9 && (s2 - p2).abs() < 1e-9, "{s1} {p1} {s2} {p2}");
+    }
+
+    #[test]
+    fn l2_is_the_euclidean_norm_without_f32_overflow() {
+        assert_eq!(l2([3.0f32, 4.0]), 5.0);
+        assert_eq!(l2(std::iter::empty()), 0.0);
+        // 3e30² overflows f32 but not the f64 accumulator.
+        assert!((l2([3e30f32, 4e30]) / 5e30 - 1.0).abs() < 1e-6);
     }
 }

@@ -32,6 +32,10 @@ pub const CLASSIC_INITS: [&str; 10] = [
     "orthogonal(gain=relu)",
 ];
 
+/// Most (run, epoch) records one process keeps: every one is a row of `metrics.csv` and is held in
+/// memory until the outputs are written (100 million rows is about 10 GB of CSV).
+pub const MAX_EPOCH_ROWS: u64 = 100_000_000;
+
 /// Everything that decides a comparison's results (what shards must agree on).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CompareConfig {
@@ -155,6 +159,25 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     if config.epochs == 0 {
         return Err(Error::invalid("--epochs 0", "needs at least one epoch"));
     }
+    if config.seed.checked_add(config.seeds as u64 - 1).is_none() {
+        return Err(Error::invalid(
+            format!("--seed {} --seeds {}", config.seed, config.seeds),
+            format!("the last seed would pass {}; use a smaller --seed", u64::MAX),
+        ));
+    }
+    let rows = (config.epochs as u128) * (config.num_runs() as u128);
+    if rows > MAX_EPOCH_ROWS as u128 {
+        return Err(Error::invalid(
+            format!("--epochs {}", config.epochs),
+            format!(
+                "{} inits × {} seeds × {} epochs is {rows} rows of metrics.csv; the limit is {MAX_EPOCH_ROWS}; \
+                 use fewer epochs, seeds or inits",
+                config.inits.len(),
+                config.seeds,
+                config.epochs
+            ),
+        ));
+    }
     if !config.threshold.is_finite() {
         return Err(Error::invalid(format!("--threshold {}", config.threshold), "needs a finite loss threshold"));
     }
@@ -182,11 +205,12 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
     check_fits(model.as_ref(), &config.model, &data)?;
+    check_last_batch(model.as_ref(), &data, &train)?;
     let mut rules = Vec::new();
     let mut warnings = Vec::new();
     let batch = Tensor::new(data.input.clone());
     for (label, text) in &config.inits {
-        let r = Rules::parse(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        let r = Rules::parse_nonempty(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         let report = r
             .apply_with_batch(build(&spec, &mut Rng::new(0))?.as_ref(), Some(&batch), &mut Rng::new(0))
             .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
@@ -202,6 +226,31 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         })
         .collect();
     Ok(Prepared { config: config.clone(), train, data, test, plane, spec, rules, param_names, weight_params, warnings })
+}
+
+/// A last minibatch of one sample cannot train a BatchNorm layer (torch: "Expected more than 1
+/// value per channel when training"): say so before any run, naming sizes that would work,
+/// rather than fail mid-sweep.
+fn check_last_batch(model: &dyn crate::nn::Module, data: &Dataset, train: &TrainConfig) -> Result<()> {
+    let n = data.len();
+    let Some(bs) = train.batch_size.filter(|&b| b < n && n % b == 1) else { return Ok(()) };
+    let (x, _) = data.batch(&[0]);
+    let one = crate::autograd::with_no_grad(|| model.forward(&Tensor::new(x)));
+    match one {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let fits = |b: &usize| *b >= 2 && n % b != 1;
+            let below = (2..bs).rev().find(fits).map_or(String::new(), |b| format!("{b} or "));
+            let above = (bs + 1..=n).find(fits).unwrap_or(n);
+            Err(Error::invalid(
+                format!("--batch-size {bs}"),
+                format!(
+                    "{n} samples in batches of {bs} leave a last batch of one sample, which the model cannot \
+                 train on ({e}); use a batch size that does not leave one, e.g. {below}{above}"
+                ),
+            ))
+        }
+    }
 }
 
 /// What one run produced.
@@ -222,7 +271,7 @@ pub struct RunResult {
 
 /// What the first seed of an init shows: decision boundaries at the snapshot epochs (2-D
 /// classification data) and histograms at init and at the end.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunViews {
     pub boundaries: Vec<Boundary>,
     pub histograms: Vec<HistSet>,

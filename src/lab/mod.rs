@@ -18,6 +18,7 @@ pub mod report;
 pub mod results;
 pub mod shard;
 pub mod summary;
+pub mod sweep;
 pub mod train;
 pub mod units;
 pub mod views;

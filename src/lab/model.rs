@@ -24,7 +24,8 @@
 use crate::autograd::with_no_grad;
 use crate::lab::data::Dataset;
 use crate::lab::model_res::{resmlp_json, resnet_json, ResOptions};
-use crate::nn::{spec::from_spec_with_rng, Module};
+use crate::lab::probe::forward_leaves;
+use crate::nn::{spec::from_spec_with_rng, Module, Sequential};
 use crate::{Error, Rng, Tensor};
 use serde_json::{json, Value};
 
@@ -101,8 +102,25 @@ impl ModelSpec {
             }
         }
         let path = std::path::Path::new(t);
+        if t.ends_with(".safetensors") {
+            // A checkpoint: its architecture (metadata `model`); each run initialises its own weights.
+            let f = crate::io::read_safetensors(path)?;
+            let s = f.metadata.get("model").ok_or_else(|| {
+                Error::file(
+                    path,
+                    "no 'model' key in the metadata: not an initlab checkpoint (the architecture is unknown)",
+                )
+            })?;
+            let v: Value =
+                serde_json::from_str(s).map_err(|e| Error::file(path, format!("invalid 'model' metadata: {e}")))?;
+            from_spec_with_rng(&v, &mut Rng::new(0)).map_err(|e| Error::file(path, e))?;
+            return Ok(ModelSpec::Json(v));
+        }
         if t.ends_with(".json") || path.is_file() {
-            let s = std::fs::read_to_string(path).map_err(|e| Error::file(path, format!("cannot read model: {e}")))?;
+            let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read model: {e}")))?;
+            let s = String::from_utf8(bytes).map_err(|_| {
+                Error::file(path, "not a JSON model spec (not text); a checkpoint's name must end in .safetensors")
+            })?;
             let v: Value =
                 serde_json::from_str(&s).map_err(|e| Error::file(path, format!("invalid JSON model spec: {e}")))?;
             // Build once with a throwaway generator so spec errors surface now, with the file name.
@@ -315,6 +333,63 @@ fn conv_json(channels: &[usize], o: &Options, data: &Dataset) -> crate::Result<V
 /// Builds the model of `spec` from `rng` (torch's default init of each layer).
 pub fn build(spec: &Value, rng: &mut Rng) -> crate::Result<Box<dyn Module>> {
     from_spec_with_rng(spec, rng)
+}
+
+/// `in_features` of the model's first Linear, when its first weight layer is a Linear (the input
+/// width is then known); `None` when it is a Conv2d or there is none.
+pub fn first_linear_width(model: &dyn Module) -> Option<usize> {
+    let first = model.modules().into_iter().find(|l| l.is::<crate::nn::Linear>() || l.is::<crate::nn::Conv2d>());
+    first.and_then(|l| l.downcast_ref::<crate::nn::Linear>()).map(|l| l.in_features)
+}
+
+/// Leaf modules in forward order, descending into `Sequential`s as [`forward_leaves`] does.
+fn leaves<'a>(m: &'a dyn Module, prefix: &str, out: &mut Vec<(String, &'a dyn Module)>) {
+    match m.downcast_ref::<Sequential>() {
+        Some(seq) => {
+            for (name, child) in &seq.layers {
+                let full = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+                leaves(child.as_ref(), &full, out);
+            }
+        }
+        None => out.push((prefix.to_string(), m)),
+    }
+}
+
+fn describe(name: &str, m: &dyn Module) -> String {
+    let shown = if name.is_empty() { String::new() } else { format!("'{name}' ") };
+    format!("{shown}{}({})", m.type_name(), m.extra_repr())
+}
+
+/// Runs a zero batch of `shape` (batch axis first) through `model` leaf by leaf, without a graph;
+/// a layer that does not accept what the previous one gives is an error naming both layers and
+/// the shape that arrives (or the input shape, for the first layer).
+pub fn check_layers(model: &dyn Module, shape: &[usize]) -> crate::Result<()> {
+    let mut order = Vec::new();
+    leaves(model, "", &mut order);
+    let x = Tensor::zeros(shape);
+    let (mut done, mut last_shape) = (0usize, shape.to_vec());
+    let r = with_no_grad(|| {
+        forward_leaves(model, "", &x, &mut |_, _, out| {
+            done += 1;
+            last_shape = out.shape();
+            Ok(out)
+        })
+    });
+    r.map(|_| ()).map_err(|e| {
+        let at = order.get(done).map_or("a layer".to_string(), |(n, m)| format!("layer {}", describe(n, *m)));
+        let mut from = match done.checked_sub(1).and_then(|i| order.get(i)) {
+            Some((n, m)) => format!("the output of layer {}, of shape {last_shape:?}", describe(n, *m)),
+            None => format!("the input, of shape {shape:?}"),
+        };
+        // Name the weight layer the shape comes from when a parameter-free one sits between.
+        let source = order[..done.min(order.len())].iter().rev().find(|(_, m)| !m.own_parameters().is_empty());
+        if let Some((n, m)) =
+            source.filter(|(n, _)| Some(n) != done.checked_sub(1).and_then(|i| order.get(i)).map(|o| &o.0))
+        {
+            from.push_str(&format!(" (made by layer {})", describe(n, *m)));
+        }
+        Error::invalid("model", format!("{at} does not fit {from}: {e}"))
+    })
 }
 
 /// Errors, naming the model and the data, unless a forward of the first samples (two, so batch

@@ -8,6 +8,7 @@ use super::model::build;
 use super::probe::{probe, LayerStat};
 use crate::error::Result;
 use crate::init::rules::Rules;
+use crate::io::{load_state_dict, TensorFile};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use crate::theory::model::predict_model;
@@ -32,6 +33,7 @@ pub struct ProbeRun {
 /// gradient's expected one (1); the Jacobian draws nothing.
 pub fn probe_run(
     spec: &serde_json::Value,
+    stored: Option<&TensorFile>,
     rules: &Rules,
     shape: &[usize],
     seed: u64,
@@ -39,6 +41,9 @@ pub fn probe_run(
 ) -> Result<ProbeRun> {
     let mut rng = Rng::new(seed);
     let model = build(spec, &mut rng)?;
+    if let Some(f) = stored {
+        load_state_dict(model.as_ref(), f)?;
+    }
     rules.apply(model.as_ref(), &mut rng)?;
     let xs = rng.randn(shape);
     let x = Tensor::new(xs.clone());
@@ -61,7 +66,7 @@ mod tests {
         let layers: Vec<serde_json::Value> = (0..10).flat_map(|_| layer.as_array().unwrap().clone()).collect();
         let spec = serde_json::json!({"type": "Sequential", "layers": layers});
         let rules = Rules::parse("Linear.weight=normal(std=0.06988);Linear.bias=normal(std=0.2236)").unwrap();
-        let run = probe_run(&spec, &rules, &[64, 512], 0, false).unwrap();
+        let run = probe_run(&spec, None, &rules, &[64, 512], 0, false).unwrap();
         let p = run.predicted.expect("a Linear/tanh chain is inside the theory");
         assert_eq!(p.len(), run.stats.len());
         for (s, p) in run.stats.iter().zip(&p) {

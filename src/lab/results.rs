@@ -95,9 +95,9 @@ pub fn runs_csv(p: &Prepared, results: &[RunResult]) -> Result<Vec<u8>> {
     to_bytes(header, rows)
 }
 
-/// Reads one CSV file, checking its header; returns its rows.
-fn read(path: &Path, want: &[String]) -> Result<Vec<csv::StringRecord>> {
-    let mut rd = csv::Reader::from_path(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;
+/// Reads one CSV text (named `path` in errors), checking its header; returns its rows.
+fn read(path: &Path, bytes: &[u8], want: &[String]) -> Result<Vec<csv::StringRecord>> {
+    let mut rd = csv::Reader::from_reader(bytes);
     let head: Vec<String> =
         rd.headers().map_err(|e| Error::file(path, format!("bad CSV: {e}")))?.iter().map(String::from).collect();
     if head != want {
@@ -135,13 +135,27 @@ fn parse<T: std::str::FromStr>(path: &Path, row: &csv::StringRecord, col: usize,
 /// Reads the per-run files of `dir` back into results (in the order of `runs.csv`); every run of
 /// `runs.csv` must be among `expected` (run indices).
 pub fn read_dir(p: &Prepared, dir: &Path) -> Result<BTreeMap<usize, RunResult>> {
+    let load = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| Error::file(&path, format!("cannot read: {e}")))
+    };
+    let texts = [load(METRICS)?, load(SYMMETRY)?, load(RUNS)?];
+    read_texts(p, dir, [&texts[0], &texts[1], &texts[2]])
+}
+
+/// [`read_dir`] on the three texts (metrics, symmetry, runs) as they would be in `dir`.
+pub fn read_texts(
+    p: &Prepared,
+    dir: &Path,
+    [metrics, symmetry, runs]: [&[u8]; 3],
+) -> Result<BTreeMap<usize, RunResult>> {
     let mut out: BTreeMap<usize, RunResult> = BTreeMap::new();
     let layers = layer_names(p);
     let runs_path = dir.join(RUNS);
     let mut want: Vec<String> = ["init", "seed", "epochs", "diverged", "dead_relu_fraction"].map(String::from).to_vec();
     want.extend(layers.iter().map(|l| format!("init_std.{l}")));
     let mut epochs_of = BTreeMap::new();
-    for row in read(&runs_path, &want)? {
+    for row in read(&runs_path, runs, &want)? {
         let r = run_of(p, &runs_path, &row)?;
         let (init, seed) = p.config.run_at(r);
         let dead = if row[4].is_empty() { None } else { Some(parse(&runs_path, &row, 4, "dead_relu_fraction")?) };
@@ -154,7 +168,7 @@ pub fn read_dir(p: &Prepared, dir: &Path) -> Result<BTreeMap<usize, RunResult>> 
         }
     }
     let mpath = dir.join(METRICS);
-    for row in read(&mpath, &metrics_header(p))? {
+    for row in read(&mpath, metrics, &metrics_header(p))? {
         let r = run_of(p, &mpath, &row)?;
         let res = out
             .get_mut(&r)
@@ -174,7 +188,7 @@ pub fn read_dir(p: &Prepared, dir: &Path) -> Result<BTreeMap<usize, RunResult>> 
     }
     let spath = dir.join(SYMMETRY);
     let want = ["init", "seed", "layer", "units", "distinct_units"].map(String::from).to_vec();
-    for row in read(&spath, &want)? {
+    for row in read(&spath, symmetry, &want)? {
         let r = run_of(p, &spath, &row)?;
         let res = out
             .get_mut(&r)

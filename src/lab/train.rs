@@ -171,7 +171,11 @@ pub type Observer<'a> = &'a mut dyn FnMut(usize, &mut dyn Module) -> Result<()>;
 
 /// L2 norm of each parameter's gradient (0 where none reached it).
 pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
-    model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::cli::l2(g.iter().copied())))).collect()
+    model
+        .parameters()
+        .iter()
+        .map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g.iter().copied()))))
+        .collect()
 }
 
 /// Trains `model` on `data`. With minibatches, each epoch draws `torch.randperm(n)` from `rng`
@@ -194,7 +198,8 @@ pub fn train_observed(
     let n = data.len();
     let bs = cfg.batch_size.unwrap_or(n).min(n);
     let mut opt = optimizer(model, cfg);
-    let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs), diverged: false };
+    // Grown as epochs finish: nothing up front proportional to --epochs.
+    let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs.min(1024)), diverged: false };
     let full: Vec<usize> = (0..n).collect();
     // Full batch: the same input and target every epoch, built once.
     let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
@@ -357,5 +362,16 @@ mod tests {
         let e = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap_err().to_string();
         assert!(e.contains("--lr -1") && e.contains("> 0"), "{e}");
         assert!("rmsprop".parse::<OptimizerKind>().unwrap_err().to_string().contains("sgd, adam"));
+    }
+
+    #[test]
+    fn a_huge_epoch_count_allocates_nothing_up_front() {
+        // 2^40 epochs of records up front would be 48 TiB and abort; a NaN output bias stops the run
+        // in its first epoch.
+        let (mut m, data) = spiral_mlp("mlp:2-4-3:relu", 0);
+        m.parameters().last().unwrap().data_mut().fill(f32::NAN);
+        let cfg = TrainConfig { epochs: 1 << 40, ..TrainConfig::default() };
+        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        assert!(log.diverged && log.epochs.len() == 1, "{}", log.epochs.len());
     }
 }

@@ -14,6 +14,7 @@ use crate::lab::train::loss_and_correct;
 use crate::nn::Module;
 use crate::{Result, Tensor};
 use ndarray::{ArrayD, IxDyn};
+use serde::{Deserialize, Serialize};
 
 /// Cells per side of a decision-boundary grid.
 pub const GRID: usize = 80;
@@ -40,12 +41,27 @@ pub fn plane_of(data: &Dataset) -> Option<Extent> {
 
 /// The predicted class (argmax, first maximum as torch) and its softmax probability at the
 /// centre of each cell of a `GRID`×`GRID` grid over `extent`, row 0 at the top (largest y).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Boundary {
     /// Epochs of training before this picture (0: at init).
     pub epoch: usize,
     pub classes: Vec<u8>,
+    /// Stored as bit patterns in a sweep's run records, so a diverged run's NaN survives.
+    #[serde(with = "f32_bits")]
     pub confidence: Vec<f32>,
+}
+
+/// `Vec<f32>` as its bit patterns (JSON has no NaN).
+mod f32_bits {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(v.iter().map(|x| x.to_bits()))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f32>, D::Error> {
+        Ok(Vec::<u32>::deserialize(d)?.into_iter().map(f32::from_bits).collect())
+    }
 }
 
 /// Centres of the grid cells over `extent`, row-major from the top-left.
@@ -83,7 +99,7 @@ pub fn boundary(model: &mut dyn Module, extent: Extent, epoch: usize) -> Result<
 
 /// A histogram: `BINS` equal bins over `[lo, hi]`, as fractions of the values (non-finite values
 /// are counted apart).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Histogram {
     pub lo: f64,
     pub hi: f64,
@@ -110,7 +126,7 @@ pub fn histogram(values: &[f32], lo: f64, hi: f64) -> Histogram {
 }
 
 /// One hidden layer's activations and the gradient of the loss reaching them.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LayerHist {
     /// Module name as in the CSVs (`1`, `features.2`) and its type.
     pub name: String,
@@ -120,7 +136,7 @@ pub struct LayerHist {
 }
 
 /// The histograms of one moment of a run (at init, or at the end).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistSet {
     pub epoch: usize,
     pub layers: Vec<LayerHist>,

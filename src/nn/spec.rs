@@ -172,7 +172,44 @@ pub fn from_spec(spec: &Value) -> Result<Box<dyn Module>> {
 
 /// Builds a module tree from a spec, initialised from `rng`.
 pub fn from_spec_with_rng(spec: &Value, rng: &mut Rng) -> Result<Box<dyn Module>> {
+    let n = size_bound(spec);
+    if n > MAX_PARAMS as u128 {
+        return Err(Error::spec(
+            "model",
+            "-",
+            format!("about {n} parameters, more than the {MAX_PARAMS} (1 GiB of f32) a model may hold here"),
+        ));
+    }
     build(spec, "model", rng)
+}
+
+/// Most parameters and buffers a spec may ask for: a typo'd size (`in_features: 1000000000`) is
+/// an error, not an attempt to allocate terabytes.
+pub const MAX_PARAMS: u64 = 1 << 28;
+
+/// An upper bound on the values a spec's layers allocate, read from the JSON before anything is
+/// built (fields that are not numbers count 0; building reports them).
+fn size_bound(v: &Value) -> u128 {
+    let num = |k: &str| v.get(k).and_then(Value::as_u64).unwrap_or(0) as u128;
+    let pair = |k: &str| match v.get(k) {
+        Some(Value::Array(a)) => a.iter().map(|x| x.as_u64().unwrap_or(0) as u128).product(),
+        Some(x) => (x.as_u64().unwrap_or(0) as u128).pow(2),
+        None => 0,
+    };
+    match v.get("type").and_then(Value::as_str) {
+        Some("Sequential") => match v.get("layers") {
+            Some(Value::Array(a)) => a.iter().map(size_bound).fold(0, u128::saturating_add),
+            Some(Value::Object(o)) => o.values().map(size_bound).fold(0, u128::saturating_add),
+            _ => 0,
+        },
+        Some("Linear") => num("in_features").saturating_mul(num("out_features")).saturating_add(num("out_features")),
+        Some("Conv2d") => num("in_channels")
+            .saturating_mul(num("out_channels"))
+            .saturating_mul(pair("kernel_size"))
+            .saturating_add(num("out_channels")),
+        Some("BatchNorm1d") | Some("BatchNorm2d") => num("num_features").saturating_mul(4),
+        _ => 0,
+    }
 }
 
 /// Parses spec text (JSON) and builds it.

@@ -9,6 +9,9 @@
 //!   CSV rule; a float 2-D `y` is regression).
 //!
 //! Class ids must be 0, 1, 2, …; `num_classes` is the largest plus one.
+//!
+//! Errors number samples from 0 (`sample 3` is `X[3]`, as in numpy and torch); a CSV error also
+//! gives the file's line (from 1, the header included, as an editor shows it).
 
 use super::{check, Dataset, Target};
 use crate::{Error, Result};
@@ -86,32 +89,34 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     let bytes = read(path)?;
     let mut reader =
         csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&bytes[..]);
-    let (mut values, mut width, mut first_row) = (Vec::new(), 0, 0);
+    let (mut values, mut width, mut first_line) = (Vec::new(), 0, 0);
+    // The file line of each sample.
+    let mut lines: Vec<usize> = Vec::new();
     for (k, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| Error::file(path, format!("not valid CSV: {e}")))?;
-        let row = rec.position().map_or(k as u64 + 1, |p| p.line()) as usize;
+        let line = rec.position().map_or(k as u64 + 1, |p| p.line()) as usize;
+        let at = |m: String| Error::file(path, format!("line {line} (sample {}): {m}", lines.len()));
         let parsed: std::result::Result<Vec<f64>, _> = rec.iter().map(str::parse::<f64>).collect();
         let Ok(parsed) = parsed else {
             if k == 0 {
                 continue; // a header row
             }
-            let (col, field) = rec.iter().enumerate().find(|(_, f)| f.parse::<f64>().is_err()).unwrap();
-            return Err(Error::file(path, format!("row {row}, column {}: '{field}' is not a number", col + 1)));
+            let (col, field) = rec.iter().enumerate().find(|(_, f)| f.parse::<f64>().is_err()).unwrap_or((0, ""));
+            return Err(at(format!("column {}: '{field}' is not a number", col + 1)));
         };
+        if let Some(col) = parsed.iter().position(|v| !(*v as f32).is_finite()) {
+            let field = rec.get(col).unwrap_or("");
+            return Err(at(format!("column {}: '{field}' is not a finite float32 number", col + 1)));
+        }
         if width == 0 {
             if parsed.len() < 2 {
-                return Err(Error::file(
-                    path,
-                    format!("row {row} has {} column; need features then a target column", parsed.len()),
-                ));
+                return Err(at(format!("{} column; need features then a target column", parsed.len())));
             }
-            (width, first_row) = (parsed.len(), row);
+            (width, first_line) = (parsed.len(), line);
         } else if parsed.len() != width {
-            return Err(Error::file(
-                path,
-                format!("row {row} has {} columns but row {first_row} has {width}", parsed.len()),
-            ));
+            return Err(at(format!("{} columns but line {first_line} has {width}", parsed.len())));
         }
+        lines.push(line);
         values.extend(parsed);
     }
     if width == 0 {
@@ -119,14 +124,47 @@ pub(super) fn load_csv(path: &str) -> Result<Dataset> {
     }
     let table = ArrayD::from_shape_vec(IxDyn(&[values.len() / width, width]), values).expect("rows of equal width");
     let (input, target) = split_last_column(table);
-    let target = classes_or_values(target, |i| format!("data row {}, target column", i + 1))
+    let target = classes_or_values(target, |i| format!("line {} (sample {i}), target column", lines[i]))
         .map_err(|m| Error::file(path, m))?;
     finish(path, input, target)
+}
+
+/// Refuses an `.npy` header nested deeper than a plain array's (`{'descr': '<f4', 'shape': (5, 3)}`
+/// is depth 2): the header parser behind `ndarray-npy` takes exponential time on deeply nested
+/// brackets (a 134-byte file found by `cargo fuzz` ran for minutes), and structured dtypes, the only
+/// legitimate deeper headers, are not supported anyway.
+fn check_npy_header(path: &str, bytes: &[u8]) -> Result<()> {
+    if bytes.len() < 10 || !bytes.starts_with(b"\x93NUMPY") {
+        return Ok(()); // not an npy file: ndarray-npy says so
+    }
+    let (len, start): (usize, usize) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),
+        _ if bytes.len() >= 12 => (u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize, 12),
+        _ => return Ok(()),
+    };
+    let header = &bytes[start..bytes.len().min(start.saturating_add(len))];
+    let (mut depth, mut deepest) = (0i64, 0i64);
+    for &c in header {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth -= 1,
+            _ => {}
+        }
+        deepest = deepest.max(depth);
+    }
+    if deepest > 3 {
+        return Err(Error::file(
+            path,
+            format!("the .npy header nests brackets {deepest} deep; expected a plain float or integer array"),
+        ));
+    }
+    Ok(())
 }
 
 /// Any float (f32/f64) or, if `ints`, integer array in an `.npy` file, as f64.
 fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
     let bytes = read(path)?;
+    check_npy_header(path, &bytes)?;
     let fail = |e: ReadNpyError| Error::file(path, format!("not a readable .npy array: {e}"));
     fn wrong(r: &std::result::Result<impl Sized, ReadNpyError>) -> bool {
         matches!(r, Err(ReadNpyError::WrongDescriptor(_)))
@@ -174,7 +212,7 @@ pub(super) fn load_npy(path: &str) -> Result<Dataset> {
         ));
     }
     let (input, target) = split_last_column(table);
-    let target = classes_or_values(target, |i| format!("row {i}, last column")).map_err(|m| Error::file(path, m))?;
+    let target = classes_or_values(target, |i| format!("sample {i}, last column")).map_err(|m| Error::file(path, m))?;
     finish(path, input, target)
 }
 
@@ -188,7 +226,7 @@ pub(super) fn load_npy_pair(x_path: &str, y_path: &str) -> Result<Dataset> {
             format!("N mismatch: {x_path} has shape {:?} but {y_path} has shape {:?}", x.shape(), y.shape()),
         ));
     }
-    let what = |i: usize| format!("y[{i}]");
+    let what = |i: usize| format!("sample {i} (y[{i}])");
     let target = match (y.ndim(), is_int) {
         (1, true) => class_ids(&y.iter().copied().collect::<Vec<_>>(), what),
         (1, false) => classes_or_values(y.iter().copied().collect(), what),

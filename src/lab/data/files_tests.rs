@@ -48,11 +48,11 @@ fn csv_without_header_and_float_target_is_regression() {
 fn csv_errors_name_the_file_row_and_problem() {
     let p = write("ragged.csv", "a,b,c,y\n1,2,3,0\n1,2,3,1\n4,5,6,0\n1,2,3,1\n1,2,3,1\n1,2,1\n");
     let e = err(&p);
-    assert!(e.contains(&p) && e.contains("row 7 has 3 columns but row 2 has 4"), "{e}");
+    assert!(e.contains(&p) && e.contains("line 7 (sample 5): 3 columns but line 2 has 4"), "{e}");
     let e = err(&write("word.csv", "1,2\n3,oops\n"));
-    assert!(e.contains("row 2, column 2: 'oops' is not a number"), "{e}");
+    assert!(e.contains("line 2 (sample 1): column 2: 'oops' is not a number"), "{e}");
     let e = err(&write("neg.csv", "1,0\n2,-1\n"));
-    assert!(e.contains("data row 2") && e.contains("-1 is not a non-negative integer"), "{e}");
+    assert!(e.contains("line 2 (sample 1), target column") && e.contains("-1 is not a non-negative integer"), "{e}");
     let e = err(&write("huge.csv", "1,250000\n"));
     assert!(e.contains("more than 100000 classes"), "{e}");
     let e = err(&write("empty.csv", ""));
@@ -60,9 +60,14 @@ fn csv_errors_name_the_file_row_and_problem() {
     let e = err(&write("header.csv", "a,b\n"));
     assert!(e.contains("no data rows"), "{e}");
     let e = err(&write("one.csv", "1\n2\n"));
-    assert!(e.contains("row 1 has 1 column; need features then a target"), "{e}");
+    assert!(e.contains("line 1 (sample 0): 1 column; need features then a target"), "{e}");
     let e = err(&write("nan.csv", "1,2,0\nnan,1,1\n"));
-    assert!(e.contains("input sample 1 holds the non-finite value NaN"), "{e}");
+    assert!(e.contains("line 2 (sample 1): column 1: 'nan' is not a finite"), "{e}");
+    // A header shifts lines, not samples; a value beyond float32 is not finite either.
+    let e = err(&write("big.csv", "a,b,y\n1,2,0\n3,1e39,1\n"));
+    assert!(e.contains("line 3 (sample 1): column 2: '1e39' is not a finite float32"), "{e}");
+    let e = err(&write("hneg.csv", "a,y\n1,0\n2,-1\n"));
+    assert!(e.contains("line 3 (sample 1), target column"), "{e}");
 }
 
 #[test]
@@ -111,7 +116,7 @@ fn npy_pair_with_int_float_and_mismatched_targets() {
 
     ndarray_npy::write_npy(&y, &array![0i32, -2, 1]).unwrap();
     let e = err(&spec);
-    assert!(e.contains("y.npy: y[1]: class label -2 is not a non-negative"), "{e}");
+    assert!(e.contains("y.npy: sample 1 (y[1]): class label -2 is not a non-negative"), "{e}");
 
     ndarray_npy::write_npy(&y, &Array1::<f32>::zeros(4)).unwrap();
     let e = err(&spec);
@@ -177,4 +182,18 @@ fn safetensors_errors_name_the_tensor_and_problem() {
     assert!(err(&p).contains("tensor 'input' has dtype I32; expected F32 or F64"), "{}", err(&p));
     let e = err(&write("bad.safetensors", "garbage!garbage!"));
     assert!(e.contains("bad.safetensors: not a readable safetensors file"), "{e}");
+}
+
+#[test]
+fn an_npy_header_nested_deep_is_refused_at_once() {
+    // Found by `cargo fuzz run data`: ndarray-npy's header parser ran for minutes on this file.
+    let p = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fuzz/npy_nested_header_timeout.npy");
+    let t = std::time::Instant::now();
+    let e = err(p);
+    assert!(e.contains("nests brackets") && e.contains("plain float or integer array"), "{e}");
+    assert!(t.elapsed() < std::time::Duration::from_secs(5));
+    // A plain header (depth 2) still loads.
+    let ok = tmp("plain.npy");
+    ndarray_npy::write_npy(&ok, &array![[1.0f32, 0.0], [2.0, 1.0]]).unwrap();
+    assert!(load(ok.to_str().unwrap(), 0).is_ok());
 }
