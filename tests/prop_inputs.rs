@@ -35,25 +35,7 @@ fn rules_text() -> impl Strategy<Value = String> {
         Just("(".to_string()),
         Just(")".to_string()),
         Just(",".to_string()),
-        prop::sample::select(vec![
-            "uniform",
-            "normal",
-            "trunc_normal",
-            "constant",
-            "ones",
-            "zeros",
-            "eye",
-            "dirac",
-            "xavier_uniform",
-            "xavier_normal",
-            "kaiming_uniform",
-            "kaiming_normal",
-            "orthogonal",
-            "sparse",
-            "default",
-            "lsuv",
-        ])
-        .prop_map(String::from),
+        prop::sample::select(initlab::init::SCHEME_NAMES.to_vec()).prop_map(String::from),
         prop::sample::select(vec!["a=", "b=", "std=", "mean=", "gain=", "mode=", "nonlinearity=", "sparsity=", "val="])
             .prop_map(String::from),
         prop::sample::select(vec!["0", "1", "-1", "0.5", "1e40", "nan", "inf", "-inf", "relu", "tanh", "fan_out"])

@@ -325,10 +325,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
 /// Runs `runs` (indices into the grid) on a pool of `threads` (0: all cores), calling `tick`
 /// after each; results come back in the order of `runs`, whatever the scheduling.
 pub fn run_grid(p: &Prepared, runs: &[usize], threads: usize, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunResult>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::invalid(format!("--threads {threads}"), format!("cannot start the thread pool: {e}")))?;
+    let pool = super::run_pool(threads)?;
     pool.install(|| {
         runs.par_iter()
             .map(|&r| {

@@ -25,3 +25,10 @@ pub mod views;
 
 #[cfg(test)]
 mod compare_tests;
+
+/// The pool that runs a sweep's runs (or a phase grid's cells), `threads` wide (0: all cores).
+pub(crate) fn run_pool(threads: usize) -> crate::Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().map_err(|e| {
+        crate::Error::invalid(format!("--threads {threads}"), format!("cannot start the thread pool: {e}"))
+    })
+}

@@ -166,10 +166,7 @@ pub fn run_cells(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Cell>> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::invalid(format!("--threads {threads}"), format!("cannot start the thread pool: {e}")))?;
+    let pool = super::run_pool(threads)?;
     pool.install(|| {
         runs.par_iter()
             .map(|&r| {

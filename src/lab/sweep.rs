@@ -316,10 +316,7 @@ pub fn run_pending(
     stop: &AtomicBool,
     done: &(dyn Fn(usize, RunResult) -> Result<()> + Sync),
 ) -> Result<usize> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .map_err(|e| Error::invalid(format!("--threads {threads}"), format!("cannot start the thread pool: {e}")))?;
+    let pool = super::run_pool(threads)?;
     let finished = std::sync::atomic::AtomicUsize::new(0);
     pool.install(|| {
         runs.par_iter().with_max_len(1).try_for_each(|&r| {
