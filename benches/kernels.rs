@@ -11,7 +11,7 @@ use std::time::Duration;
 
 fn randv(n: usize, rng: &mut Rng) -> Vec<f32> {
     let mut v = vec![0.0; n];
-    rng.fill_normal(&mut v, 0.0, 1.0);
+    rng.normal_(&mut v, 0.0, 1.0);
     v
 }
 

@@ -27,7 +27,7 @@ fn bench_step(c: &mut Criterion, name: &str, sizes: &[usize], batch: usize) {
     manual_seed(0);
     let model = mlp(sizes);
     let mut x = ArrayD::zeros(IxDyn(&[batch, sizes[0]]));
-    Rng::new(0).fill_normal(x.as_slice_mut().expect("fresh"), 0.0, 1.0);
+    Rng::new(0).normal_(x.as_slice_mut().expect("fresh"), 0.0, 1.0);
     let x = Tensor::new(x);
     let classes = *sizes.last().expect("sizes");
     let y: Vec<usize> = (0..batch).map(|i| i % classes).collect();

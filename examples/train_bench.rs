@@ -51,7 +51,7 @@ fn conv_net() -> Sequential {
 
 fn randn(shape: &[usize], rng: &mut Rng) -> Tensor {
     let mut a = ArrayD::zeros(IxDyn(shape));
-    rng.fill_normal(a.as_slice_mut().expect("fresh"), 0.0, 1.0);
+    rng.normal_(a.as_slice_mut().expect("fresh"), 0.0, 1.0);
     Tensor::new(a)
 }
 
@@ -85,7 +85,7 @@ fn w4() -> (Vec<f64>, String) {
     let layers: Vec<Linear> = (0..100)
         .map(|_| {
             let l = Linear::with_rng(256, 256, false, &mut rng);
-            rng.fill_normal(l.weight.data_mut().as_slice_mut().expect("contiguous"), 0.0, (1.0f32 / 256.0).sqrt());
+            rng.normal_(l.weight.data_mut().as_slice_mut().expect("contiguous"), 0.0, (1.0f64 / 256.0).sqrt());
             l
         })
         .collect();
@@ -157,8 +157,8 @@ fn gemm_check() {
         .map(|&(m, k, n, _, _)| {
             let mut a = vec![0.0; m * k];
             let mut b = vec![0.0; k * n];
-            rng.fill_normal(&mut a, 0.0, 1.0);
-            rng.fill_normal(&mut b, 0.0, 1.0);
+            rng.normal_(&mut a, 0.0, 1.0);
+            rng.normal_(&mut b, 0.0, 1.0);
             (a, b, vec![0.0; m * n])
         })
         .collect();

@@ -125,7 +125,7 @@ pub fn run(args: &Args) -> Result<()> {
             let mut shape = vec![256];
             shape.extend(s);
             let mut a = ndarray::ArrayD::zeros(ndarray::IxDyn(&shape));
-            rng.fill_normal(a.as_slice_mut().expect("fresh array"), 0.0, 1.0);
+            rng.normal_(a.as_slice_mut().expect("fresh array"), 0.0, 1.0);
             Some(Tensor::new(a))
         }
         _ => None,

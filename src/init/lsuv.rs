@@ -151,7 +151,7 @@ pub fn default_batch(model: &dyn Module, rng: &mut Rng) -> Result<Tensor> {
     match first.and_then(|(_, m)| m.downcast_ref::<Linear>()) {
         Some(l) => {
             let mut a = ndarray::ArrayD::zeros(ndarray::IxDyn(&[256, l.in_features]));
-            rng.fill_normal(a.as_slice_mut().expect("fresh array"), 0.0, 1.0);
+            rng.normal_(a.as_slice_mut().expect("fresh array"), 0.0, 1.0);
             Ok(Tensor::new(a))
         }
         None => Err(Error::invalid(

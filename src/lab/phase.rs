@@ -120,10 +120,11 @@ fn gaussian_mlp(
     let model = build(&ModelSpec::parse(&text)?.to_json(data)?, rng)?;
     for m in model.modules() {
         if let Some(l) = m.downcast_ref::<Linear>() {
-            let std = (sigma_w2 / l.in_features as f64).sqrt() as f32;
-            rng.fill_normal(l.weight.data_mut().as_slice_mut().expect("contiguous"), 0.0, std);
+            // torch: nn.init.normal_(w, std=math.sqrt(σ_w² / fan_in)); normal_(b, std=math.sqrt(σ_b²))
+            let std = (sigma_w2 / l.in_features as f64).sqrt();
+            rng.normal_(l.weight.data_mut().as_slice_mut().expect("contiguous"), 0.0, std);
             if let Some(b) = &l.bias {
-                rng.fill_normal(b.data_mut().as_slice_mut().expect("contiguous"), 0.0, c.sigma_b2.sqrt() as f32);
+                rng.normal_(b.data_mut().as_slice_mut().expect("contiguous"), 0.0, c.sigma_b2.sqrt());
             }
         }
     }

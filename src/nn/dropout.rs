@@ -43,7 +43,7 @@ impl Module for Dropout {
         let n = x.numel();
         let mut mask = vec![0.0f32; n];
         if self.p < 1.0 {
-            crate::rng::with_default_rng(|rng| rng.fill_uniform(&mut mask, 0.0, 1.0));
+            crate::rng::with_default_rng(|rng| rng.uniform_(&mut mask, 0.0, 1.0));
             let (keep, scale) = ((1.0 - self.p) as f32, (1.0 / (1.0 - self.p)) as f32);
             mask.iter_mut().for_each(|u| *u = if *u < keep { scale } else { 0.0 });
         }

@@ -148,21 +148,6 @@ impl Rng {
         self.uniform_(a.as_slice_mut().expect("fresh array is contiguous"), 0.0, 1.0);
         a
     }
-
-    /// `fill_uniform(out, a, b)` = `uniform_(out, a, b)` with f32 bounds.
-    pub fn fill_uniform(&mut self, out: &mut [f32], a: f32, b: f32) {
-        self.uniform_(out, a as f64, b as f64)
-    }
-
-    /// `fill_normal(out, mean, std)` = `normal_(out, mean, std)` with f32 parameters.
-    pub fn fill_normal(&mut self, out: &mut [f32], mean: f32, std: f32) {
-        self.normal_(out, mean as f64, std as f64)
-    }
-
-    /// `permutation(n)` = [`Rng::randperm`].
-    pub fn permutation(&mut self, n: usize) -> Vec<usize> {
-        self.randperm(n)
-    }
 }
 
 crate::fma_fn! {
