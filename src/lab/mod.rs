@@ -7,6 +7,7 @@ pub mod data;
 pub mod figures;
 pub mod jacobian;
 pub mod model;
+pub mod model_check;
 pub mod model_res;
 pub mod output;
 pub mod phase;
