@@ -19,6 +19,7 @@ pub mod fixup;
 pub mod lsuv;
 pub mod rules;
 pub mod scheme;
+mod scheme_parse;
 pub mod schemes;
 pub(crate) mod special;
 pub mod structured;
