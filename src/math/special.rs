@@ -1,34 +1,18 @@
-//! erf in f64, for `trunc_normal_` (which branch torch takes) and its theoretical std. Small and exact enough (≤ 1e-13) that no crate is needed for them.
+//! The special functions the crate shares, in f64: erf (for `trunc_normal_`'s branch and its
+//! theoretical std, the mean-field maps of erf-shaped activations, and GELU), and the standard
+//! normal's CDF and density built on it.
+//!
+//! erf is the `libm` crate's (musl's port of Sun's fdlibm, the same algorithm as the C library
+//! behind Python's `math.erf` that torch's `trunc_normal_` calls). What stays written here is
+//! only the two one-line compositions `norm_cdf` and `norm_pdf`: libm has no normal CDF/PDF, and
+//! erfinv, which libm lacks, is not needed in f64 (torch's `trunc_normal_` in 2.x draws by
+//! rejection, see `init::trunc_normal`).
 
 use std::f64::consts::PI;
 
-/// The error function: Maclaurin series for |x| < 2.5, a continued fraction for erfc beyond.
+/// The error function (`libm::erf`).
 pub(crate) fn erf(x: f64) -> f64 {
-    if x.is_nan() {
-        return f64::NAN;
-    }
-    let ax = x.abs();
-    let r = if ax < 2.5 {
-        // erf(x) = 2/√π Σ (-1)^n x^(2n+1) / (n! (2n+1))
-        let x2 = ax * ax;
-        let (mut term, mut sum, mut n) = (ax, ax, 0.0f64);
-        while term.abs() > 1e-17 * sum.abs() {
-            n += 1.0;
-            term *= -x2 / n;
-            sum += term / (2.0 * n + 1.0);
-        }
-        2.0 / PI.sqrt() * sum
-    } else if ax > 27.0 {
-        1.0
-    } else {
-        // erfc(x) = e^(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
-        let mut f = ax;
-        for k in (1..80).rev() {
-            f = ax + (k as f64 / 2.0) / f;
-        }
-        1.0 - (-ax * ax).exp() / (PI.sqrt() * f)
-    };
-    r.copysign(x)
+    libm::erf(x)
 }
 
 /// Standard normal CDF.

@@ -73,7 +73,7 @@ impl Kind {
     /// The smooth activations, in f64.
     fn f64(self, x: f64) -> f64 {
         match self {
-            Kind::Gelu => 0.5 * x * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2)),
+            Kind::Gelu => 0.5 * x * (1.0 + crate::math::special::erf(x * std::f64::consts::FRAC_1_SQRT_2)),
             Kind::GeluTanh => 0.5 * x * (1.0 + (SQRT_2_OVER_PI * (x + GELU_TANH_C * x * x * x)).tanh()),
             Kind::Selu => SELU_SCALE * if x > 0.0 { x } else { SELU_ALPHA * x.exp_m1() },
             Kind::Elu(a) => {
@@ -101,7 +101,7 @@ impl Kind {
     fn df64(self, x: f64) -> f64 {
         match self {
             Kind::Gelu => {
-                let cdf = 0.5 * (1.0 + libm::erf(x * std::f64::consts::FRAC_1_SQRT_2));
+                let cdf = 0.5 * (1.0 + crate::math::special::erf(x * std::f64::consts::FRAC_1_SQRT_2));
                 let pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
                 cdf + x * pdf
             }
