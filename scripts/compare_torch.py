@@ -33,8 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import torch_equiv as te  # noqa: E402
 
-sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "torch_ref"))
-from make_cases import build  # noqa: E402
+from torch_spec import build  # noqa: E402  (the PyTorch twin of the JSON spec)
 
 ACT = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU"}
 

@@ -1,4 +1,4 @@
-//! The JSON layer spec (the format of `shared/torch_ref/make_cases.py`): an object with `type`
+//! The JSON layer spec (the format of `scripts/torch_spec.py`): an object with `type`
 //! and torch's constructor argument names; a `Sequential` has `layers`, a list (indexed
 //! children) or an object (named children, in order). Errors name the layer path and field.
 
