@@ -179,3 +179,26 @@ fn inputs_a_new_user_tried_get_one_clear_error_and_no_output() {
     assert!(err.contains("takes only the architecture of"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Depth without a stack limit: 10,000 hidden layers train on the sweep's worker threads (a
+/// recursive drop of the recorded graph overflowed their stacks).
+#[test]
+fn compare_trains_a_ten_thousand_layer_net() {
+    let out = tmp("deep");
+    let o = initlab(&[
+        "compare", "--model", "mlp:in-4x10000-out:relu", "--init", "default", "--seeds", "1", "--epochs", "2",
+        "--quiet", "--out", s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let header = metrics.lines().next().unwrap();
+    // 10,001 Linear layers (indices 0, 2, …, 20000), each with a weight and a bias gradient norm.
+    assert!(header.contains(",grad_norm.20000.bias"), "{}", &header[header.len() - 60..]);
+    assert_eq!(header.matches("grad_norm.").count(), 2 * 10_001);
+    assert_eq!(metrics.lines().count(), 1 + 2);
+    for row in metrics.lines().skip(1) {
+        let loss: f64 = row.split(',').nth(3).unwrap().parse().unwrap();
+        assert!(loss.is_finite() && loss > 0.0, "{row}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
