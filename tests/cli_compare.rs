@@ -186,8 +186,18 @@ fn inputs_a_new_user_tried_get_one_clear_error_and_no_output() {
 fn compare_trains_a_ten_thousand_layer_net() {
     let out = tmp("deep");
     let o = initlab(&[
-        "compare", "--model", "mlp:in-4x10000-out:relu", "--init", "default", "--seeds", "1", "--epochs", "2",
-        "--quiet", "--out", s(&out),
+        "compare",
+        "--model",
+        "mlp:in-4x10000-out:relu",
+        "--init",
+        "default",
+        "--seeds",
+        "1",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        s(&out),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();

@@ -17,9 +17,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct Args {
-    /// Model: mlp:SIZES[:ACT][:bn][:nobias] (ACT relu|tanh|sigmoid|leaky_relu|linear; `in` first
-    /// and `out` last take the sizes from the data), conv:CHANNELS[:ACT][:bn][:nobias] (image
-    /// data), or a JSON spec file.
+    /// Model: mlp:SIZES[:ACT][:bn|:ln][:nobias] (`in` first and `out` last take the sizes from
+    /// the data, e.g. mlp:in-100x8-out), conv:CHANNELS[:ACT][:bn][:nobias] (image data),
+    /// resmlp:IN-WIDTHxBLOCKS-OUT[:ACT][:bn|:ln][:gate=V][:nobias],
+    /// resnet:CxB[-CxB…][:ACT][:bn][:gate=V][:nobias], a JSON spec file (.json) or a checkpoint
+    /// (.safetensors: its architecture; every run draws its own init). ACT: relu, tanh, sigmoid,
+    /// leaky_relu, gelu, selu, elu, silu, linear.
     #[arg(long, default_value = crate::lab::models::DEFAULT_MODEL)]
     pub model: String,
     /// Dataset: spiral, moons, circles, xor, blobs, sine, shapes, or a .npy/.csv/.safetensors file.
@@ -41,12 +44,12 @@ pub struct Args {
     #[arg(long = "init", value_name = "RULES")]
     pub inits: Vec<String>,
     /// Seeds per init: models are seeded from SEED, SEED+1, …
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, allow_negative_numbers = true)]
     pub seeds: usize,
     /// Base seed: the data is drawn from it, run s of every init from SEED+s.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true)]
     pub epochs: usize,
     /// Minibatch size (shuffled every epoch); default: full batch.
     #[arg(long)]

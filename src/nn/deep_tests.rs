@@ -32,11 +32,7 @@ fn a_graph_of_200000_ops_back_propagates_and_drops_on_a_small_stack() {
 fn nested(depth: usize) -> Box<dyn Module> {
     let mut m: Box<dyn Module> = Box::new(Linear::new(2, 3, true));
     for i in 0..depth {
-        m = if i % 2 == 0 {
-            Box::new(Sequential::new(vec![m]))
-        } else {
-            Box::new(Residual::new(m, None, None))
-        };
+        m = if i % 2 == 0 { Box::new(Sequential::new(vec![m])) } else { Box::new(Residual::new(m, None, None)) };
     }
     m
 }

@@ -174,9 +174,8 @@ pub fn from_spec(spec: &Value) -> Result<Box<dyn Module>> {
 pub fn from_spec_with_rng(spec: &Value, rng: &mut Rng) -> Result<Box<dyn Module>> {
     let n = size_bound(spec);
     if n > MAX_PARAMS as u128 {
-        return Err(Error::spec(
+        return Err(Error::invalid(
             "model",
-            "-",
             format!("about {n} parameters, more than the {MAX_PARAMS} (1 GiB of f32) a model may hold here"),
         ));
     }

@@ -90,10 +90,11 @@ impl Default for CompareConfig {
     }
 }
 
-/// `label@rules` → (label, rules); without `@` the label is the rules text.
+/// `label@rules` → (label, rules); without `@` (or with nothing on one side of it) the label is
+/// the whole text, so an error quotes what the user wrote, `@` included.
 pub fn split_label(arg: &str) -> (String, String) {
     match arg.split_once('@') {
-        Some((l, r)) if !l.trim().is_empty() => (l.trim().to_string(), r.trim().to_string()),
+        Some((l, r)) if !l.trim().is_empty() && !r.trim().is_empty() => (l.trim().to_string(), r.trim().to_string()),
         _ => (arg.trim().to_string(), arg.trim().to_string()),
     }
 }
