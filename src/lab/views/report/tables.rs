@@ -111,7 +111,8 @@ pub(super) fn runs_table(h: &mut String, p: &Prepared, results: &[RunResult], _r
                 row.push(num(last.and_then(|e| e.test_accuracy), 3));
             }
         }
-        row.push(num(r.dead_relu, 3));
+        // Final weights of a diverged run are not finite: nothing to count dead.
+        row.push(if r.log.diverged { "n/a".into() } else { num(r.dead_relu, 3) });
         rows.push((Some(r.init), row));
     }
     table(h, &header, &rows);
