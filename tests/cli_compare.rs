@@ -212,3 +212,54 @@ fn compare_trains_a_ten_thousand_layer_net() {
     }
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// No silent guesses about the task (issue 16.3): y = 2x written as integers is read as classes
+/// and says so on one line with the flag that changes it; --task regression reads it as values;
+/// --standardize is recorded in the report with the training split's statistics.
+#[test]
+fn the_task_is_printed_and_the_flags_change_it() {
+    let dir = tmp("task");
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("line.csv");
+    std::fs::write(&data, (1..=40).map(|x| format!("{x},{}\n", 2 * x)).collect::<String>()).unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let mut a = vec![
+            "compare",
+            "--data",
+            s(&data),
+            "--model",
+            "mlp:in-8-out:tanh",
+            "--init",
+            "xavier_normal",
+            "--seeds",
+            "1",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--out",
+        ];
+        let out = dir.join(out);
+        a.push(s(&out));
+        a.extend(extra);
+        let o = initlab(&a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (String::from_utf8_lossy(&o.stderr).into_owned(), out)
+    };
+    let (err, _) = run(&[], "auto");
+    let task: Vec<&str> = err.lines().filter(|l| l.starts_with("task: ")).collect();
+    assert_eq!(task.len(), 1, "{err}");
+    assert!(task[0].contains("classification (81 classes") && task[0].contains("--task regression"), "{err}");
+    let (err, out) = run(&["--task", "regression", "--standardize"], "reg");
+    assert!(!err.contains("task: "), "the user chose: nothing to announce: {err}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[3], "", "no accuracy for regression: {summary}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("regression (--task)"), "report records the task");
+    // x = 1..40 → mean 20.5, population std √133.25 = 11.543396
+    assert!(html.contains("mean [20.500000], std [11.543396]"), "report records the standardization");
+    let o = initlab(&["compare", "--data", "spiral", "--task", "regression", "--out", s(&dir.join("x"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("classification set"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

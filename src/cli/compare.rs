@@ -28,6 +28,14 @@ pub struct Args {
     /// Dataset: spiral, moons, circles, xor, blobs, sine, shapes, or a .npy/.csv/.safetensors file.
     #[arg(long, default_value = "spiral")]
     pub data: String,
+    /// Read the targets as class ids or as regression values (default: class ids when every target
+    /// is a non-negative integer; the choice is printed).
+    #[arg(long, value_parser = ["classification", "regression"])]
+    pub task: Option<String>,
+    /// Rescale every input feature to mean 0, std 1, fitted on the training split only (recorded
+    /// in report.html's settings).
+    #[arg(long)]
+    pub standardize: bool,
     /// Held-out data for a user dataset (same format); synthetic sets bring their own.
     #[arg(long, value_name = "FILE")]
     pub test: Option<String>,
@@ -99,7 +107,10 @@ impl Args {
         let threshold = match self.threshold {
             Some(t) => t,
             None => {
-                let regression = crate::lab::data::load(&self.data, self.seed).map(|d| !d.is_classification())?;
+                let regression = match self.task.as_deref() {
+                    Some(t) => t == "regression",
+                    None => crate::lab::data::load(&self.data, self.seed).map(|d| !d.is_classification())?,
+                };
                 if regression {
                     0.05
                 } else {
@@ -123,6 +134,8 @@ impl Args {
             test: self.test.clone(),
             test_split: self.test_split,
             snapshots: self.snapshots.clone(),
+            task: self.task.clone(),
+            standardize: self.standardize,
         })
     }
 }
@@ -200,6 +213,10 @@ pub fn run(a: &Args) -> Result<()> {
     check_out_dir(&a.out, &names)?;
     for w in &p.warnings {
         eprintln!("warning: {}", super::one_line(w));
+    }
+    if a.task.is_none() && !crate::lab::data::SYNTHETIC.contains(&a.data.trim()) {
+        let other = if p.data.is_classification() { "regression" } else { "classification" };
+        eprintln!("task: {} — --task {other} reads them otherwise", crate::lab::data::task::describe(&p.data));
     }
     if a.model.trim().ends_with(".safetensors") {
         eprintln!("note: compare takes only the architecture of {}; every run initialises its own weights", a.model);

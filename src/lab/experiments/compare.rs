@@ -65,6 +65,12 @@ pub struct CompareConfig {
     /// a tenth and a third of the way.
     #[serde(default)]
     pub snapshots: Vec<usize>,
+    /// `--task`: read the targets as class ids or regression values; `None`: from their values.
+    #[serde(default)]
+    pub task: Option<String>,
+    /// `--standardize`: inputs to mean 0, std 1 per feature, fitted on the training split.
+    #[serde(default)]
+    pub standardize: bool,
 }
 
 impl Default for CompareConfig {
@@ -86,6 +92,8 @@ impl Default for CompareConfig {
             test: None,
             test_split: None,
             snapshots: Vec::new(),
+            task: None,
+            standardize: false,
         }
     }
 }
@@ -148,6 +156,8 @@ pub struct Prepared {
     pub weight_params: Vec<usize>,
     /// Warnings from trying the rules (a rule that matches no parameter, …).
     pub warnings: Vec<String>,
+    /// What `--standardize` fitted on the training split (recorded in the report's settings).
+    pub standardization: Option<data::task::Standardization>,
 }
 
 /// Checks everything before any run: data, model (with a dry forward), every init rule (applied
@@ -203,7 +213,14 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             format!("is past the last epoch ({}); give epochs from 0 to {}", config.epochs, config.epochs),
         ));
     }
-    let (data, test) = data::load_with_test(&config.data, config.seed, config.test.as_deref(), config.test_split)?;
+    let (data, test, standardization) = data::task::load_for(
+        &config.data,
+        config.seed,
+        config.test.as_deref(),
+        config.test_split,
+        config.task.as_deref(),
+        config.standardize,
+    )?;
     let plane = plane_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
@@ -228,7 +245,19 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             param_names.iter().position(|n| *n == w)
         })
         .collect();
-    Ok(Prepared { config: config.clone(), train, data, test, plane, spec, rules, param_names, weight_params, warnings })
+    Ok(Prepared {
+        config: config.clone(),
+        train,
+        data,
+        test,
+        plane,
+        spec,
+        rules,
+        param_names,
+        weight_params,
+        warnings,
+        standardization,
+    })
 }
 
 /// A last minibatch of one sample cannot train a BatchNorm layer (torch: "Expected more than 1

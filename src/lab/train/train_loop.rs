@@ -14,7 +14,9 @@
 //!   recording a graph, so evaluating changes nothing in training.
 //!
 //! A non-finite loss marks the run diverged: that epoch is recorded (with its NaN/inf loss) and
-//! training stops. The loop draws only from the generator it is given and runs on the calling
+//! training stops. A regression loss (MSE, which grows with the square of the error and so stays
+//! finite far longer than cross-entropy) also counts as diverged once an epoch's loss exceeds
+//! [`REGRESSION_BLOWUP`] times the first epoch's. The loop draws only from the generator it is given and runs on the calling
 //! thread, so a run is a pure function of (model, data, config, generator).
 
 use crate::lab::data::{Dataset, Target};
@@ -245,13 +247,14 @@ pub fn train_observed(
             norms = vec![f64::NAN; model.parameters().len()];
         }
         let accuracy = data.is_classification().then(|| correct as f64 / (batches * bs).min(n) as f64);
-        log.epochs.push(EpochRecord {
-            loss: loss_sum / batches as f64,
-            accuracy,
-            grad_norms: norms,
-            test_loss,
-            test_accuracy,
-        });
+        let epoch_loss = loss_sum / batches as f64;
+        if !data.is_classification() {
+            let first = log.epochs.first().map_or(epoch_loss, |e| e.loss);
+            if epoch_loss > REGRESSION_BLOWUP * first.max(f64::MIN_POSITIVE) {
+                log.diverged = true;
+            }
+        }
+        log.epochs.push(EpochRecord { loss: epoch_loss, accuracy, grad_norms: norms, test_loss, test_accuracy });
         if log.diverged {
             break;
         }
@@ -259,6 +262,10 @@ pub fn train_observed(
     observe(log.epochs.len(), model)?;
     Ok(log)
 }
+
+/// How many times its first epoch's loss a regression run may reach before it counts as diverged
+/// (scripts/compare_torch.py applies the same rule).
+pub const REGRESSION_BLOWUP: f64 = 1e6;
 
 #[cfg(test)]
 mod tests {
@@ -373,5 +380,37 @@ mod tests {
         let cfg = TrainConfig { epochs: 1 << 40, ..TrainConfig::default() };
         let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
         assert!(log.diverged && log.epochs.len() == 1, "{}", log.epochs.len());
+    }
+}
+
+#[cfg(test)]
+mod blowup_tests {
+    use super::*;
+    use crate::lab::data::{Dataset, Target};
+    use crate::lab::models::{build, ModelSpec};
+    use ndarray::{ArrayD, IxDyn};
+
+    /// Linear(1, 1) fitting y = 0 at x = 1 by full-batch SGD (no momentum) at lr 3: the error s =
+    /// w + b becomes s·(1 − 4·3) each epoch, so the MSE grows 121× per epoch and stays finite for
+    /// some 18 epochs. Past 10⁶ times the first epoch's loss (epoch 3) the run counts as diverged
+    /// and stops, as a NaN would stop it.
+    #[test]
+    fn a_regression_loss_that_blows_up_counts_as_diverged() {
+        let x = ArrayD::from_shape_vec(IxDyn(&[2, 1]), vec![1.0f32, 1.0]).unwrap();
+        let y = Target::Values(ArrayD::zeros(IxDyn(&[2, 1])));
+        let data = Dataset::new("line", x, y).unwrap();
+        let spec = ModelSpec::parse("mlp:1-1").unwrap().to_json(&data).unwrap();
+        let mut m = build(&spec, &mut Rng::new(0)).unwrap();
+        let cfg = TrainConfig { lr: 3.0, momentum: 0.0, epochs: 50, batch_size: None, ..TrainConfig::default() };
+        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        assert!(log.diverged);
+        let l: Vec<f64> = log.epochs.iter().map(|e| e.loss).collect();
+        assert_eq!(l.len(), 4, "{l:?}");
+        assert!(l.iter().all(|v| v.is_finite()), "finite all along: {l:?}");
+        assert!((l[1] / l[0] - 121.0).abs() < 0.01 && l[3] > 1e6 * l[0], "{l:?}");
+        // A stable rate is not affected.
+        let mut m = build(&spec, &mut Rng::new(0)).unwrap();
+        let ok = TrainConfig { lr: 0.1, ..cfg };
+        assert!(!train(m.as_mut(), &data, &ok, &mut Rng::new(0)).unwrap().diverged);
     }
 }
