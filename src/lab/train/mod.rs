@@ -3,6 +3,8 @@
 //! set, and per epoch the records the lab plots (loss, accuracy, test loss and accuracy, gradient
 //! norms). Experiments train through here and nowhere else.
 
+#[cfg(test)]
+mod blowup_tests;
 pub mod train_loop;
 
 pub use train_loop::*;
