@@ -1,4 +1,4 @@
-//! initlab side of the benchmark workloads of `../shared/bench/torch_bench.py` (w1–w5), with the
+//! initlab side of the benchmark workloads of `scripts/torch_bench.py` (w1–w5), with the
 //! same warmup and step counts and the same output line:
 //!   initlab <workload> threads=<n> us_per_step=<median> steps_per_s=<..> [extra]
 //!

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# initlab vs PyTorch on workloads w1–w5 (the PyTorch side: ../shared/bench/torch_bench.py, or
+# initlab vs PyTorch on workloads w1–w5 (the PyTorch side: scripts/torch_bench.py, or
 # $TORCH_BENCH).
 # Runs the two sides alternately (initlab, torch, initlab, torch, …) at 1 and 2 threads, REPS
 # times, then prints per workload: the best initlab us/step, the best torch us/step (best of 1 and
@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=${1:-3}
 WORKLOADS=${2:-"w1 w2 w3 w4 w5"}
-TORCH_BENCH=${TORCH_BENCH:-../shared/bench/torch_bench.py}
+TORCH_BENCH=${TORCH_BENCH:-scripts/torch_bench.py}
 cargo build --release --example train_bench >&2
 BIN=${CARGO_TARGET_DIR:-target}/release/examples/train_bench
 HAVE_TORCH=0

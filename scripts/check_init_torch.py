@@ -4,18 +4,16 @@
 For each rule set, runs `initlab init SPEC --init RULES --out F`, loads F into the torch model
 built from the checkpoint's own spec (load_state_dict, strict), and compares every weight's
 sample std / bounds with what torch's formula gives for that shape. Needs torch + safetensors.
-Usage: scripts/check_init_torch.py [path/to/initlab] [path/to/shared/torch_ref/make_cases.py]
+Usage: scripts/check_init_torch.py [path/to/initlab]
 """
-import importlib.util, json, math, subprocess, sys, tempfile, os
+import json, math, subprocess, sys, tempfile, os
 import torch
 from safetensors import safe_open
 from safetensors.torch import load_file
 
 exe = sys.argv[1] if len(sys.argv) > 1 else "target/release/initlab"
-mc_path = sys.argv[2] if len(sys.argv) > 2 else "../shared/torch_ref/make_cases.py"
-spec = importlib.util.spec_from_file_location("mc", mc_path)
-mc = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(mc)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_spec as mc  # noqa: E402  (the PyTorch twin of the JSON spec)
 
 SPEC = {"type": "Sequential", "layers": {
     "features": {"type": "Sequential", "layers": [

@@ -26,15 +26,14 @@ For each init k and seed index s, exactly what initlab does:
 
 Needs torch (pip install torch); model shorthand as initlab's (mlp:…, conv:…) or a JSON spec file.
 """
-import argparse, json, os, sys
+import argparse, json, math, os, sys
 import torch, torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import torch_equiv as te  # noqa: E402
 
-sys.path.insert(0, os.path.join(HERE, "..", "..", "shared", "torch_ref"))
-from make_cases import build  # noqa: E402
+from torch_spec import build  # noqa: E402  (the PyTorch twin of the JSON spec)
 
 ACT = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "leaky_relu": "LeakyReLU"}
 
@@ -107,11 +106,17 @@ def run(spec, rules, x, y, seed, a):
             idx = order[i:i + bs]
             out = model(x[idx])
             loss = F.cross_entropy(out, y[idx]) if classify else F.mse_loss(out, y[idx])
+            batch_losses.append(loss.item())
+            if not math.isfinite(batch_losses[-1]):
+                break
             opt.zero_grad()
             loss.backward()
             opt.step()
-            batch_losses.append(loss.item())
         losses.append(sum(batch_losses) / len(batch_losses))
+        # initlab's divergence rule: a non-finite loss, or a regression loss past 1e6 times the
+        # first epoch's (REGRESSION_BLOWUP in src/lab/train/train_loop.rs); the run stops there.
+        if not math.isfinite(batch_losses[-1]) or (not classify and losses[-1] > 1e6 * max(losses[0], 2.2250738585072014e-308)):
+            break
     return losses
 
 

@@ -22,9 +22,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import torch_equiv as te  # noqa: E402
 
-SHARED = os.path.join(HERE, "..", "..", "shared", "torch_ref")
-sys.path.insert(0, SHARED)
-from make_cases import build  # noqa: E402
+from torch_spec import build  # noqa: E402
 
 
 def bits(t):

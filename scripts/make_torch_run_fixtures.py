@@ -12,7 +12,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import torch_equiv as te  # noqa: E402
 import compare_torch as ct  # noqa: E402
-from make_cases import build  # noqa: E402  (compare_torch put shared/torch_ref on the path)
+from torch_spec import build  # noqa: E402
 
 RUNS = [
     # (model, data, inits, seeds, epochs, batch_size, optimizer, lr, momentum)

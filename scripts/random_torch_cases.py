@@ -1,18 +1,18 @@
 #!/usr/bin/env python3
-"""Random PyTorch reference cases in the format of shared/torch_ref/make_cases.py: MLPs (some with
+"""Random PyTorch reference cases in the format of scripts/torch_spec.py: MLPs (some with
 BatchNorm1d variants, some as named nested Sequentials) and conv nets with random kernel sizes,
 strides, padding, dilation, groups and BatchNorm2d variants, random activations, both losses and
 both modes. A fixed seed gives the same cases. Needs torch + safetensors.
 
-Usage: random_torch_cases.py PATH/TO/make_cases.py OUT_DIR SEED COUNT
+Usage: python3 scripts/random_torch_cases.py OUT_DIR SEED COUNT
 Check them with:
   for d in OUT_DIR/*; do initlab grad $d/model.safetensors $d/batch.safetensors --out o.safetensors \
-      && python3 shared/torch_ref/check.py $d o.safetensors; done
+      && python3 scripts/torch_check.py $d o.safetensors; done
 """
-import importlib.util, random, sys
-spec = importlib.util.spec_from_file_location("mc", sys.argv[1])
-mc = importlib.util.module_from_spec(spec); spec.loader.exec_module(mc)
-out_dir, seed, count = sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+import os, random, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch_spec as mc  # noqa: E402  (the PyTorch twin of the JSON spec)
+out_dir, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 rng = random.Random(seed)
 acts = [{"type": "ReLU"}, {"type": "Tanh"}, {"type": "Sigmoid"}, {"type": "LeakyReLU", "negative_slope": 0.3}, {"type": "LeakyReLU"}]
 def bn(kind, c):

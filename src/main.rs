@@ -48,10 +48,28 @@ fn default_sigpipe() {
     }
 }
 
+/// clap's own messages in the voice of every other error: help and version print as usual; a
+/// parse error becomes one `error: …` line (clap's tip kept, its usage block dropped), exit 1.
+fn parse_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        e.exit();
+    }
+    if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        eprint!("{}", e.render());
+        std::process::exit(1);
+    }
+    eprintln!("error: {}", cli::one_line(&cli::clap_one_line(&e.render().to_string())));
+    std::process::exit(1);
+}
+
 fn main() {
     #[cfg(unix)]
     default_sigpipe();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => parse_error(e),
+    };
     let r = match &cli.command {
         Command::Grad(a) => cli::grad::run(a),
         Command::Compare(a) => cli::compare::run(a),

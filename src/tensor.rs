@@ -24,7 +24,22 @@ pub(crate) struct Inner {
 
 impl Drop for Inner {
     /// Hands the storage (when no detached tensor shares it) and `.grad` back to the buffer pool.
+    /// The graph behind the tensor is released with an explicit stack: dropping the last handle
+    /// on the output of a 10,000-layer forward would otherwise recurse once per recorded op and
+    /// overflow the small stacks of the sweep's worker threads.
     fn drop(&mut self) {
+        if let Some(node) = self.node.take() {
+            let mut stack = node.inputs;
+            drop(node.grad_fn);
+            while let Some(t) = stack.pop() {
+                // Only the last handle unwinds its inputs here; any other owner drops them later.
+                if let Ok(mut inner) = Arc::try_unwrap(t.0) {
+                    if let Some(n) = inner.node.take() {
+                        stack.extend(n.inputs);
+                    }
+                }
+            }
+        }
         if let Some(lock) = Arc::get_mut(&mut self.data) {
             let a = lock.get_mut().unwrap_or_else(|e| e.into_inner());
             crate::kernels::pool::recycle(std::mem::replace(a, ArrayD::zeros(IxDyn(&[0]))));

@@ -179,3 +179,87 @@ fn inputs_a_new_user_tried_get_one_clear_error_and_no_output() {
     assert!(err.contains("takes only the architecture of"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Depth without a stack limit: 10,000 hidden layers train on the sweep's worker threads (a
+/// recursive drop of the recorded graph overflowed their stacks).
+#[test]
+fn compare_trains_a_ten_thousand_layer_net() {
+    let out = tmp("deep");
+    let o = initlab(&[
+        "compare",
+        "--model",
+        "mlp:in-4x10000-out:relu",
+        "--init",
+        "default",
+        "--seeds",
+        "1",
+        "--epochs",
+        "2",
+        "--quiet",
+        "--out",
+        s(&out),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics = std::fs::read_to_string(out.join("metrics.csv")).unwrap();
+    let header = metrics.lines().next().unwrap();
+    // 10,001 Linear layers (indices 0, 2, …, 20000), each with a weight and a bias gradient norm.
+    assert!(header.contains(",grad_norm.20000.bias"), "{}", &header[header.len() - 60..]);
+    assert_eq!(header.matches("grad_norm.").count(), 2 * 10_001);
+    assert_eq!(metrics.lines().count(), 1 + 2);
+    for row in metrics.lines().skip(1) {
+        let loss: f64 = row.split(',').nth(3).unwrap().parse().unwrap();
+        assert!(loss.is_finite() && loss > 0.0, "{row}");
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+/// No silent guesses about the task (issue 16.3): y = 2x written as integers is read as classes
+/// and says so on one line with the flag that changes it; --task regression reads it as values;
+/// --standardize is recorded in the report with the training split's statistics.
+#[test]
+fn the_task_is_printed_and_the_flags_change_it() {
+    let dir = tmp("task");
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("line.csv");
+    std::fs::write(&data, (1..=40).map(|x| format!("{x},{}\n", 2 * x)).collect::<String>()).unwrap();
+    let run = |extra: &[&str], out: &str| {
+        let mut a = vec![
+            "compare",
+            "--data",
+            s(&data),
+            "--model",
+            "mlp:in-8-out:tanh",
+            "--init",
+            "xavier_normal",
+            "--seeds",
+            "1",
+            "--epochs",
+            "2",
+            "--quiet",
+            "--out",
+        ];
+        let out = dir.join(out);
+        a.push(s(&out));
+        a.extend(extra);
+        let o = initlab(&a);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        (String::from_utf8_lossy(&o.stderr).into_owned(), out)
+    };
+    let (err, _) = run(&[], "auto");
+    let task: Vec<&str> = err.lines().filter(|l| l.starts_with("task: ")).collect();
+    assert_eq!(task.len(), 1, "{err}");
+    assert!(task[0].contains("classification (81 classes") && task[0].contains("--task regression"), "{err}");
+    let (err, out) = run(&["--task", "regression", "--standardize"], "reg");
+    assert!(!err.contains("task: "), "the user chose: nothing to announce: {err}");
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let row: Vec<&str> = summary.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[3], "", "no accuracy for regression: {summary}");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("regression (--task)"), "report records the task");
+    // x = 1..40 → mean 20.5, population std √133.25 = 11.543396
+    assert!(html.contains("mean [20.500000], std [11.543396]"), "report records the standardization");
+    let o = initlab(&["compare", "--data", "spiral", "--task", "regression", "--out", s(&dir.join("x"))]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.code() == Some(1) && err.contains("classification set"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

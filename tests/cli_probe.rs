@@ -249,3 +249,19 @@ fn a_wrong_input_shape_blames_the_shape_not_the_init() {
         assert_eq!(e.lines().count(), 1, "{e}");
     }
 }
+
+/// Depth without a stack limit: probe builds, prints and back-propagates 20,001 layers.
+#[test]
+fn probe_measures_a_ten_thousand_layer_net() {
+    let csv = tmp("deep10000.csv");
+    let o = probe(&["mlp:16-4x10000-2:relu", "--batch", "4", "--csv", csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (header, rows) = rows(&csv);
+    assert_eq!(&header[..3], ["name", "type", "act_mean"]);
+    assert_eq!(rows.len(), 20_001);
+    assert_eq!(&rows[20_000][..2], ["20000", "Linear"]);
+    assert_eq!(&rows[19_999][..2], ["19999", "ReLU"]);
+    // The gradient reaches the far end: the last layer's grad std is finite and non-zero.
+    let g: f64 = rows[20_000][4].parse().unwrap();
+    assert!(g.is_finite() && g > 0.0, "{:?}", rows[20_000]);
+}

@@ -121,7 +121,7 @@ fn same_seed_same_model_bit_for_bit() {
 #[test]
 fn residual_nets_print_as_torch() {
     // The shared cases resmlp_layernorm_gelu and resconv_pool, printed by torch 2.x with
-    // make_cases.py's Residual class (BatchNorm lines aside: torch now also prints bias=True).
+    // scripts/torch_spec.py's Residual class (BatchNorm lines aside: torch now also prints bias=True).
     let spec = r#"{"type": "Sequential", "layers": [{"type": "Linear", "in_features": 3, "out_features": 8},
       {"type": "Residual", "body": {"type": "Sequential", "layers": [{"type": "LayerNorm", "normalized_shape": 8},
         {"type": "Linear", "in_features": 8, "out_features": 8}, {"type": "GELU"}, {"type": "Linear", "in_features": 8, "out_features": 8}]}},

@@ -17,14 +17,25 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(ClapArgs, Debug, Clone)]
 pub struct Args {
-    /// Model: mlp:SIZES[:ACT][:bn][:nobias] (ACT relu|tanh|sigmoid|leaky_relu|linear; `in` first
-    /// and `out` last take the sizes from the data), conv:CHANNELS[:ACT][:bn][:nobias] (image
-    /// data), or a JSON spec file.
+    /// Model: mlp:SIZES[:ACT][:bn|:ln][:nobias] (`in` first and `out` last take the sizes from
+    /// the data, e.g. mlp:in-100x8-out), conv:CHANNELS[:ACT][:bn][:nobias] (image data),
+    /// resmlp:IN-WIDTHxBLOCKS-OUT[:ACT][:bn|:ln][:gate=V][:nobias],
+    /// resnet:CxB[-CxB…][:ACT][:bn][:gate=V][:nobias], a JSON spec file (.json) or a checkpoint
+    /// (.safetensors: its architecture; every run draws its own init). ACT: relu, tanh, sigmoid,
+    /// leaky_relu, gelu, selu, elu, silu, linear.
     #[arg(long, default_value = crate::lab::models::DEFAULT_MODEL)]
     pub model: String,
     /// Dataset: spiral, moons, circles, xor, blobs, sine, shapes, or a .npy/.csv/.safetensors file.
     #[arg(long, default_value = "spiral")]
     pub data: String,
+    /// Read the targets as class ids or as regression values (default: class ids when every target
+    /// is a non-negative integer; the choice is printed).
+    #[arg(long, value_parser = ["classification", "regression"])]
+    pub task: Option<String>,
+    /// Rescale every input feature to mean 0, std 1, fitted on the training split only (recorded
+    /// in report.html's settings).
+    #[arg(long)]
+    pub standardize: bool,
     /// Held-out data for a user dataset (same format); synthetic sets bring their own.
     #[arg(long, value_name = "FILE")]
     pub test: Option<String>,
@@ -41,12 +52,12 @@ pub struct Args {
     #[arg(long = "init", value_name = "RULES")]
     pub inits: Vec<String>,
     /// Seeds per init: models are seeded from SEED, SEED+1, …
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, allow_negative_numbers = true)]
     pub seeds: usize,
     /// Base seed: the data is drawn from it, run s of every init from SEED+s.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    #[arg(long, default_value_t = 300)]
+    #[arg(long, default_value_t = 300, allow_negative_numbers = true)]
     pub epochs: usize,
     /// Minibatch size (shuffled every epoch); default: full batch.
     #[arg(long)]
@@ -96,7 +107,10 @@ impl Args {
         let threshold = match self.threshold {
             Some(t) => t,
             None => {
-                let regression = crate::lab::data::load(&self.data, self.seed).map(|d| !d.is_classification())?;
+                let regression = match self.task.as_deref() {
+                    Some(t) => t == "regression",
+                    None => crate::lab::data::load(&self.data, self.seed).map(|d| !d.is_classification())?,
+                };
                 if regression {
                     0.05
                 } else {
@@ -120,6 +134,8 @@ impl Args {
             test: self.test.clone(),
             test_split: self.test_split,
             snapshots: self.snapshots.clone(),
+            task: self.task.clone(),
+            standardize: self.standardize,
         })
     }
 }
@@ -197,6 +213,10 @@ pub fn run(a: &Args) -> Result<()> {
     check_out_dir(&a.out, &names)?;
     for w in &p.warnings {
         eprintln!("warning: {}", super::one_line(w));
+    }
+    if a.task.is_none() && !crate::lab::data::SYNTHETIC.contains(&a.data.trim()) {
+        let other = if p.data.is_classification() { "regression" } else { "classification" };
+        eprintln!("task: {} — --task {other} reads them otherwise", crate::lab::data::task::describe(&p.data));
     }
     if a.model.trim().ends_with(".safetensors") {
         eprintln!("note: compare takes only the architecture of {}; every run initialises its own weights", a.model);

@@ -23,7 +23,21 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<()> {
-    if a.dirs.first().is_some_and(|d| crate::lab::sweeps::phase_shard::is_phase_shard(d)) {
+    let phase: Vec<bool> = a.dirs.iter().map(|d| crate::lab::sweeps::phase_shard::is_phase_shard(d)).collect();
+    if let Some(i) = phase.iter().position(|&p| p != phase[0]) {
+        let kind = |p: bool| if p { "a phase shard" } else { "not a phase shard (compare --shard)" };
+        return Err(crate::Error::invalid(
+            "merge",
+            format!(
+                "{} is {} but {} is {}: merge combines the shards of one sweep",
+                a.dirs[i].display(),
+                kind(phase[i]),
+                a.dirs[0].display(),
+                kind(phase[0])
+            ),
+        ));
+    }
+    if phase[0] {
         let (c, rows) = crate::lab::sweeps::phase_shard::merge(&a.dirs)?;
         crate::lab::sweeps::output::ensure_dir(&a.out)?;
         return super::phase::report(&a.out, &c, &rows, a.k, a.quiet);

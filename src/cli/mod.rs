@@ -16,6 +16,9 @@ use std::path::Path;
 /// Errors unless `path`'s folder exists (so a bad `--out` fails before any work is done).
 pub fn check_out_path(path: &Path) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::file(path, format!("cannot write: {} is a file, not a folder", dir.display())));
+    }
     if !dir.is_dir() {
         return Err(Error::file(path, format!("cannot write: folder {} does not exist", dir.display())));
     }
@@ -34,6 +37,20 @@ pub fn one_line(text: &str) -> String {
         }
     }
     out
+}
+
+/// A clap error as one line: its message and tips joined by `; `, without the leading
+/// `error: `, the usage block and the "For more information" line.
+pub fn clap_one_line(rendered: &str) -> String {
+    let mut parts = Vec::new();
+    for l in rendered.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if l.starts_with("Usage:") || l.starts_with("For more information") {
+            // The usage block may continue over indented lines; nothing after it is the message.
+            break;
+        }
+        parts.push(l.strip_prefix("error: ").unwrap_or(l).to_string());
+    }
+    parts.join("; ")
 }
 
 #[cfg(test)]

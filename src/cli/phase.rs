@@ -23,7 +23,7 @@ pub struct Args {
     #[arg(long = "sigma-b2", default_value_t = 0.05, allow_negative_numbers = true)]
     pub sigma_b2: f64,
     /// Numbers of hidden layers, comma-separated.
-    #[arg(long, value_delimiter = ',', default_values_t = vec![4, 8, 12, 16, 24, 32, 40, 48])]
+    #[arg(long, value_delimiter = ',', default_value = "4,8,12,16,24,32,40,48")]
     pub depths: Vec<usize>,
     #[arg(long, default_value_t = 32)]
     pub width: usize,

@@ -164,8 +164,9 @@ pub fn run(args: &Args) -> Result<()> {
     let mut predicted = Vec::new();
     let mut spectra = Vec::new();
     for (label, rules) in &parsed {
+        // Name the init only when the user gave one: without --init nobody wrote 'default'.
         let mut run = probe_run(&spec, stored.as_ref(), rules, &shape, args.seed, args.jacobian.is_some())
-            .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+            .map_err(|e| if args.inits.is_empty() { e } else { Error::invalid(format!("--init '{label}'"), e) })?;
         if !args.only.is_empty() {
             let keep: Vec<bool> = run.stats.iter().map(|s| args.only.contains(&s.type_name)).collect();
             if !keep.contains(&true) {

@@ -240,6 +240,10 @@ impl Rules {
                         ),
                     )
                 };
+                // torch warns about an empty tensor only in kaiming_uniform_/kaiming_normal_, which a
+                // Linear's or Conv's default init calls on its weight.
+                let warns_empty = matches!(s, Scheme::KaimingUniform { .. } | Scheme::KaimingNormal { .. })
+                    || (s == Scheme::Default && local == "weight" && LSUV_LAYERS.contains(&owner.type_name()));
                 let s = if s == Scheme::Default { default_for(owner, local).map_err(|e| at(&e))? } else { s };
                 if let Scheme::Lsuv { tol, max_iters } = s {
                     if local != "weight" || !LSUV_LAYERS.contains(&owner.type_name()) {
@@ -249,7 +253,7 @@ impl Rules {
                     lsuv.get_or_insert_with(|| (LsuvOptions { tol, max_iters }, Vec::new())).1.push(module);
                 }
                 s.check(&shape).map_err(|e| at(&e))?;
-                if shape.contains(&0) {
+                if warns_empty && shape.contains(&0) {
                     report.warnings.push(format!("{name}: Initializing zero-element tensors is a no-op"));
                 }
                 entry.scheme = Some(s);

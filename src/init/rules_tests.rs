@@ -201,3 +201,21 @@ fn lsuv_rule_without_a_batch_reaches_unit_variance() {
     let e = Rules::parse("lsuv").unwrap().apply(&convnet(), &mut rng).unwrap_err().to_string();
     assert!(e.contains("pass a batch") && e.contains("Conv2d"), "{e}");
 }
+
+/// torch warns "Initializing zero-element tensors is a no-op" only from kaiming_uniform_ and
+/// kaiming_normal_ (which a Linear's default init calls on its weight); xavier_*, normal_, … on
+/// an empty tensor are silent no-ops (checked against torch 2.15).
+#[test]
+fn zero_element_tensors_warn_only_where_torch_warns() {
+    let m = Sequential::new(vec![Box::new(Linear::with_rng(4, 0, true, &mut Rng::new(0)))]);
+    let warnings = |rules: &str| Rules::parse(rules).unwrap().apply(&m, &mut Rng::new(0)).unwrap().warnings;
+    for quiet in ["xavier_uniform", "xavier_normal", "normal", "orthogonal", "zeros", "trunc_normal(std=0.02)"] {
+        assert!(warnings(&format!("*.weight={quiet}")).is_empty(), "{quiet}");
+    }
+    for loud in ["kaiming_uniform", "kaiming_normal(nonlinearity=relu)", "default"] {
+        let w = warnings(&format!("*.weight={loud}"));
+        assert_eq!(w, vec!["0.weight: Initializing zero-element tensors is a no-op".to_string()], "{loud}");
+    }
+    // The bias of Linear(4, 0) is empty too, but its default init is uniform_: no warning.
+    assert!(warnings("*.bias=default").is_empty());
+}

@@ -141,6 +141,9 @@ impl Module for Conv2d {
         let shape = self.weight.shape();
         if shape.iter().product::<usize>() > 0 {
             *self.weight.data_mut() = uniform_param(&shape, w_bound, rng);
+        } else {
+            // torch's reset_parameters runs kaiming_uniform_ on the weight, which warns so.
+            crate::init::warn("Initializing zero-element tensors is a no-op");
         }
         if let Some(b) = &self.bias {
             *b.data_mut() = uniform_param(&[self.out_channels], b_bound, rng);

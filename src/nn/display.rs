@@ -3,27 +3,45 @@
 use super::Module;
 
 /// torch's `Module.__repr__`: `Type(extra)` for a leaf, otherwise the children indented by two.
+/// Written line by line from an explicit stack, so a net of any depth prints.
 pub fn repr(m: &dyn Module) -> String {
-    let kids = m.named_children();
-    let extra = m.extra_repr();
-    if kids.is_empty() {
-        return format!("{}({})", m.type_name(), extra);
+    enum Step<'a> {
+        Open(String, &'a dyn Module, usize),
+        Close(usize),
     }
-    let mut lines: Vec<String> = Vec::new();
-    if !extra.is_empty() {
-        lines.extend(extra.lines().map(str::to_string));
+    let mut out = String::new();
+    let line = |out: &mut String, indent: usize, text: &str| {
+        for (i, l) in text.split('\n').enumerate() {
+            if !out.is_empty() || i > 0 {
+                out.push('\n');
+            }
+            out.extend(std::iter::repeat_n(' ', indent));
+            out.push_str(l);
+        }
+    };
+    let mut stack = vec![Step::Open(String::new(), m, 0)];
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Close(indent) => line(&mut out, indent, ")"),
+            Step::Open(head, m, indent) => {
+                let kids = m.named_children();
+                let extra = m.extra_repr();
+                if kids.is_empty() {
+                    line(&mut out, indent, &format!("{head}{}({extra})", m.type_name()));
+                    continue;
+                }
+                line(&mut out, indent, &format!("{head}{}(", m.type_name()));
+                if !extra.is_empty() {
+                    line(&mut out, indent + 2, &extra);
+                }
+                stack.push(Step::Close(indent));
+                for (name, c) in kids.into_iter().rev() {
+                    stack.push(Step::Open(format!("({name}): "), c, indent + 2));
+                }
+            }
+        }
     }
-    for (name, c) in kids {
-        let child = repr(c).replace('\n', "\n  ");
-        lines.push(format!("({name}): {child}"));
-    }
-    let mut s = format!("{}(", m.type_name());
-    for l in lines {
-        s.push_str("\n  ");
-        s.push_str(&l);
-    }
-    s.push_str("\n)");
-    s
+    out
 }
 
 /// A float the way Python's `repr(float)` writes it: `0.1`, `1e-05`, `1.0`, `0.2`.

@@ -81,6 +81,9 @@ impl Module for Linear {
         let shape = [self.out_features, self.in_features];
         if shape.iter().product::<usize>() > 0 {
             *self.weight.data_mut() = uniform_param(&shape, w_bound, rng);
+        } else {
+            // torch's reset_parameters runs kaiming_uniform_ on the weight, which warns so.
+            crate::init::warn("Initializing zero-element tensors is a no-op");
         }
         if let Some(b) = &self.bias {
             *b.data_mut() = uniform_param(&[self.out_features], b_bound, rng);

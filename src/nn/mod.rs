@@ -77,6 +77,12 @@ pub trait Module: Any + Send + Sync {
     /// The layer as a JSON spec object (see [`spec`]).
     fn to_spec(&self) -> serde_json::Value;
 
+    /// Moves the children out (containers only), leaving this module childless: how containers
+    /// drop a tree of any depth with an explicit stack instead of one call per level.
+    fn take_children(&mut self) -> Vec<Box<dyn Module>> {
+        Vec::new()
+    }
+
     fn as_any(&self) -> &dyn Any;
     fn as_any_mut(&mut self) -> &mut dyn Any;
 }
@@ -98,6 +104,13 @@ macro_rules! impl_as_any {
 /// optional buffers) as `own_parameters`/`own_buffers` list them.
 pub(crate) fn present<'a, T, const N: usize>(items: [(&'static str, Option<&'a T>); N]) -> Vec<(&'static str, &'a T)> {
     items.into_iter().filter_map(|(name, v)| v.map(|v| (name, v))).collect()
+}
+
+/// Drops `kids` and everything inside them with an explicit stack (containers' `Drop`).
+pub(crate) fn drop_tree(mut stack: Vec<Box<dyn Module>>) {
+    while let Some(mut m) = stack.pop() {
+        stack.extend(m.take_children());
+    }
 }
 
 fn join(prefix: &str, name: &str) -> String {
@@ -133,17 +146,37 @@ impl dyn Module {
     }
 
     /// `(dotted name, module)` pre-order; this one is named `""` (torch's `named_modules()`).
+    /// Walks with an explicit stack, as every tree walk here: depth costs no call stack.
     pub fn named_modules(&self) -> Vec<(String, &dyn Module)> {
         let mut out = Vec::new();
-        fn walk<'a>(m: &'a dyn Module, prefix: String, out: &mut Vec<(String, &'a dyn Module)>) {
-            let kids = m.named_children();
-            out.push((prefix.clone(), m));
-            for (name, c) in kids {
-                walk(c, join(&prefix, &name), out);
+        let mut stack: Vec<(String, &dyn Module)> = vec![(String::new(), self)];
+        while let Some((prefix, m)) = stack.pop() {
+            for (name, c) in m.named_children().into_iter().rev() {
+                stack.push((join(&prefix, &name), c));
             }
+            out.push((prefix, m));
         }
-        walk(self, String::new(), &mut out);
         out
+    }
+
+    /// Every module with its dotted name, children before their parent (torch's `apply` order),
+    /// as raw pointers: each is handed out as `&mut` once, after every module inside it, so no
+    /// two live `&mut` overlap. The pointers are taken in pre-order (children pushed in order,
+    /// so the last child is walked first) and reversed, which is the post-order.
+    fn post_order_mut(&mut self) -> Vec<(String, *mut dyn Module)> {
+        let mut pre: Vec<(String, *mut dyn Module)> = Vec::new();
+        let mut stack: Vec<(String, *mut dyn Module)> = vec![(String::new(), self as *mut dyn Module)];
+        while let Some((prefix, p)) = stack.pop() {
+            // SAFETY: `p` points into the tree `self` borrows mutably for this whole call; each
+            // module is reached once (a tree), and its children are derived from it here.
+            let m = unsafe { &mut *p };
+            for (name, c) in m.named_children_mut() {
+                stack.push((join(&prefix, &name), c as *mut dyn Module));
+            }
+            pre.push((prefix, p));
+        }
+        pre.reverse();
+        pre
     }
 
     /// Every parameter with its dotted name (`features.0.weight`), in torch's order.
@@ -205,21 +238,15 @@ impl dyn Module {
 
     /// Calls `f` on every module, children before their parent (torch's `apply`).
     pub fn apply(&mut self, f: &mut dyn FnMut(&mut dyn Module)) {
-        for (_, c) in self.named_children_mut() {
-            c.apply(f);
-        }
-        f(self);
+        self.apply_named(&mut |_, m| f(m));
     }
 
     /// Like [`apply`](Self::apply), with each module's dotted name.
     pub fn apply_named(&mut self, f: &mut dyn FnMut(&str, &mut dyn Module)) {
-        fn walk(m: &mut dyn Module, prefix: String, f: &mut dyn FnMut(&str, &mut dyn Module)) {
-            for (name, c) in m.named_children_mut() {
-                walk(c, join(&prefix, &name), f);
-            }
-            f(&prefix, m);
+        for (name, p) in self.post_order_mut() {
+            // SAFETY: see `post_order_mut`; every module inside this one has had its turn.
+            f(&name, unsafe { &mut *p });
         }
-        walk(self, String::new(), f);
     }
 
     /// Training mode for the whole tree.
@@ -241,13 +268,13 @@ impl dyn Module {
 
     /// torch's default initialization of every layer, drawing from `rng` in module order.
     pub fn reset_all_parameters(&mut self, rng: &mut Rng) {
-        fn walk(m: &mut dyn Module, rng: &mut Rng) {
+        let mut stack: Vec<&mut dyn Module> = vec![self];
+        while let Some(m) = stack.pop() {
             m.reset_parameters(rng);
-            for (_, c) in m.named_children_mut() {
-                walk(c, rng);
-            }
+            let mut kids: Vec<&mut dyn Module> = m.named_children_mut().into_iter().map(|(_, c)| c).collect();
+            kids.reverse();
+            stack.extend(kids);
         }
-        walk(self, rng);
     }
 
     /// Leaf modules (no children) with their dotted names, in forward order for sequential models.
@@ -272,3 +299,6 @@ impl std::fmt::Debug for dyn Module {
         f.write_str(&display::repr(self))
     }
 }
+
+#[cfg(test)]
+mod deep_tests;

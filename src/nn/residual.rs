@@ -1,7 +1,7 @@
 //! `Residual`: initlab's own container, y = gate·body(x) + shortcut(x). The shortcut is the
 //! identity unless given; the gate (a learnable one-element parameter named `gate`) exists only
 //! when the spec gives its initial value (SkipInit / ReZero start it at 0). Its PyTorch twin is
-//! the `Residual` class of `shared/torch_ref/make_cases.py`, with the same state_dict names
+//! the `Residual` class of `scripts/torch_spec.py`, with the same state_dict names
 //! (`gate`, `body.…`, `shortcut.…`).
 
 use super::spec::Fields;
@@ -69,9 +69,19 @@ impl Residual {
     }
 }
 
+impl Drop for Residual {
+    fn drop(&mut self) {
+        super::drop_tree(self.take_children());
+    }
+}
+
 impl Module for Residual {
     fn type_name(&self) -> &'static str {
         "Residual"
+    }
+    fn take_children(&mut self) -> Vec<Box<dyn Module>> {
+        let body = std::mem::replace(&mut self.body, Box::new(super::Identity));
+        std::iter::once(body).chain(self.shortcut.take()).collect()
     }
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         self.forward_with(x, &mut |_, m, x| m.forward(x))

@@ -62,6 +62,12 @@ impl Sequential {
     }
 }
 
+impl Drop for Sequential {
+    fn drop(&mut self) {
+        super::drop_tree(self.take_children());
+    }
+}
+
 impl Module for Sequential {
     fn type_name(&self) -> &'static str {
         "Sequential"
@@ -78,6 +84,9 @@ impl Module for Sequential {
     }
     fn named_children_mut(&mut self) -> Vec<(String, &mut dyn Module)> {
         self.layers.iter_mut().map(|(n, m)| (n.clone(), m.as_mut() as &mut dyn Module)).collect()
+    }
+    fn take_children(&mut self) -> Vec<Box<dyn Module>> {
+        self.layers.drain(..).map(|(_, m)| m).collect()
     }
     fn to_spec(&self) -> Value {
         if self.named {

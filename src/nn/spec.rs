@@ -1,4 +1,4 @@
-//! The JSON layer spec (the format of `shared/torch_ref/make_cases.py`): an object with `type`
+//! The JSON layer spec (the format of `scripts/torch_spec.py`): an object with `type`
 //! and torch's constructor argument names; a `Sequential` has `layers`, a list (indexed
 //! children) or an object (named children, in order). Errors name the layer path and field.
 
@@ -174,9 +174,8 @@ pub fn from_spec(spec: &Value) -> Result<Box<dyn Module>> {
 pub fn from_spec_with_rng(spec: &Value, rng: &mut Rng) -> Result<Box<dyn Module>> {
     let n = size_bound(spec);
     if n > MAX_PARAMS as u128 {
-        return Err(Error::spec(
+        return Err(Error::invalid(
             "model",
-            "-",
             format!("about {n} parameters, more than the {MAX_PARAMS} (1 GiB of f32) a model may hold here"),
         ));
     }

@@ -1,5 +1,5 @@
 //! The crate's only source of randomness: PyTorch's CPU generator, bit for bit
-//! (`../shared/torch_rng.md`). [`Rng::new`]`(seed)` is `torch.Generator().manual_seed(seed)`; its
+//! (`docs/torch_rng.md`). [`Rng::new`]`(seed)` is `torch.Generator().manual_seed(seed)`; its
 //! [`Rng::uniform_`], [`Rng::normal_`] and [`Rng::randperm`] draw exactly what torch's `uniform_`,
 //! `normal_` and `randperm` draw from that generator, so a program that makes the same calls in
 //! the same order as a PyTorch program gets the same numbers. Nothing here depends on the thread
@@ -226,7 +226,7 @@ pub fn with_default_rng<R>(f: impl FnOnce(&mut Rng) -> R) -> R {
 mod tests {
     use super::*;
 
-    // Spot values from ../shared/torch_rng.md (seed 0); the full PyTorch fixtures are in
+    // Spot values from docs/torch_rng.md (seed 0); the full PyTorch fixtures are in
     // tests/torch_rng.rs.
     #[test]
     fn spot_values_of_torch_seed_0() {

@@ -3,7 +3,7 @@
 //! arithmetic. The AVX2 kernel evaluates log and sincos with the Cephes-derived routines of
 //! `avx_mathfun.h`, and the wheel's compiler contracted some of their multiply-adds into fused
 //! ones; this file performs the same sequence of f32 operations, with `mul_add` exactly where the
-//! wheel has an FMA (`../shared/torch_rng.md`, section 3), so every lane rounds as torch's does.
+//! wheel has an FMA (`docs/torch_rng.md`, section 3), so every lane rounds as torch's does.
 //! No AVX2 is needed to run it: `f32::mul_add` is a correctly rounded fused multiply-add on any
 //! target.
 

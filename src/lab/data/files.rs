@@ -21,7 +21,7 @@ use safetensors::{Dtype, SafeTensors};
 use std::path::Path;
 
 /// More classes than this are taken as a mistake (a regression column read as class ids).
-const MAX_CLASSES: usize = 100_000;
+pub(super) const MAX_CLASSES: usize = 100_000;
 
 fn read(path: &str) -> Result<Vec<u8>> {
     let bytes = std::fs::read(path).map_err(|e| Error::file(path, format!("cannot read: {e}")))?;

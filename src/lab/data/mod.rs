@@ -5,6 +5,7 @@
 
 mod files;
 mod synthetic;
+pub mod task;
 
 use crate::{Error, Result};
 use ndarray::{ArrayD, Axis};

@@ -8,7 +8,7 @@
 //! Each dataset is defined as a PyTorch program drawing from `torch.Generator().manual_seed(seed)`
 //! (`scripts/initlab_datasets.py`, the twin of this file), and this file draws the same numbers in
 //! the same order with the crate's generator, which is torch's: `spiral` is
-//! `shared/bench/torch_bench.py`'s `spiral(seed)`. Deterministic geometry is computed in f64
+//! `scripts/torch_bench.py`'s `spiral(seed)`. Deterministic geometry is computed in f64
 //! and rounded once (torch: float64 tensors, then `.float()`); noise is added in f32 as torch's
 //! float32 `x + s * torch.randn(…)` does.
 

@@ -64,6 +64,12 @@ pub struct CompareConfig {
     /// a tenth and a third of the way.
     #[serde(default)]
     pub snapshots: Vec<usize>,
+    /// `--task`: read the targets as class ids or regression values; `None`: from their values.
+    #[serde(default)]
+    pub task: Option<String>,
+    /// `--standardize`: inputs to mean 0, std 1 per feature, fitted on the training split.
+    #[serde(default)]
+    pub standardize: bool,
 }
 
 impl Default for CompareConfig {
@@ -85,14 +91,17 @@ impl Default for CompareConfig {
             test: None,
             test_split: None,
             snapshots: Vec::new(),
+            task: None,
+            standardize: false,
         }
     }
 }
 
-/// `label@rules` → (label, rules); without `@` the label is the rules text.
+/// `label@rules` → (label, rules); without `@` (or with nothing on one side of it) the label is
+/// the whole text, so an error quotes what the user wrote, `@` included.
 pub fn split_label(arg: &str) -> (String, String) {
     match arg.split_once('@') {
-        Some((l, r)) if !l.trim().is_empty() => (l.trim().to_string(), r.trim().to_string()),
+        Some((l, r)) if !l.trim().is_empty() && !r.trim().is_empty() => (l.trim().to_string(), r.trim().to_string()),
         _ => (arg.trim().to_string(), arg.trim().to_string()),
     }
 }
@@ -147,6 +156,8 @@ pub struct Prepared {
     pub weight_params: Vec<usize>,
     /// Warnings from trying the rules (a rule that matches no parameter, …).
     pub warnings: Vec<String>,
+    /// What `--standardize` fitted on the training split (recorded in the report's settings).
+    pub standardization: Option<data::task::Standardization>,
 }
 
 /// Checks everything before any run: data, model (with a dry forward), every init rule (applied
@@ -202,7 +213,14 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             format!("is past the last epoch ({}); give epochs from 0 to {}", config.epochs, config.epochs),
         ));
     }
-    let (data, test) = data::load_with_test(&config.data, config.seed, config.test.as_deref(), config.test_split)?;
+    let (data, test, standardization) = data::task::load_for(
+        &config.data,
+        config.seed,
+        config.test.as_deref(),
+        config.test_split,
+        config.task.as_deref(),
+        config.standardize,
+    )?;
     let plane = plane_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
@@ -228,7 +246,19 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         })
         .collect();
     let (data, test) = (Arc::new(data), test.map(Arc::new));
-    Ok(Prepared { config: config.clone(), train, data, test, plane, spec, rules, param_names, weight_params, warnings })
+    Ok(Prepared {
+        config: config.clone(),
+        train,
+        data,
+        test,
+        plane,
+        spec,
+        rules,
+        param_names,
+        weight_params,
+        warnings,
+        standardization,
+    })
 }
 
 /// A last minibatch of one sample cannot train a BatchNorm layer (torch: "Expected more than 1

@@ -261,3 +261,41 @@ fn every_built_in_dataset_trains_with_the_default_model() {
         assert_eq!(p.plane.is_some(), !["sine", "shapes"].contains(name), "{name}");
     }
 }
+
+/// Summary cells that do not mislead (issue 16.7): an init whose every run diverged has no dead
+/// ReLUs or distinct units to report (its final weights are NaN), and the table says n/a.
+#[test]
+fn fully_diverged_inits_report_no_dead_units_or_distinct_units() {
+    // Before the fix: diverged 2/2 beside "dead ReLU 0.266, distinct units 16" from NaN weights.
+    let mut cfg = config("mlp:in-16-16-out:relu", &["big@normal(std=10)", "xavier_normal"], 2, 30);
+    cfg.data = "sine".into();
+    let p = prepare(&cfg).unwrap();
+    let res = all_runs(&p, 0);
+    let s = summarize(&p, &res);
+    assert_eq!(s[0].diverged, 2, "normal(std=10) on sine at lr 0.1 diverges");
+    assert_eq!(s[1].diverged, 0);
+    assert!(s[1].dead_relu.is_some() && s[1].distinct_frac_mean.is_some());
+    assert_eq!((s[0].dead_relu, s[0].distinct_mean, s[0].distinct_min), (None, None, None));
+    assert_eq!((s[0].distinct_frac_mean, s[0].distinct_frac_min), (None, None));
+    let (header, rows) = crate::lab::views::summary::table(&p, &s);
+    let col = |name: &str| header.iter().position(|h| h.starts_with(name)).unwrap();
+    assert_eq!(rows[0][col("dead ReLU")], "n/a");
+    assert_eq!(rows[0][col("distinct units")], "n/a");
+}
+
+/// Distinct units of layers of different widths are reported as fractions of each layer's units:
+/// zero init leaves one distinct channel in the 8- and in the 16-channel conv layer.
+#[test]
+fn distinct_units_of_conv_layers_are_fractions_of_each_layer() {
+    let mut cfg = config("conv:8-16:relu", &["zeros"], 1, 1);
+    cfg.data = "shapes".into();
+    let p = prepare(&cfg).unwrap();
+    let res = all_runs(&p, 0);
+    assert_eq!(res[0].symmetry.iter().map(|s| (s.units, s.distinct)).collect::<Vec<_>>(), [(8, 1), (16, 1)]);
+    let s = summarize(&p, &res);
+    assert_eq!(s[0].distinct_frac_mean, Some((1.0 / 8.0 + 1.0 / 16.0) / 2.0));
+    assert_eq!(s[0].distinct_frac_min, Some(1.0 / 16.0));
+    let (header, rows) = crate::lab::views::summary::table(&p, &s);
+    let col = header.iter().position(|h| h == "distinct units (mean fraction)").unwrap();
+    assert_eq!((rows[0][col].as_str(), rows[0][col + 1].as_str()), ("0.094", "0.062"));
+}

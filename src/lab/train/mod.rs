@@ -4,6 +4,8 @@
 //! (loss, accuracy, test loss and accuracy, gradient norms). Experiments train through here and
 //! nowhere else.
 
+#[cfg(test)]
+mod blowup_tests;
 pub mod run;
 pub mod snapshot;
 pub mod train_loop;

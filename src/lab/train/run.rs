@@ -8,7 +8,7 @@
 //! gradient histograms, distinct units, dead ReLUs, decision boundaries) are methods added in
 //! [`crate::lab::instruments::readings`].
 
-use super::train_loop::{evaluate, grad_norms, loss_and_correct, optimizer, EpochRecord, TrainConfig, TrainLog};
+use super::train_loop::{evaluate, REGRESSION_BLOWUP, grad_norms, loss_and_correct, optimizer, EpochRecord, TrainConfig, TrainLog};
 use crate::init::rules::Rules;
 use crate::lab::data::{Dataset, Target};
 use crate::lab::models::build;
@@ -263,8 +263,15 @@ impl Run {
         let bs = batch_size(&self.cfg, n);
         let norms = if cur.norms.is_empty() { vec![f64::NAN; self.model.parameters().len()] } else { cur.norms };
         let accuracy = self.data.is_classification().then(|| cur.correct as f64 / (cur.batches * bs).min(n) as f64);
+        let loss = cur.loss_sum / cur.batches as f64;
+        if !self.data.is_classification() {
+            let first = self.log.epochs.first().map_or(loss, |e| e.loss);
+            if loss > REGRESSION_BLOWUP * first.max(f64::MIN_POSITIVE) {
+                self.log.diverged = true;
+            }
+        }
         self.log.epochs.push(EpochRecord {
-            loss: cur.loss_sum / cur.batches as f64,
+            loss,
             accuracy,
             grad_norms: norms,
             test_loss: cur.test_loss,

@@ -15,7 +15,9 @@
 //!   recording a graph, so evaluating changes nothing in training.
 //!
 //! A non-finite loss marks the run diverged: that epoch is recorded (with its NaN/inf loss) and
-//! training stops. The loop draws only from the generator it is given and runs on the calling
+//! training stops. A regression loss (MSE, which grows with the square of the error and so stays
+//! finite far longer than cross-entropy) also counts as diverged once an epoch's loss exceeds
+//! [`REGRESSION_BLOWUP`] times the first epoch's. The loop draws only from the generator it is given and runs on the calling
 //! thread, so a run is a pure function of (model, data, config, generator).
 //!
 //! [`Run`]: super::Run
@@ -176,6 +178,10 @@ pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
         .map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g.iter().copied()))))
         .collect()
 }
+
+/// How many times its first epoch's loss a regression run may reach before it counts as diverged
+/// (scripts/compare_torch.py applies the same rule).
+pub const REGRESSION_BLOWUP: f64 = 1e6;
 
 #[cfg(test)]
 mod tests {

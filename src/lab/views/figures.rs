@@ -51,9 +51,13 @@ fn coincide_from(a: &[f64], b: &[f64]) -> Option<usize> {
     }
 }
 
-/// Appends "(= label)" to every labelled series whose curve coincides with an earlier one's, or
-/// "(= label from <x_word> i)" when it does from i on, for at least the second half of the curve
-/// (`x_word` empty: only whole coincidences count).
+/// What a legend appends to a curve that another init's curve hides (see [`note_coinciding`]).
+pub const SAME_CURVE: &str = " (same curve as ";
+
+/// Appends "(same curve as label)" to every labelled series whose curve coincides with an
+/// earlier one's (so one hides the other), or "(same curve as label from <x_word> i on)" when it
+/// does from i on, for at least the second half of the curve (`x_word` empty: only whole
+/// coincidences count). The inits differ; their curves are what coincide.
 pub fn note_coinciding(series: &mut [Series], x_word: &str) {
     for k in 1..series.len() {
         if series[k].label.is_empty() {
@@ -64,10 +68,10 @@ pub fn note_coinciding(series: &mut [Series], x_word: &str) {
             (from == 0 || (!x_word.is_empty() && 2 * from <= series[k].y.len())).then_some((j, from))
         });
         if let Some((j, from)) = same {
-            let first = series[j].label.split(" (= ").next().unwrap_or("").to_string();
+            let first = series[j].label.split(SAME_CURVE).next().unwrap_or("").to_string();
             series[k].label = match from {
-                0 => format!("{} (= {first})", series[k].label),
-                i => format!("{} (= {first} from {x_word} {i})", series[k].label),
+                0 => format!("{}{SAME_CURVE}{first})", series[k].label),
+                i => format!("{}{SAME_CURVE}{first} from {x_word} {i} on)", series[k].label),
             };
         }
     }
@@ -357,7 +361,14 @@ mod tests {
         let labels: Vec<&str> = v.iter().map(|s| s.label.as_str()).collect();
         assert_eq!(
             labels,
-            ["zeros", "ones (= zeros)", "he", "uniform (= zeros)", "late (= zeros from epoch 1)", "later"]
+            [
+                "zeros",
+                "ones (same curve as zeros)",
+                "he",
+                "uniform (same curve as zeros)",
+                "late (same curve as zeros from epoch 1 on)",
+                "later"
+            ]
         );
         note_coinciding(&mut w, "");
         assert_eq!(w[4].label, "late", "layer axes: whole coincidences only");

@@ -25,6 +25,10 @@ pub struct InitSummary {
     pub dead_relu: Option<f64>,
     pub distinct_mean: Option<f64>,
     pub distinct_min: Option<usize>,
+    /// Distinct units as a fraction of the layer's units (mean and min over hidden layers and
+    /// seeds): comparable across layers of different widths, as conv nets' are.
+    pub distinct_frac_mean: Option<f64>,
+    pub distinct_frac_min: Option<f64>,
     pub diverged: usize,
 }
 
@@ -67,8 +71,14 @@ pub fn summarize(p: &Prepared, results: &[RunResult]) -> Vec<InitSummary> {
             let some = |v: &[f64]| (!v.is_empty()).then(|| mean(v));
             let hits: Vec<f64> =
                 runs.iter().filter_map(|r| r.log.epochs.iter().position(|e| e.loss <= thr).map(|e| e as f64)).collect();
-            let dead: Vec<f64> = runs.iter().filter_map(|r| r.dead_relu).collect();
-            let distinct: Vec<usize> = runs.iter().flat_map(|r| r.symmetry.iter().map(|s| s.distinct)).collect();
+            // Measured on the final weights, so only over runs that did not diverge: NaN weights
+            // would count every unit dead and every unit distinct.
+            let alive = || runs.iter().filter(|r| !r.log.diverged);
+            let dead: Vec<f64> = alive().filter_map(|r| r.dead_relu).collect();
+            let distinct: Vec<usize> = alive().flat_map(|r| r.symmetry.iter().map(|s| s.distinct)).collect();
+            let fracs: Vec<f64> = alive()
+                .flat_map(|r| r.symmetry.iter().filter(|s| s.units > 0).map(|s| s.distinct as f64 / s.units as f64))
+                .collect();
             InitSummary {
                 label: label.clone(),
                 loss_mean: if losses.is_empty() { f64::NAN } else { mean(&losses) },
@@ -84,6 +94,8 @@ pub fn summarize(p: &Prepared, results: &[RunResult]) -> Vec<InitSummary> {
                 distinct_mean: (!distinct.is_empty())
                     .then(|| distinct.iter().sum::<usize>() as f64 / distinct.len() as f64),
                 distinct_min: distinct.iter().copied().min(),
+                distinct_frac_mean: some(&fracs),
+                distinct_frac_min: fracs.iter().copied().reduce(f64::min),
                 diverged: runs.iter().filter(|r| r.log.diverged).count(),
             }
         })
@@ -107,11 +119,21 @@ fn full(v: f64) -> String {
     }
 }
 
+/// A rounded fraction, "n/a" when every run diverged (nothing to measure on NaN weights), blank
+/// when the quantity does not apply (no ReLU, no hidden layer).
+fn na(v: Option<f64>, all_diverged: bool) -> String {
+    if all_diverged {
+        "n/a".into()
+    } else {
+        of(v, |v| f(v, 3))
+    }
+}
+
 fn of<T>(v: Option<T>, g: impl Fn(T) -> String) -> String {
     v.map_or(String::new(), g)
 }
 
-pub const CSV_HEADER: [&str; 15] = [
+pub const CSV_HEADER: [&str; 17] = [
     "init",
     "final_loss_mean",
     "final_loss_std",
@@ -125,6 +147,8 @@ pub const CSV_HEADER: [&str; 15] = [
     "dead_relu_fraction",
     "distinct_units_mean",
     "distinct_units_min",
+    "distinct_fraction_mean",
+    "distinct_fraction_min",
     "diverged",
     "threshold",
 ];
@@ -149,6 +173,8 @@ pub fn summary_csv(p: &Prepared, rows: &[InitSummary]) -> crate::Result<Vec<u8>>
             of(s.dead_relu, |v| format!("{v}")),
             of(s.distinct_mean, |v| format!("{v}")),
             of(s.distinct_min, |v| v.to_string()),
+            of(s.distinct_frac_mean, |v| format!("{v}")),
+            of(s.distinct_frac_min, |v| format!("{v}")),
             s.diverged.to_string(),
             format!("{}", p.config.threshold),
         ])
@@ -170,7 +196,7 @@ pub fn table(p: &Prepared, rows: &[InitSummary]) -> (Vec<String>, Vec<Vec<String
         format!("epochs to loss ≤ {}", p.config.threshold),
         "reached".into(),
         "dead ReLU".into(),
-        "distinct units (mean)".into(),
+        "distinct units (mean fraction)".into(),
         "(min)".into(),
         "diverged".into(),
     ]
@@ -183,6 +209,7 @@ pub fn table(p: &Prepared, rows: &[InitSummary]) -> (Vec<String>, Vec<Vec<String
     let body = rows
         .iter()
         .map(|s| {
+            let all_diverged = s.diverged == s.seeds;
             let mut row = vec![
                 s.label.clone(),
                 f(s.loss_mean, 4),
@@ -190,9 +217,9 @@ pub fn table(p: &Prepared, rows: &[InitSummary]) -> (Vec<String>, Vec<Vec<String
                 of(s.accuracy, |v| f(v, 3)),
                 of(s.epochs_to_threshold, |v| f(v, 1)),
                 format!("{}/{}", s.reached, s.seeds),
-                of(s.dead_relu, |v| f(v, 3)),
-                of(s.distinct_mean, |v| f(v, 1)),
-                of(s.distinct_min, |v| v.to_string()),
+                na(s.dead_relu, all_diverged),
+                na(s.distinct_frac_mean, all_diverged),
+                na(s.distinct_frac_min, all_diverged),
                 format!("{}/{}", s.diverged, s.seeds),
             ];
             if has_test {

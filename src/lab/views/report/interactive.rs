@@ -147,7 +147,10 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
         .into_iter()
         .filter(|(stem, _)| *stem == "loss")
         .flat_map(|(_, f)| f.panels.into_iter().flat_map(|p| p.series))
-        .filter_map(|s| s.label.split_once(" (= ").map(|(a, b)| format!("{a} = {}", b.trim_end_matches(')'))))
+        .filter_map(|s| {
+            let (a, b) = s.label.split_once(crate::lab::views::figures::SAME_CURVE)?;
+            Some(format!("{a}: the same curve as {}", b.trim_end_matches(')')))
+        })
         .collect();
     if !same.is_empty() {
         let _ = writeln!(

@@ -110,7 +110,8 @@ pub(super) fn runs_table(h: &mut String, p: &Prepared, results: &[RunResult], _r
                 row.push(num(last.and_then(|e| e.test_accuracy), 3));
             }
         }
-        row.push(num(r.dead_relu, 3));
+        // Final weights of a diverged run are not finite: nothing to count dead.
+        row.push(if r.log.diverged { "n/a".into() } else { num(r.dead_relu, 3) });
         rows.push((Some(r.init), row));
     }
     table(h, &header, &rows);
@@ -125,7 +126,29 @@ pub(super) fn settings(h: &mut String, p: &Prepared) {
         (None, vec!["data".into(), c.data.clone()]),
         (None, vec!["training samples".into(), format!("{} of shape {:?}", p.data.len(), p.data.input_shape())]),
         (None, vec!["test samples".into(), p.test.as_ref().map_or("none".into(), |t| t.len().to_string())]),
+        (
+            None,
+            vec![
+                "task".into(),
+                match &c.task {
+                    Some(t) => format!("{t} (--task)"),
+                    None => {
+                        format!("{} (from the targets; --task changes it)", crate::lab::data::task::describe(&p.data))
+                    }
+                },
+            ],
+        ),
     ];
+    if let Some(s) = &p.standardization {
+        let show = |v: &[f64]| v.iter().map(|x| format!("{x:.6}")).collect::<Vec<_>>().join(", ");
+        rows.push((
+            None,
+            vec![
+                "standardized inputs (--standardize, fitted on the training split)".into(),
+                format!("mean [{}], std [{}]", show(&s.mean), show(&s.std)),
+            ],
+        ));
+    }
     if let Some(counts) = p.data.class_counts() {
         rows.push((
             None,
