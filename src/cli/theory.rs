@@ -232,7 +232,11 @@ fn draw_diagram(net: &Net, path: &std::path::Path) -> Result<Vec<PathBuf>> {
         z_range: None,
         log_z: true,
         lines: vec![line],
-        points: vec![(format!("σ_w² = {}, σ_b² = {}", human(net.sigma_w2), human(net.sigma_b2)), net.sigma_w2, net.sigma_b2)],
+        points: vec![(
+            format!("σ_w² = {}, σ_b² = {}", human(net.sigma_w2), human(net.sigma_b2)),
+            net.sigma_w2,
+            net.sigma_b2,
+        )],
         label_rows: false,
     };
     let mut out = save_heatmap(&h, &stem)?;

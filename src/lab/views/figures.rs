@@ -349,7 +349,10 @@ mod tests {
 
     #[test]
     fn counts_say_one_seed_and_five_seeds() {
-        assert_eq!((count(1, "seed"), count(5, "seed"), count(0, "epoch")), ("1 seed".into(), "5 seeds".into(), "0 epochs".into()));
+        assert_eq!(
+            (count(1, "seed"), count(5, "seed"), count(0, "epoch")),
+            ("1 seed".into(), "5 seeds".into(), "0 epochs".into())
+        );
     }
 
     #[test]

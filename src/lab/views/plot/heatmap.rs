@@ -189,7 +189,10 @@ fn draw<DB: DrawingBackend>(h: &Heatmap, root: &DrawingArea<DB, Shift>) -> Draw 
         let style = TextStyle::from((FONT, 13).into_font()).color(&BLACK);
         // DejaVu Sans at 13 px averages about 6.9 px per character of such a label.
         let text = EmptyElement::at(p)
-            + Rectangle::new([(6, -21), (16 + (6.9 * label.chars().count() as f64) as i32, -3)], WHITE.mix(0.8).filled())
+            + Rectangle::new(
+                [(6, -21), (16 + (6.9 * label.chars().count() as f64) as i32, -3)],
+                WHITE.mix(0.8).filled(),
+            )
             + Text::new(label.clone(), (10, -19), style);
         chart
             .draw_series([text])
@@ -269,7 +272,8 @@ mod tests {
         assert!(svg.contains("#BEBEBE") || svg.contains("rgb(190,190,190)"), "NaN cells are grey");
         // The colour bar runs from the smallest finite value, 0.2, to the largest, 3.8 + 10·0.45 =
         // 8.3, on a log scale: ticks at the round values 0.2, 0.5, 1, 2 and 5 only.
-        let bar: Vec<&str> = ["0.2", "0.5", "1", "2", "5"].into_iter().filter(|t| svg.contains(&format!("\n{t}\n"))).collect();
+        let bar: Vec<&str> =
+            ["0.2", "0.5", "1", "2", "5"].into_iter().filter(|t| svg.contains(&format!("\n{t}\n"))).collect();
         assert_eq!(bar, ["0.2", "0.5", "1", "2", "5"], "colour bar labels");
         assert!(!svg.contains("\n8.3\n") && !svg.contains("\n0.264\n"));
     }

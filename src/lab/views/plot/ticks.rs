@@ -119,9 +119,8 @@ pub fn linear(lo: f64, hi: f64, max: usize, room: Option<(f64, f64)>, whole: boo
         let top = (i0.abs().max(i1.abs()) as f64) * step;
         // Plain digits from 0.01 to a million, and only with few decimals; scientific otherwise.
         let scientific = top >= 1e6 || top < 1e-2 || k < -5;
-        let major: Vec<Tick> = (i0..=i1)
-            .map(|i| Tick { at: i as f64 * step, label: decimal(i * m, k, scientific) })
-            .collect();
+        let major: Vec<Tick> =
+            (i0..=i1).map(|i| Tick { at: i as f64 * step, label: decimal(i * m, k, scientific) }).collect();
         if let Some((axis_px, char_px)) = room {
             let widest = major.iter().map(|t| t.label.chars().count()).max().unwrap_or(0) as f64;
             let per_tick = axis_px * step / (hi - lo);
@@ -175,8 +174,10 @@ pub fn log(lo: f64, hi: f64, max: usize) -> Ticks {
             .collect();
         if pts.len() >= 2 {
             let sci = !plain(pts[0].1, pts[pts.len() - 1].1);
-            let major =
-                pts.iter().map(|&(m, d)| Tick { at: d as f64 + (m as f64).log10(), label: decimal(m, d, sci) }).collect();
+            let major = pts
+                .iter()
+                .map(|&(m, d)| Tick { at: d as f64 + (m as f64).log10(), label: decimal(m, d, sci) })
+                .collect();
             let minor = (d0 - 1..=d1)
                 .flat_map(|d| (2..10).filter(|m| !mults.contains(m)).map(move |m| d as f64 + (m as f64).log10()))
                 .filter(|&p| in_range(p))
