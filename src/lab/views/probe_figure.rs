@@ -56,7 +56,7 @@ fn curves(runs: &[ProbeRun], measured: Value, theory: Predicted) -> (Vec<Series>
         }
         if let Some(bad) = first_non_finite(run.stats) {
             let at = run.stats.iter().position(|s| std::ptr::eq(s, bad)).unwrap_or(0);
-            let y = run.stats[..at].iter().map(measured).filter(|v| v.is_finite() && *v > 0.0).last();
+            let y = run.stats[..at].iter().map(measured).rfind(|v| v.is_finite() && *v > 0.0);
             marks.push(Marker { x: bad.depth as f64, y: y.unwrap_or(1.0), color: first_color });
         }
     }

@@ -4,6 +4,9 @@
 //! on a log axis a label every decade (or every few decades) with the decades between as light
 //! lines.
 
+use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use std::ops::Range;
+
 /// A labelled tick at `at` (in plot space: log10 of the value on a log axis).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tick {
@@ -118,7 +121,7 @@ pub fn linear(lo: f64, hi: f64, max: usize, room: Option<(f64, f64)>, whole: boo
         }
         let top = (i0.abs().max(i1.abs()) as f64) * step;
         // Plain digits from 0.01 to a million, and only with few decimals; scientific otherwise.
-        let scientific = top >= 1e6 || top < 1e-2 || k < -5;
+        let scientific = !(1e-2..1e6).contains(&top) || k < -5;
         let major: Vec<Tick> =
             (i0..=i1).map(|i| Tick { at: i as f64 * step, label: decimal(i * m, k, scientific) }).collect();
         if let Some((axis_px, char_px)) = room {
@@ -189,9 +192,6 @@ pub fn log(lo: f64, hi: f64, max: usize) -> Ticks {
     let t = linear(10f64.powf(lo), 10f64.powf(hi), max, None, false);
     Ticks { major: t.major.into_iter().map(|x| Tick { at: x.at.log10(), label: x.label }).collect(), minor: vec![] }
 }
-
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
-use std::ops::Range;
 
 #[cfg(test)]
 mod tests {
