@@ -2,6 +2,7 @@
 //! theory's k·ξ_c over it (PNG, SVG, CSV). `--shard K/N` + `initlab merge` split the grid.
 
 use crate::error::{Error, Result};
+use crate::io::numbers::human;
 use crate::lab::experiments::compare::{parse_shard, shard_runs};
 use crate::lab::experiments::phase::{csv_rows, dataset, run_cells, theory_columns, PhaseConfig};
 use crate::lab::sweeps::output::ensure_dir;
@@ -108,7 +109,11 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
     let h = Heatmap {
         title: format!(
             "{} MLP, width {}, σ_b² = {}: training accuracy after {} epochs on {}",
-            c.act, c.width, c.sigma_b2, c.epochs, c.data
+            c.act,
+            c.width,
+            human(c.sigma_b2),
+            c.epochs,
+            c.data
         ),
         x_label: "σ_w²".into(),
         y_label: "depth (hidden layers)".into(),
@@ -120,6 +125,7 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
         log_z: false,
         lines: vec![Series { label: format!("{k}·ξ_c (theory)"), x: fine, y: xi, ..Default::default() }],
         points: vec![],
+        label_rows: true,
     };
     let files = if is_regular(&c.sigma_w2) && c.depths == sorted_depths {
         save_heatmap(&h, &out.join("trainability"))?
@@ -129,7 +135,7 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
     };
     if !quiet {
         let mut header = vec!["depth".to_string()];
-        header.extend(c.sigma_w2.iter().map(|w| format!("σ_w²={w}")));
+        header.extend(c.sigma_w2.iter().map(|w| format!("σ_w²={}", human(*w))));
         let table: Vec<Vec<String>> = c
             .depths
             .iter()
@@ -144,7 +150,7 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
         let theory = theory_columns(c, &c.sigma_w2)?;
         let mut line = format!("{k}·ξ_c:");
         for (w, (_, x)) in c.sigma_w2.iter().zip(theory) {
-            line.push_str(&format!("  {w}: {:.1}", k * x));
+            line.push_str(&format!("  {}: {:.1}", human(*w), k * x));
         }
         println!("{line}");
         println!("wrote {}", csv.display());

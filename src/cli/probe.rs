@@ -11,7 +11,8 @@ use crate::lab::experiments::compare::split_label;
 use crate::lab::experiments::probe::probe_run;
 use crate::lab::instruments::taps::{first_non_finite, LayerStat};
 use crate::lab::models::{build, check_layers, first_linear_width, ModelSpec};
-use crate::lab::views::plot::{self, Figure, Marker, Panel, Series};
+use crate::lab::views::plot;
+use crate::lab::views::probe_figure::{probe_figure, ProbeRun};
 use crate::lab::views::report::text_table;
 use crate::rng::Rng;
 use clap::Args as ClapArgs;
@@ -187,7 +188,8 @@ pub fn run(args: &Args) -> Result<()> {
             if several {
                 csv.push_str(&format!("{},", theory::csv_field(label)));
             }
-            csv.push_str(&format!("{},{},{},{},{}", s.name, s.type_name, s.act_mean, s.act_std, s.grad_std));
+            let n = crate::io::numbers::shortest;
+            csv.push_str(&format!("{},{},{},{},{}", s.name, s.type_name, n(s.act_mean), n(s.act_std), n(s.grad_std)));
             csv.push_str(&theory::csv_fields(run.predicted.as_deref(), i));
             csv.push('\n');
         }
@@ -209,8 +211,12 @@ pub fn run(args: &Args) -> Result<()> {
         theory::write_jacobian(path, &spectra, several)?;
     }
     if let Some(p) = &args.plot {
-        let mut fig = figure(&args.model, &results);
-        theory::add_predicted(&mut fig, &predicted);
+        let runs: Vec<ProbeRun> = results
+            .iter()
+            .zip(&predicted)
+            .map(|((label, stats), (_, p))| ProbeRun { label, stats, predicted: p.as_deref() })
+            .collect();
+        let fig = probe_figure(&args.model, &runs);
         for f in plot::save(&fig, &stem(p))? {
             println!("wrote {}", f.display());
         }
@@ -252,64 +258,5 @@ fn print_summary(label: &str, stats: &[LayerStat], several: bool) {
     match first_non_finite(stats) {
         Some(s) => println!("first non-finite output: depth {} (module '{}', {})", s.depth, s.name, s.type_name),
         None => println!("all outputs finite"),
-    }
-}
-
-/// Both stds against depth: per init one colour, each kind of layer its own series (the kind
-/// that comes first solid, the others dashed), and a cross at the first non-finite layer.
-fn figure(model: &str, results: &[(String, Vec<LayerStat>)]) -> Figure {
-    let series = |f: &dyn Fn(&LayerStat) -> f64| -> (Vec<Series>, Vec<Marker>) {
-        let (mut out, mut marks) = (Vec::new(), Vec::new());
-        for (k, (label, stats)) in results.iter().enumerate() {
-            let mut kinds: Vec<&str> = Vec::new();
-            for s in stats {
-                if !kinds.contains(&s.type_name.as_str()) {
-                    kinds.push(&s.type_name);
-                }
-            }
-            for (j, kind) in kinds.iter().enumerate() {
-                let of_kind: Vec<&LayerStat> = stats.iter().filter(|s| s.type_name == *kind).collect();
-                let name = if kinds.len() > 1 { format!("{label}: {kind} outputs") } else { label.clone() };
-                out.push(Series {
-                    label: name,
-                    x: of_kind.iter().map(|s| s.depth as f64).collect(),
-                    y: of_kind.iter().map(|s| f(s)).collect(),
-                    color: Some(k),
-                    dashed: j > 0,
-                    ..Default::default()
-                });
-            }
-            if let Some(bad) = first_non_finite(stats) {
-                let at = stats.iter().position(|s| std::ptr::eq(s, bad)).unwrap_or(0);
-                let y = stats[..at].iter().map(f).filter(|v| v.is_finite() && *v > 0.0).last();
-                marks.push(Marker { x: bad.depth as f64, y: y.unwrap_or(1.0), color: k });
-            }
-        }
-        (out, marks)
-    };
-    let panel = |title: &str, y: &str, (s, markers): (Vec<Series>, Vec<Marker>)| {
-        let notes = if markers.is_empty() {
-            Vec::new()
-        } else {
-            vec!["×: first layer whose output is not finite".to_string()]
-        };
-        Panel {
-            title: title.into(),
-            x_label: "depth (leaf module)".into(),
-            y_label: y.into(),
-            log_y: true,
-            series: s,
-            markers,
-            notes,
-            ..Default::default()
-        }
-    };
-    Figure {
-        title: format!("Signal propagation at init — {model}"),
-        panels: vec![
-            panel("activation std", "std of the module's output", series(&|s| s.act_std)),
-            panel("gradient std", "std of the gradient at the output", (series(&|s| s.grad_std).0, Vec::new())),
-        ],
-        ..Default::default()
     }
 }

@@ -1,11 +1,11 @@
 //! The theory's additions to `initlab probe`: the predicted columns of the CSV, the predicted
-//! curves on the plot, and `--jacobian FILE` (singular values of the first sample's input–output
+//! agreement line under the table, and `--jacobian FILE` (singular values of the first sample's input–output
 //! Jacobian with the isometry measures).
 
 use crate::error::Result;
+use crate::io::numbers::shortest;
 use crate::io::write_atomic;
 use crate::lab::instruments::taps::LayerStat;
-use crate::lab::views::plot::{Figure, Series};
 use crate::theory::svd::isometry_stats;
 use crate::theory::StepPrediction;
 use std::path::Path;
@@ -16,7 +16,7 @@ pub const CSV_COLUMNS: &str = ",predicted_act_std,predicted_grad_std";
 /// The extra CSV fields of layer `i`: empty where the theory does not apply.
 pub fn csv_fields(predicted: Option<&[StepPrediction]>, i: usize) -> String {
     match predicted.and_then(|p| p.get(i)) {
-        Some(p) => format!(",{},{}", p.act_std, p.grad_std),
+        Some(p) => format!(",{},{}", shortest(p.act_std), shortest(p.grad_std)),
         None => ",,".into(),
     }
 }
@@ -40,19 +40,6 @@ pub fn print_agreement(stats: &[LayerStat], predicted: Option<&[StepPrediction]>
     }
 }
 
-/// Adds a dashed-by-name "(theory)" line per init with predictions to the plot's two panels.
-pub fn add_predicted(fig: &mut Figure, runs: &[(String, Option<Vec<StepPrediction>>)]) {
-    for (label, predicted) in runs {
-        let Some(p) = predicted else { continue };
-        let x: Vec<f64> = (1..=p.len()).map(|d| d as f64).collect();
-        let series = |y: Vec<f64>| Series { label: format!("{label} (theory)"), x: x.clone(), y, ..Default::default() };
-        if let [act, grad] = &mut fig.panels[..] {
-            act.series.push(series(p.iter().map(|p| p.act_std).collect()));
-            grad.series.push(series(p.iter().map(|p| p.grad_std).collect()));
-        }
-    }
-}
-
 /// Writes the singular values (`init,singular_value` with several inits) and prints, per init,
 /// the mean of λ = s² and the variance of λ over the eigenvalues of JJᵀ.
 pub fn write_jacobian(path: &Path, spectra: &[(String, Vec<f64>)], several: bool) -> Result<()> {
@@ -63,7 +50,8 @@ pub fn write_jacobian(path: &Path, spectra: &[(String, Vec<f64>)], several: bool
                 csv.push_str(&csv_field(label));
                 csv.push(',');
             }
-            csv.push_str(&format!("{v}\n"));
+            csv.push_str(&shortest(*v));
+            csv.push('\n');
         }
     }
     write_atomic(path, csv.as_bytes())?;

@@ -3,6 +3,7 @@
 //! with weights of variance σ_w²/fan_in and biases of variance σ_b².
 
 use crate::error::{Error, Result};
+use crate::io::numbers::{human, shortest};
 use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
 use crate::lab::views::report::text_table;
 use crate::theory::diagram::diagram;
@@ -65,7 +66,7 @@ fn num(v: Option<f64>) -> Value {
 fn fmt(v: Option<f64>) -> String {
     match v {
         Some(x) if x.is_infinite() => "∞".into(),
-        Some(x) => format!("{x:.6}"),
+        Some(x) => human(x),
         None => "none".into(),
     }
 }
@@ -147,7 +148,7 @@ pub fn run(args: &Args) -> Result<()> {
 type Layers = (Vec<f64>, Vec<f64>, Vec<f64>);
 
 fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Option<&Layers>) {
-    println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), net.sigma_w2, net.sigma_b2);
+    println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), human(net.sigma_w2), human(net.sigma_b2));
     if let Some(c) = critical {
         match c {
             Some(w) => println!("critical σ_w²  {w:.6}   (χ₁ = 1 at σ_b² = {})", net.sigma_b2),
@@ -205,8 +206,8 @@ fn draw_diagram(net: &Net, path: &std::path::Path) -> Result<Vec<PathBuf>> {
     let mut csv = String::from("sigma_w2,sigma_b2,xi_c\n");
     for (j, row) in d.xi_c.iter().enumerate() {
         for (i, v) in row.iter().enumerate() {
-            let v = if v.is_nan() { String::new() } else { v.to_string() };
-            csv.push_str(&format!("{},{},{}\n", d.sigma_w2[i], d.sigma_b2[j], v));
+            let v = if v.is_nan() { String::new() } else { shortest(*v) };
+            csv.push_str(&format!("{},{},{}\n", shortest(d.sigma_w2[i]), shortest(d.sigma_b2[j]), v));
         }
     }
     let mut csv_path = stem.as_os_str().to_owned();
@@ -231,7 +232,12 @@ fn draw_diagram(net: &Net, path: &std::path::Path) -> Result<Vec<PathBuf>> {
         z_range: None,
         log_z: true,
         lines: vec![line],
-        points: vec![(format!("σ_w² = {}, σ_b² = {}", net.sigma_w2, net.sigma_b2), net.sigma_w2, net.sigma_b2)],
+        points: vec![(
+            format!("σ_w² = {}, σ_b² = {}", human(net.sigma_w2), human(net.sigma_b2)),
+            net.sigma_w2,
+            net.sigma_b2,
+        )],
+        label_rows: false,
     };
     let mut out = save_heatmap(&h, &stem)?;
     out.push(csv_path);

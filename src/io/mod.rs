@@ -2,6 +2,7 @@
 //! output is ever left) and checkpoints with torch `state_dict` names.
 
 mod checkpoint;
+pub mod numbers;
 mod safetensors_file;
 
 pub use checkpoint::{load_checkpoint, load_state_dict, save_checkpoint, Checkpoint};

@@ -73,7 +73,10 @@ try {
   if (row) {
     const want = Number(row[COLUMN[shown.kind]]);
     check(Number(shown.value) === want, `hover shows ${shown.kind} ${shown.value}, metrics.csv says ${row[COLUMN[shown.kind]]}`);
-    for (const part of [shown.init, `seed ${shown.seed}`, `epoch ${shown.x}`, shown.value]) {
+    // The tooltip shows at most six significant digits; data-value keeps the exact number.
+    const six = String(Number(Number(shown.value).toPrecision(6))).replace("e+", "e");
+    check(!shown.text.includes(shown.value) || shown.value === six, `the tooltip '${shown.text}' shows more than 6 digits`);
+    for (const part of [shown.init, `seed ${shown.seed}`, `epoch ${shown.x}`, six]) {
       check(shown.text.includes(part), `the tooltip '${shown.text}' should show '${part}'`);
     }
   }
@@ -111,6 +114,27 @@ try {
   check(Array.isArray(zoom) && zoom[0] > 0 && zoom[1] > zoom[0], `dragging should zoom the loss chart, zoom = ${JSON.stringify(zoom)}`);
   if (shots) await page.locator("#chart-loss").screenshot({ path: path.join(shots, "zoomed.png") });
 
+  // At 800 px the page does not scroll sideways: wide tables scroll in their own box, charts
+  // and pictures shrink to the page.
+  await page.setViewportSize({ width: 800, height: 900 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const narrow = await page.evaluate(() => {
+    const boxes = [...document.querySelectorAll(".tablebox")];
+    const widest = boxes.reduce((m, b) => Math.max(m, b.scrollWidth), 0);
+    const scrolls = boxes.some((b) => b.scrollWidth > b.clientWidth && getComputedStyle(b).overflowX === "auto");
+    const tooWide = [...document.querySelectorAll("svg.chart, img.view, .tablebox")]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1).length;
+    return { page: document.documentElement.scrollWidth, view: document.documentElement.clientWidth, widest, scrolls, tooWide };
+  });
+  check(narrow.page <= narrow.view, `at 800 px the page scrolls sideways: ${JSON.stringify(narrow)}`);
+  check(narrow.tooWide === 0, `at 800 px some chart, picture or table sticks out: ${JSON.stringify(narrow)}`);
+  check(narrow.widest <= narrow.view || narrow.scrolls, `a wide table should scroll in its box: ${JSON.stringify(narrow)}`);
+  if (shots) await page.screenshot({ path: path.join(shots, "w800.png"), fullPage: true });
+  if (shots) {
+    await page.setViewportSize({ width: 1600, height: 900 });
+    await page.screenshot({ path: path.join(shots, "w1600.png"), fullPage: true });
+  }
+
   check(errors.length === 0, `console errors: ${errors.join(" | ")}`);
   check(outside.length === 0, `requests outside the file: ${outside.join(", ")}`);
 } finally {
@@ -120,4 +144,4 @@ if (failures.length) {
   for (const f of failures) console.error("FAIL: " + f);
   process.exit(1);
 }
-console.log("report.html: no console error, no request outside the file, hover, legend and zoom work");
+console.log("report.html: no console error, no request outside the file, hover, legend and zoom work, no sideways scroll at 800 px");

@@ -198,7 +198,8 @@ pub fn theory_columns(c: &PhaseConfig, sigma_w2: &[f64]) -> Result<Vec<(f64, f64
 pub fn csv_rows(c: &PhaseConfig, cells: &[Cell]) -> Result<Vec<String>> {
     let ws: Vec<f64> = cells.iter().map(|x| x.sigma_w2).collect();
     let theory = theory_columns(c, &ws)?;
-    let f = |v: f64| if v.is_finite() { v.to_string() } else { String::new() };
+    use crate::io::numbers::shortest;
+    let f = |v: f64| if v.is_finite() { shortest(v) } else { String::new() };
     Ok(cells
         .iter()
         .zip(theory)
@@ -206,8 +207,8 @@ pub fn csv_rows(c: &PhaseConfig, cells: &[Cell]) -> Result<Vec<String>> {
             format!(
                 "{},{},{},{},{},{},{},{},{},{},{}",
                 c.act,
-                x.sigma_w2,
-                c.sigma_b2,
+                shortest(x.sigma_w2),
+                shortest(c.sigma_b2),
                 x.depth,
                 c.width,
                 c.seed,

@@ -9,7 +9,7 @@ use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::sweeps::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
 use crate::lab::views::figures::{boundary_grid, histogram_figure};
 use crate::lab::views::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
-use crate::lab::views::plot::{save, save_png, Figure};
+use crate::lab::views::plot::save;
 use crate::lab::views::report::interactive::{render, Extras, InitImage};
 use crate::lab::views::summary::{summarize, summary_csv, table, InitSummary};
 use crate::{Error, Result};
@@ -179,8 +179,9 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
     let _ = std::fs::remove_dir_all(&staging);
     drawn?;
     let (header, body) = table(p, &rows);
-    // Boundaries and histograms: the whole grids as files, one PNG per init for the report.
-    let mut extras = Extras { summary: (&header, &body), rows: &rows, boundaries: Vec::new(), histograms: Vec::new() };
+    // Boundaries and histograms: the whole grids as files, one boundary PNG per init for the
+    // report (which draws the histograms itself from their numbers).
+    let mut extras = Extras { summary: (&header, &body), rows: &rows, boundaries: Vec::new() };
     let pictured = (|| -> Result<()> {
         std::fs::create_dir_all(&staging).map_err(|e| Error::file(&staging, format!("cannot create: {e}")))?;
         if let Some(grid) = boundary_grid(p, results) {
@@ -204,13 +205,6 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
         if let Some(fig) = histogram_figure(p, results) {
             for f in save(&fig, &staging.join("histograms"))? {
                 files.push(move_into(&f, dir)?);
-            }
-            for (k, row) in fig.panels.chunks(4).enumerate() {
-                let one = Figure { title: String::new(), panels: row.to_vec(), ..fig.clone() };
-                let png = staging.join(format!("h{k}.png"));
-                save_png(&one, &png)?;
-                let init = p.config.inits.iter().position(|(l, _)| row[0].title == *l).unwrap_or(k);
-                extras.histograms.push(InitImage { init, png: read(&png)? });
             }
         }
         Ok(())

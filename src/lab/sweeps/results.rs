@@ -1,8 +1,8 @@
 //! The per-run files of a comparison, written by `compare` (whole or one shard) and read back by
 //! `merge`: `metrics.csv` (one row per run and epoch), `symmetry.csv` (one row per run and hidden
 //! layer) and `runs.csv` (one row per run: epochs trained, diverged, dead-ReLU fraction, std of
-//! each weight layer's output at init). Numbers are written in Rust's shortest round-trip form
-//! (`NaN`, `inf` as such), so reading and writing again gives the same bytes.
+//! each weight layer's output at init). Numbers are written in their shortest round-trip form ([`crate::io::numbers::shortest`];
+//! `NaN`, `inf` as such), so reading and writing again gives the same bytes.
 
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::instruments::units::LayerSymmetry;
@@ -16,7 +16,7 @@ pub const SYMMETRY: &str = "symmetry.csv";
 pub const RUNS: &str = "runs.csv";
 
 fn num(v: f64) -> String {
-    format!("{v}")
+    crate::io::numbers::shortest(v)
 }
 
 fn opt(v: Option<f64>) -> String {

@@ -12,6 +12,15 @@ use crate::lab::train::EpochRecord;
 use crate::lab::views::plot::boundaries::BoundaryGrid;
 use crate::lab::views::plot::{Figure, Marker, Panel, Series};
 
+/// `n` and the noun, plural unless `n` is 1 ("1 seed", "5 seeds").
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// The loss axis ends at this multiple of the largest initial loss.
 pub const LOSS_CAP: f64 = 10.0;
 
@@ -96,10 +105,10 @@ fn train_test(
     tests: &mut Vec<Series>,
 ) {
     let (x, y, lo, hi) = stats(train);
-    out.push(Series { label: label.to_string(), x, y, band: Some((lo, hi)), color: Some(k), dashed: false });
+    out.push(Series { label: label.to_string(), x, y, band: Some((lo, hi)), color: Some(k), ..Default::default() });
     if let Some(t) = test {
         let (x, y, _, _) = stats(t);
-        tests.push(Series { label: String::new(), x, y, band: None, color: Some(k), dashed: true });
+        tests.push(Series { x, y, color: Some(k), dashed: true, ..Default::default() });
     }
 }
 
@@ -180,7 +189,7 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
     let acc_notes = if has_test { loss_notes[..2].to_vec() } else { Vec::new() };
     loss.extend(loss_test);
     acc.extend(acc_test);
-    let title = format!("{} on {}, {} seeds", c.model, c.data, c.seeds);
+    let title = format!("{} on {}, {}", c.model, c.data, count(c.seeds, "seed"));
     let panel = |t: &str, xl: &str, yl: &str, series| Panel {
         title: t.into(),
         x_label: xl.into(),
@@ -289,7 +298,7 @@ pub fn histogram_figure(p: &Prepared, results: &[RunResult]) -> Option<Figure> {
     let mut panels = Vec::new();
     for (label, v) in &views {
         let (Some(start), Some(end)) = (v.histograms.first(), v.histograms.last()) else { continue };
-        let after = format!("after {} epochs", end.epoch);
+        let after = format!("after {}", count(end.epoch, "epoch"));
         let cells = [
             (start, false, "activation at init".to_string()),
             (end, false, format!("activation {after}")),
@@ -341,6 +350,14 @@ pub fn histogram_figure(p: &Prepared, results: &[RunResult]) -> Option<Figure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_seed_and_five_seeds() {
+        assert_eq!(
+            (count(1, "seed"), count(5, "seed"), count(0, "epoch")),
+            ("1 seed".into(), "5 seeds".into(), "0 epochs".into())
+        );
+    }
 
     #[test]
     fn stats_leave_non_finite_values_out() {

@@ -5,5 +5,6 @@
 
 pub mod figures;
 pub mod plot;
+pub mod probe_figure;
 pub mod report;
 pub mod summary;

@@ -2,6 +2,7 @@
 //! aligned plain-text tables for the terminal.
 
 pub mod interactive;
+mod series;
 mod tables;
 
 use crate::io::write_atomic;

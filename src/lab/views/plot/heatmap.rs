@@ -2,7 +2,9 @@
 //! the phase diagram of `initlab theory` and the trainability map of `initlab phase`. Cells
 //! whose value is not finite are drawn grey.
 
+use super::ticks::{self, Tick, TickAxis, Ticks};
 use super::{ensure_font, with_ext, Draw, Series, FONT, PALETTE};
+use crate::io::numbers::human;
 use crate::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -27,6 +29,8 @@ pub struct Heatmap {
     pub lines: Vec<Series>,
     /// Labelled points: (label, x, y).
     pub points: Vec<(String, f64, f64)>,
+    /// One tick per row, labelled with its y (rows that are categories, such as depths).
+    pub label_rows: bool,
 }
 
 /// Viridis, sampled at 9 stops and interpolated linearly.
@@ -123,15 +127,29 @@ fn draw<DB: DrawingBackend>(h: &Heatmap, root: &DrawingArea<DB, Shift>) -> Draw 
     let (xe, ye) = (edges(&h.x), edges(&h.y));
     let (x0, x1) = (xe[0], *xe.last().unwrap());
     let (y0, y1) = (ye[0], *ye.last().unwrap());
+    let (w, hgt) = plot_area.dim_in_pixel();
+    let x_ticks = ticks::linear(x0, x1, 12, Some((w as f64 - 80.0, 7.7)), false);
+    let y_ticks = if h.label_rows {
+        let major = h.y.iter().map(|&v| Tick { at: v, label: human(v) }).collect();
+        Ticks { major, minor: Vec::new() }
+    } else {
+        ticks::linear(y0, y1, ((hgt as f64 - 60.0) / 28.0) as usize, None, false)
+    };
     let mut chart = ChartBuilder::on(&plot_area)
         .margin(10)
         .x_label_area_size(40)
         .y_label_area_size(55)
-        .build_cartesian_2d(x0..x1, y0..y1)
+        .build_cartesian_2d(
+            TickAxis { lo: x0, hi: x1, ticks: x_ticks.clone() },
+            TickAxis { lo: y0, hi: y1, ticks: y_ticks.clone() },
+        )
         .map_err(s)?;
+    let (x_fmt, y_fmt) = (|v: &f64| x_ticks.label_at(*v), |v: &f64| y_ticks.label_at(*v));
     chart
         .configure_mesh()
         .disable_mesh()
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
         .x_desc(h.x_label.as_str())
         .y_desc(h.y_label.as_str())
         .label_style((FONT, 12))
@@ -169,8 +187,12 @@ fn draw<DB: DrawingBackend>(h: &Heatmap, root: &DrawingArea<DB, Shift>) -> Draw 
         let p = (*x, *y);
         chart.draw_series([Circle::new(p, 6, WHITE.filled()), Circle::new(p, 6, BLACK.stroke_width(2))]).map_err(s)?;
         let style = TextStyle::from((FONT, 13).into_font()).color(&BLACK);
+        // DejaVu Sans at 13 px averages about 6.9 px per character of such a label.
         let text = EmptyElement::at(p)
-            + Rectangle::new([(8, -20), (14 + 7 * label.chars().count() as i32, -4)], WHITE.mix(0.8).filled())
+            + Rectangle::new(
+                [(6, -21), (16 + (6.9 * label.chars().count() as f64) as i32, -3)],
+                WHITE.mix(0.8).filled(),
+            )
             + Text::new(label.clone(), (10, -19), style);
         chart
             .draw_series([text])
@@ -202,27 +224,19 @@ fn colour_bar<DB: DrawingBackend>(h: &Heatmap, (lo, hi): (f64, f64), area: &Draw
         let y2 = bottom - ((bottom - top) as f64 * k as f64 / steps as f64) as i32;
         area.draw(&Rectangle::new([(10, y), (30, y2)], viridis(t).filled())).map_err(s)?;
     }
-    let style = TextStyle::from((FONT, 11).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
-    for k in 0..=4 {
-        let t = k as f64 / 4.0;
-        let p = lo + (hi - lo) * t;
-        let v = if h.log_z { 10f64.powf(p) } else { p };
-        let y = bottom - ((bottom - top) as f64 * t) as i32;
-        area.draw(&Text::new(format_tick(v), (34, y), style.clone())).map_err(s)?;
+    let style = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+    // Round values only (1, 10, 100, … on a log bar), at most one per 30 px.
+    let max = ((bottom - top) / 30).max(2) as usize;
+    let marks = if h.log_z { ticks::log(lo, hi, max) } else { ticks::linear(lo, hi, max, None, false) };
+    for tick in &marks.major {
+        let t = (tick.at - lo) / (hi - lo);
+        let y = bottom - ((bottom - top) as f64 * t).round() as i32;
+        area.draw(&PathElement::new(vec![(26, y), (32, y)], BLACK.stroke_width(1))).map_err(s)?;
+        area.draw(&Text::new(tick.label.clone(), (35, y), style.clone())).map_err(s)?;
     }
     let label = TextStyle::from((FONT, 12).into_font()).pos(Pos::new(HPos::Left, VPos::Top));
     area.draw(&Text::new(h.z_label.as_str(), (4, bottom + 12), label)).map_err(s)?;
     Ok(())
-}
-
-fn format_tick(v: f64) -> String {
-    if v != 0.0 && (v.abs() >= 1e4 || v.abs() < 1e-2) {
-        format!("{v:.1e}")
-    } else if v.abs() >= 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.3}").trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 #[cfg(test)]
@@ -256,7 +270,11 @@ mod tests {
         let svg = std::fs::read_to_string(&paths[1]).unwrap();
         assert!(svg.contains("phase &lt;diagram") && svg.contains("critical line") && svg.contains("ξ_c"));
         assert!(svg.contains("#BEBEBE") || svg.contains("rgb(190,190,190)"), "NaN cells are grey");
-        // The colour bar runs from the smallest finite value, 0.2, to the largest, 3.8 + 10·0.45 = 8.3.
-        assert!(svg.contains("\n0.2\n") && svg.contains("\n8.3\n"), "colour bar labels");
+        // The colour bar runs from the smallest finite value, 0.2, to the largest, 3.8 + 10·0.45 =
+        // 8.3, on a log scale: ticks at the round values 0.2, 0.5, 1, 2 and 5 only.
+        let bar: Vec<&str> =
+            ["0.2", "0.5", "1", "2", "5"].into_iter().filter(|t| svg.contains(&format!("\n{t}\n"))).collect();
+        assert_eq!(bar, ["0.2", "0.5", "1", "2", "5"], "colour bar labels");
+        assert!(!svg.contains("\n8.3\n") && !svg.contains("\n0.264\n"));
     }
 }

@@ -13,6 +13,7 @@ use std::sync::OnceLock;
 pub mod boundaries;
 mod heatmap;
 mod panel;
+pub mod ticks;
 pub use heatmap::{save_heatmap, Heatmap};
 use panel::{draw_panel, note};
 
@@ -34,6 +35,8 @@ pub struct Series {
     /// Palette index; `None`: the series' position.
     pub color: Option<usize>,
     pub dashed: bool,
+    /// Drawn wider and lighter, for a line that another (a dashed prediction) is drawn over.
+    pub faint: bool,
 }
 
 /// A mark on a panel: a cross at `(x, y)` in a series' colour (e.g. where a run diverged).

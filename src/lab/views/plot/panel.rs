@@ -1,5 +1,6 @@
 //! One panel: what of each series can be drawn, axis ranges and tick labels, and the drawing.
 
+use super::ticks::{self, TickAxis, Ticks};
 use super::{Draw, Panel, Series, FONT, PALETTE};
 use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
@@ -75,7 +76,8 @@ fn draw_legend<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>)
         if se.dashed {
             area.draw(&DashedPathElement::new(vec![(6, y), (28, y)], 6, 3, color.stroke_width(3))).map_err(s)?;
         } else {
-            area.draw(&PathElement::new(vec![(6, y), (26, y)], color.stroke_width(3))).map_err(s)?;
+            let style = if se.faint { color.mix(0.45).stroke_width(5) } else { color.stroke_width(3) };
+            area.draw(&PathElement::new(vec![(6, y), (26, y)], style)).map_err(s)?;
         }
         area.draw(&Text::new(label, (32, y), style.clone())).map_err(s)?;
         y += step;
@@ -147,48 +149,33 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
     }
 }
 
-/// Tick labels for a linear axis spanning `span`: enough decimals to tell ticks apart (about
-/// ten per axis), scientific notation for very large or very small numbers.
-fn tick_format(span: f64) -> impl Fn(&f64) -> String {
-    let decimals = (-(span / 10.0).log10()).ceil().clamp(0.0, 12.0) as usize;
-    move |v: &f64| {
-        let a = v.abs();
-        if a <= span * 1e-9 {
-            "0".to_string() // also for -0.0 and rounding noise around a tick at zero
-        } else if !(1e-3..1e6).contains(&a) || decimals > 6 {
-            let digits = (decimals as f64 + a.log10().floor()).clamp(3.0, 12.0) as usize;
-            let s = format!("{v:.digits$e}");
-            let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-            format!("{}e{e}", m.trim_end_matches('0').trim_end_matches('.'))
-        } else {
-            format!("{v:.decimals$}")
+/// Pixels per character of a 12 px tick label (DejaVu Sans digits are 0.64 em wide).
+const TICK_CHAR_PX: f64 = 7.7;
+
+/// The ticks of a panel's axes for plot ranges `x` and `y` (log10 on a log axis) and an inner
+/// plot of `px` pixels: whole-number x positions get whole ticks inside the data (named by
+/// `x_names` when given), and labels never crowd each other.
+fn axis_ticks(panel: &Panel, x: (f64, f64), data_x: (f64, f64), y: (f64, f64), px: (f64, f64)) -> (Ticks, Ticks) {
+    let (w, h) = (px.0.max(60.0), px.1.max(60.0));
+    let y_max = ((h / 26.0) as usize).clamp(2, 12);
+    let y_ticks = if panel.log_y { ticks::log(y.0, y.1, y_max) } else { ticks::linear(y.0, y.1, y_max, None, false) };
+    if !integer_x(panel) {
+        return (ticks::linear(x.0, x.1, 12, Some((w, TICK_CHAR_PX)), false), y_ticks);
+    }
+    let name_chars = panel.x_names.iter().map(|n| n.chars().count()).max().unwrap_or(0) as f64;
+    let x_max = match name_chars {
+        0.0 => 16,
+        c => ((w / (c * TICK_CHAR_PX + 8.0)) as usize).clamp(2, 30),
+    };
+    let mut t = ticks::linear(x.0, x.1, x_max, Some((w, TICK_CHAR_PX)), true);
+    t.major.retain(|t| t.at >= data_x.0 - 1e-9 && t.at <= data_x.1 + 1e-9);
+    if !panel.x_names.is_empty() {
+        for tick in &mut t.major {
+            let i = tick.at.round() as i64 - 1;
+            tick.label = usize::try_from(i).ok().and_then(|i| panel.x_names.get(i)).cloned().unwrap_or_default();
         }
     }
-}
-
-/// Tick label for a log axis: the original value 10^v.
-fn log_tick(v: &f64) -> String {
-    let p = 10f64.powf(*v);
-    if (1e-3..1e4).contains(&p) {
-        let s = format!("{p:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        format!("{p:.0e}")
-    }
-}
-
-/// The round value (1, 2 or 5 × 10^k) that the log10 position `v` stands for, if it is within
-/// 1.2% of one.
-fn round_log_tick(v: f64) -> Option<f64> {
-    let p = 10f64.powf(v);
-    let k = p.log10().floor();
-    [1.0, 2.0, 5.0, 10.0].iter().map(|m| m * 10f64.powf(k)).find(|r| (p / r - 1.0).abs() < 0.012)
-}
-
-/// Whether some 1, 2 or 5 × 10^k lies in the log10 range `[y0, y1]`.
-fn has_round_value(y0: f64, y1: f64) -> bool {
-    let k = y0.floor() as i32;
-    (k..=y1.ceil() as i32).any(|k| [1.0f64, 2.0, 5.0].iter().any(|m| (y0..=y1).contains(&(m * 10f64.powi(k)).log10())))
+    (t, y_ticks)
 }
 
 pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<DB, Shift>) -> Draw {
@@ -226,60 +213,42 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
         }
         return note(area, &panel.title, &lines);
     }
-    let ((x0, x1), (y0, y1)) = (padded(x0, x1), padded(y0, y1));
+    let whole = integer_x(panel);
+    let (data_x0, data_x1) = (x0, x1);
+    let (x0, x1) = if whole && x1 - x0 < 1.0 { (x0 - 0.5, x1 + 0.5) } else { padded(x0, x1) };
+    let (y0, y1) = padded(y0, y1);
     // The title shrinks to fit a narrow panel (long init labels), down to 10 px.
-    let width = area.dim_in_pixel().0 as f64;
+    let (width, height) = (area.dim_in_pixel().0 as f64, area.dim_in_pixel().1 as f64);
     let title_px = ((width - 16.0) / (0.6 * panel.title.chars().count().max(1) as f64)).clamp(10.0, 16.0) as u32;
+    let (x_ticks, y_ticks) = axis_ticks(panel, (x0, x1), (data_x0, data_x1), (y0, y1), (width - 100.0, height - 100.0));
     let mut chart = ChartBuilder::on(area)
         .caption(&panel.title, (FONT, title_px))
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(64)
-        .build_cartesian_2d(x0..x1, y0..y1)
+        .build_cartesian_2d(
+            TickAxis { lo: x0, hi: x1, ticks: x_ticks.clone() },
+            TickAxis { lo: y0, hi: y1, ticks: y_ticks.clone() },
+        )
         .map_err(s)?;
     let y_desc = match panel.log_y {
         true => format!("{} (log scale)", panel.y_label),
         false => panel.y_label.clone(),
     };
-    let (x_fmt, y_fmt) = (tick_format(x1 - x0), tick_format(y1 - y0));
-    let int_fmt = |v: &f64| {
-        if v.fract().abs() > 1e-9 {
-            return String::new();
-        }
-        match panel.x_names.get((v.round() as i64 - 1).max(-1) as usize) {
-            Some(name) if *v >= 1.0 => name.clone(),
-            _ if panel.x_names.is_empty() => format!("{v:.0}"),
-            _ => String::new(),
-        }
-    };
-    let mut mesh = chart.configure_mesh();
-    mesh.x_label_formatter(&x_fmt).y_label_formatter(&y_fmt);
-    if width < 420.0 {
-        // A narrow panel: fewer x ticks, so that their labels do not run into each other.
-        mesh.x_labels(5);
-    }
-    if integer_x(panel) && x1 - x0 <= 30.0 {
-        // Whole-number positions (layers): one tick per position, no fractional labels.
-        mesh.x_labels((x1 - x0).ceil() as usize + 1).x_label_formatter(&int_fmt);
-    }
-    mesh.x_desc(panel.x_label.as_str())
+    let x_fmt = |v: &f64| x_ticks.label_at(*v);
+    let y_fmt = |v: &f64| y_ticks.label_at(*v);
+    chart
+        .configure_mesh()
+        .x_label_formatter(&x_fmt)
+        .y_label_formatter(&y_fmt)
+        .x_desc(panel.x_label.as_str())
         .y_desc(y_desc)
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
-        .light_line_style(BLACK.mix(0.05));
-    let round = |v: &f64| round_log_tick(*v).map_or(String::new(), |p| log_tick(&p.log10()));
-    if panel.log_y && y1 - y0 < 2.0 && has_round_value(y0, y1) {
-        // Under two decades: ticks every 0.05 in log10, labelled only at 1, 2 and 5 × 10^k.
-        mesh.y_labels(((y1 - y0) / 0.05).ceil() as usize + 1).y_label_formatter(&round);
-    } else if panel.log_y {
-        mesh.y_label_formatter(&log_tick);
-        if y1 - y0 >= 2.0 {
-            // Whole decades: with about one label per decade plotters picks a step of 1 (for wide
-            // ranges a whole number of decades, at most about a dozen labels).
-            mesh.y_labels(((y1 - y0).ceil() as usize + 1).min(12));
-        }
-    }
-    mesh.draw().map_err(s)?;
+        .bold_line_style(BLACK.mix(0.15))
+        .light_line_style(BLACK.mix(0.05))
+        .draw()
+        .map_err(s)?;
 
     for (k, (p, se)) in prepared.iter().zip(&panel.series).enumerate() {
         let color = color_of(se, k);
@@ -287,7 +256,7 @@ pub(super) fn draw_panel<DB: DrawingBackend>(panel: &Panel, area: &DrawingArea<D
             let band = Polygon::new(p.band.clone(), color.mix(0.18).filled());
             chart.draw_series(std::iter::once(band)).map_err(s)?;
         }
-        let line = color.stroke_width(2);
+        let line = if se.faint { color.mix(0.45).stroke_width(4) } else { color.stroke_width(2) };
         if se.dashed {
             let lines = p.runs.iter().map(|r| DashedPathElement::new(r.clone(), 7, 4, line));
             chart.draw_series(lines).map_err(s)?;
@@ -327,19 +296,6 @@ mod tests {
         assert_eq!(p.runs, vec![vec![(0.0, 0.0), (1.0, 1.0)]]);
         assert!(p.band.iter().all(|&(_, y)| y <= 50f64.log10()));
         assert_eq!(padded(2.0, 2.0), (1.8, 2.2));
-        let (f, g, h) = (tick_format(10.0), tick_format(0.02), tick_format(4e300));
-        assert_eq!(tick_format(1e-6)(&1.000_001), "1.000001e0");
-        assert_eq!(
-            (f(&2.0), f(&-4e-15), g(&0.012), h(&-1e300)),
-            ("2".into(), "0".into(), "0.012".into(), "-1e300".into())
-        );
         assert_eq!(padded(0.0, 10.0), (-0.5, 10.5));
-        assert_eq!((log_tick(&-2.0), log_tick(&5.0), log_tick(&0.5)), ("0.01".into(), "1e5".into(), "3.162".into()));
-        // Round log ticks: positions every 0.05 decades land within 1.2% of 2 and 5.
-        assert_eq!(round_log_tick(0.3), Some(2.0));
-        assert_eq!(round_log_tick(0.7).map(|v| (v * 1e9).round() / 1e9), Some(5.0));
-        assert_eq!(round_log_tick(-1.0).map(|v| (v * 1e9).round() / 1e9), Some(0.1));
-        assert_eq!(round_log_tick(0.5), None);
-        assert!(has_round_value(0.25, 0.35) && !has_round_value(0.35, 0.65));
     }
 }

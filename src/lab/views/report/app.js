@@ -9,9 +9,30 @@
     "#bcbd22", "#17becf", "#000000", "#b8860b"];
   var NS = "http://www.w3.org/2000/svg";
   var hidden = {};
+  // A line's values are base64 of little-endian float32 ("f4") or float64 ("f8"); its x
+  // positions are x0 + i·dx.
+  function decode(enc) {
+    var f4 = enc.f4 != null, bin = atob(f4 ? enc.f4 : enc.f8), n = bin.length, buf = new DataView(new ArrayBuffer(n));
+    for (var i = 0; i < n; i++) buf.setUint8(i, bin.charCodeAt(i));
+    var size = f4 ? 4 : 8, out = new Array(n / size);
+    for (var j = 0; j < out.length; j++) out[j] = f4 ? buf.getFloat32(j * 4, true) : buf.getFloat64(j * 8, true);
+    return out;
+  }
+  D.charts.forEach(function (spec) {
+    spec.lines.forEach(function (l) {
+      l.y = decode(l.y);
+      l.x = l.y.map(function (_, i) { return +(l.x0 + i * l.dx).toPrecision(12); });
+    });
+  });
+  // At most six significant digits for people (the exact value stays in data-value).
+  function human(v) {
+    if (!isFinite(v)) return String(v);
+    return String(Number(v.toPrecision(6))).replace("e+", "e");
+  }
   var charts = [];
 
   function color(k) { return COLORS[k % COLORS.length]; }
+  function lineColor(l) { return color(l.color != null ? l.color : l.init); }
   function el(tag, attrs, parent) {
     var e = document.createElementNS(NS, tag);
     for (var a in attrs) e.setAttribute(a, attrs[a]);
@@ -28,9 +49,11 @@
     var raw = span / n, p = Math.pow(10, Math.floor(Math.log10(raw))), m = raw / p;
     return (m < 1.5 ? 1 : m < 3.5 ? 2 : m < 7.5 ? 5 : 10) * p;
   }
-  function linTicks(lo, hi) {
-    var step = niceStep(hi - lo, 6), out = [];
-    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  function linTicks(lo, hi, n) {
+    var step = niceStep(hi - lo, n || 6), out = [];
+    for (var v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) {
+      out.push(Math.abs(v) < step * 1e-6 ? 0 : +v.toPrecision(12));
+    }
     return out;
   }
   // Log axis ticks at round numbers: decades, and 2 and 5 times them when few decades show.
@@ -50,7 +73,7 @@
 
   function Chart(host, spec) {
     this.spec = spec;
-    this.W = 860; this.H = 360;
+    this.W = spec.w || 860; this.H = spec.h || 360;
     this.m = { l: 70, r: 16, t: 14, b: 44 };
     this.zoom = null;
     this.host = host;
@@ -133,7 +156,8 @@
       el("line", { x1: m.l, x2: W - m.r, y1: y, y2: y, class: "grid" }, ax);
       el("text", { x: m.l - 6, y: y + 4, "text-anchor": "end" }, ax).textContent = fmt(v);
     });
-    var xt = s.xnames ? s.xnames.map(function (_, i) { return i + 1; }) : linTicks(d[0], d[1]).filter(function (v) {
+    // About one x label per 110 units of width, so that labels never run into each other.
+    var xt = s.xnames ? s.xnames.map(function (_, i) { return i + 1; }) : linTicks(d[0], d[1], Math.max(2, Math.floor(W / 110))).filter(function (v) {
       return Math.abs(v - Math.round(v)) < 1e-9 || d[1] - d[0] < 10;
     });
     xt.forEach(function (v) {
@@ -157,11 +181,11 @@
         if (!open && (i + 1 >= l.x.length || !self.ok(l.y[i + 1]))) single.push([x, y]);
         open = true;
       });
-      var attrs = { d: path, stroke: color(l.init), "data-init": l.init, class: "line" + (l.test ? " test" : "") };
+      var attrs = { d: path, stroke: lineColor(l), "data-init": l.init, class: "line" + (l.test ? " test" : "") };
       if (l.seed != null) attrs["data-seed"] = l.seed;
       el("path", attrs, g);
       single.forEach(function (p) {
-        el("circle", { cx: self.px(p[0]), cy: self.py(p[1]), r: 3, fill: color(l.init), "data-init": l.init }, g);
+        el("circle", { cx: self.px(p[0]), cy: self.py(p[1]), r: 3, fill: lineColor(l), "data-init": l.init }, g);
       });
     });
     (s.markers || []).forEach(function (mk) {
@@ -198,7 +222,7 @@
     if (!n) { this.tip.hidden = true; if (this.dot) this.dot.remove(); return; }
     var l = n.line, x = l.x[n.i], y = l.y[n.i];
     if (this.dot) this.dot.remove();
-    this.dot = el("circle", { cx: this.px(x), cy: this.py(y), r: 5, class: "hoverdot", stroke: color(l.init) }, this.svg);
+    this.dot = el("circle", { cx: this.px(x), cy: this.py(y), r: 5, class: "hoverdot", stroke: lineColor(l) }, this.svg);
     var t = this.tip;
     t.dataset.init = D.inits[l.init];
     t.dataset.seed = l.seed == null ? "" : l.seed;
@@ -209,15 +233,17 @@
     var head = document.createElement("b");
     head.textContent = D.inits[l.init];
     t.appendChild(head);
-    var where = (l.seed == null ? "mean over seeds" : "seed " + l.seed) + " · " + (this.spec.xnames ? "layer " + this.spec.xnames[x - 1] : this.spec.xlabel + " " + x);
+    var who = l.seed == null ? (this.spec.what || "mean over seeds") : "seed " + l.seed;
+    var at = this.spec.xnames ? "layer " + this.spec.xnames[x - 1] : this.spec.xvalues ? "at " + human(x) : this.spec.xlabel + " " + x;
+    var where = who + " · " + at;
     t.appendChild(document.createElement("br"));
     t.appendChild(document.createTextNode(where));
     t.appendChild(document.createElement("br"));
-    t.appendChild(document.createTextNode(l.kind + ": " + y));
+    t.appendChild(document.createTextNode(l.kind + ": " + human(y)));
     t.hidden = false;
     var r = this.svg.getBoundingClientRect(), hr = this.host.getBoundingClientRect();
     var left = this.px(x) * r.width / this.W + (r.left - hr.left) + 14;
-    if (left > hr.width - 260) left -= 290;
+    if (left > hr.width - 200) left = Math.max(0, left - 230);
     t.style.left = left + "px";
     t.style.top = (this.py(y) * r.height / this.H + (r.top - hr.top) + 10) + "px";
   };
@@ -262,6 +288,21 @@
   D.charts.forEach(function (spec) {
     var host = document.getElementById("chart-" + spec.id);
     if (host) charts.push(new Chart(host, spec));
+  });
+  // Each row of histograms: which colour is which layer.
+  document.querySelectorAll(".hists").forEach(function (row) {
+    var c = charts.find(function (c) { return row.contains(c.host); });
+    if (!c) return;
+    var key = document.createElement("p");
+    key.className = "what layers";
+    c.spec.lines.forEach(function (l) {
+      var sw = document.createElement("span");
+      sw.className = "swatch";
+      sw.style.background = lineColor(l);
+      key.appendChild(sw);
+      key.appendChild(document.createTextNode(l.kind + "  "));
+    });
+    row.insertBefore(key, row.children[1]);
   });
   window.initlab = { charts: charts, data: D, hidden: hidden };
   update();

@@ -4,6 +4,7 @@
 //! init, and the summary, symmetry, per-run and settings tables. Every figure says in two
 //! sentences what it shows and what to look for. The legend hides or shows an init everywhere.
 
+use super::series::{histogram_charts, line};
 use super::tables::{runs_table, settings, symmetry, table};
 use super::{escape_html, section};
 use crate::lab::experiments::compare::{Prepared, RunResult};
@@ -27,7 +28,6 @@ pub struct Extras<'a> {
     pub summary: (&'a [String], &'a [Vec<String>]),
     pub rows: &'a [InitSummary],
     pub boundaries: Vec<InitImage>,
-    pub histograms: Vec<InitImage>,
 }
 
 /// Standard base64 (RFC 4648, with padding).
@@ -47,10 +47,6 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
-fn line(init: usize, seed: Option<u64>, kind: &str, test: bool, x: Vec<f64>, y: Vec<f64>) -> Value {
-    json!({"init": init, "seed": seed, "kind": kind, "test": test, "x": x, "y": y})
-}
-
 /// The charts' data: one line per run (loss, accuracy) or per init (per-layer means).
 fn charts(p: &Prepared, results: &[RunResult]) -> Vec<Value> {
     let c = &p.config;
@@ -59,18 +55,18 @@ fn charts(p: &Prepared, results: &[RunResult]) -> Vec<Value> {
     for r in results {
         let seed = c.seed + r.seed as u64;
         let e = &r.log.epochs;
-        let x: Vec<f64> = (0..e.len()).map(|i| i as f64).collect();
+        let x = (0.0, 1.0);
         let col = |f: &dyn Fn(&crate::lab::train::EpochRecord) -> Option<f64>| -> Vec<f64> {
             e.iter().map(|r| f(r).unwrap_or(f64::NAN)).collect()
         };
-        loss.push(line(r.init, Some(seed), "train loss", false, x.clone(), col(&|r| Some(r.loss))));
+        loss.push(line(r.init, Some(seed), "train loss", false, x, &col(&|r| Some(r.loss))));
         if has_test {
-            loss.push(line(r.init, Some(seed), "test loss", true, x.clone(), col(&|r| r.test_loss)));
+            loss.push(line(r.init, Some(seed), "test loss", true, x, &col(&|r| r.test_loss)));
         }
         if p.data.is_classification() {
-            acc.push(line(r.init, Some(seed), "train accuracy", false, x.clone(), col(&|r| r.accuracy)));
+            acc.push(line(r.init, Some(seed), "train accuracy", false, x, &col(&|r| r.accuracy)));
             if has_test {
-                acc.push(line(r.init, Some(seed), "test accuracy", true, x.clone(), col(&|r| r.test_accuracy)));
+                acc.push(line(r.init, Some(seed), "test accuracy", true, x, &col(&|r| r.test_accuracy)));
             }
         }
         if r.log.diverged {
@@ -88,10 +84,9 @@ fn charts(p: &Prepared, results: &[RunResult]) -> Vec<Value> {
             .filter_map(|r| r.log.epochs.first())
             .map(|e| p.weight_params.iter().map(|&i| e.grad_norms.get(i).copied().unwrap_or(f64::NAN)).collect())
             .collect();
-        let xs: Vec<f64> = (1..=names.len()).map(|i| i as f64).collect();
-        flow.push(line(k, None, "‖∇W‖ at epoch 0", false, xs.clone(), stats(&at0).1));
+        flow.push(line(k, None, "‖∇W‖ at epoch 0", false, (1.0, 1.0), &stats(&at0).1));
         let stds: Vec<Vec<f64>> = runs.iter().map(|r| r.init_stds.clone()).collect();
-        acts.push(line(k, None, "output std at init", false, xs, stats(&stds).1));
+        acts.push(line(k, None, "output std at init", false, (1.0, 1.0), &stats(&stds).1));
     }
     let mut out = vec![json!({"id": "loss", "title": "loss", "xlabel": "epoch", "ylabel": "loss", "log": true,
         "zoom": true, "cap": (cap > 0.0).then_some(cap), "lines": loss, "markers": markers})];
@@ -210,7 +205,8 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
         images(&mut h, &x.boundaries, "decision boundaries");
         h.push_str("</section>\n");
     }
-    if !x.histograms.is_empty() {
+    let hists = histogram_charts(p, results);
+    if !hists.is_empty() {
         section(
             &mut h,
             "Histograms of activations and gradients",
@@ -219,7 +215,17 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
              Look for layers that saturate (mass at ±1 for tanh, at 0 for ReLU) and for gradient curves that \
              narrow from the last layer to the first: a vanishing signal.",
         );
-        images(&mut h, &x.histograms, "histograms");
+        for (k, specs) in &hists {
+            let _ = write!(h, "<div data-init-row=\"{k}\" class=\"hists\"><h3>{}</h3>", escape_html(&c.inits[*k].0));
+            for spec in specs {
+                let _ = write!(
+                    h,
+                    "<div class=\"chartbox small\" id=\"chart-{}\"></div>",
+                    spec["id"].as_str().unwrap_or("")
+                );
+            }
+            h.push_str("</div>\n");
+        }
         h.push_str("</section>\n");
     }
     section(
@@ -252,8 +258,9 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
     symmetry(&mut h, p, results);
     runs_table(&mut h, p, results, x.rows);
     settings(&mut h, p);
-    let data =
-        json!({"inits": c.inits.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(), "charts": charts(p, results)});
+    let mut all = charts(p, results);
+    all.extend(hists.into_iter().flat_map(|(_, specs)| specs));
+    let data = json!({"inits": c.inits.iter().map(|(l, _)| l.clone()).collect::<Vec<_>>(), "charts": all});
     let data = data.to_string().replace("</", "<\\/");
     let _ = write!(
         h,

@@ -7,7 +7,8 @@ use crate::lab::views::summary::InitSummary;
 use std::fmt::Write as _;
 
 pub(super) fn table(h: &mut String, header: &[String], rows: &[(Option<usize>, Vec<String>)]) {
-    h.push_str("<table><thead><tr>");
+    // The box scrolls sideways when the table is wider than the page, not the page itself.
+    h.push_str("<div class=\"tablebox\"><table><thead><tr>");
     for c in header {
         let _ = write!(h, "<th>{}</th>", escape_html(c));
     }
@@ -25,7 +26,7 @@ pub(super) fn table(h: &mut String, header: &[String], rows: &[(Option<usize>, V
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str("</tbody></table></div>\n");
 }
 
 /// `prec` decimals, or 3 significant digits in scientific notation below 10^-prec.
