@@ -2,8 +2,8 @@
 //! words, the per-layer table; and `--phase-diagram`.
 
 use crate::error::Result;
-use crate::lab::plot::{save_heatmap, Heatmap, Series};
-use crate::lab::report::text_table;
+use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
+use crate::lab::views::report::text_table;
 use crate::theory::diagram::diagram;
 use crate::theory::{Analysis, Critical, Fate, JumpCause, Net, Phase, Quad, Stability, Transition};
 use std::path::{Path, PathBuf};

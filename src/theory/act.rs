@@ -4,7 +4,7 @@
 //! map is computed as a·q plus a bounded remainder, without cancellation at any q.
 
 use crate::error::{Error, Result};
-use crate::init::special::{erf, norm_cdf, norm_pdf};
+use crate::math::special::{erf, norm_cdf, norm_pdf};
 use std::f64::consts::PI;
 
 /// SELU's constants (Klambauer et al. 2017, as in `torch.nn.SELU`).

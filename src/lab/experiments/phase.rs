@@ -5,10 +5,10 @@
 //! q0 of the analysis: with gelu or silu it decides which fixed point that is). Cells run in
 //! parallel (each single-threaded inside) and shard like `compare`.
 
-use super::data::{load, Dataset};
-use super::model::{build, ModelSpec};
-use super::train::{train, OptimizerKind, TrainConfig};
 use crate::error::{Error, Result};
+use crate::lab::data::{load, Dataset};
+use crate::lab::models::{build, ModelSpec};
+use crate::lab::train::{train, OptimizerKind, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
 use crate::theory::{Act, Net, Quad};
@@ -173,7 +173,7 @@ pub fn run_cells(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Cell>> {
-    let pool = super::run_pool(threads)?;
+    let pool = crate::lab::run_pool(threads)?;
     pool.install(|| {
         runs.par_iter()
             .map(|&r| {
