@@ -139,7 +139,11 @@ pub fn print_text(net: &Net, a: &Analysis, critical: Option<&Option<Critical>>, 
             println!("χ₁    {:.6}   (its limit σ_w²·lim E[φ′(√q z)²] as q grows)", a.chi1);
         }
         _ => {
-            let how = if a.fate == Fate::Kept { "every q is fixed: the length stays at q¹" } else { "the fixed point q¹ reaches" };
+            let how = if a.fate == Fate::Kept {
+                "every q is fixed: the length stays at q¹"
+            } else {
+                "the fixed point q¹ reaches"
+            };
             println!("q*    {}   ({how})", fmt(a.q_star));
             println!("χ₁    {:.6}   (σ_w² E[φ′(√q* z)²]: gradient variance ratio per layer)", a.chi1);
         }
@@ -208,13 +212,11 @@ pub fn draw_diagram(net: &Net, q0: f64, path: &Path) -> Result<Vec<PathBuf>> {
             ..Default::default()
         }
     };
-    let lines: Vec<Series> = [
-        line("critical line (χ₁ = 1)", false),
-        line("jump: the inputs leave the ordered basin", true),
-    ]
-    .into_iter()
-    .filter(|s| !s.x.is_empty())
-    .collect();
+    let lines: Vec<Series> =
+        [line("critical line (χ₁ = 1)", false), line("jump: the inputs leave the ordered basin", true)]
+            .into_iter()
+            .filter(|s| !s.x.is_empty())
+            .collect();
     let h = Heatmap {
         title: format!("{}: depth scale ξ_c over (σ_w², σ_b²), inputs of mean square {q0}", net.act.label()),
         x_label: "σ_w²".into(),

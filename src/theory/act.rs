@@ -30,14 +30,16 @@ pub enum Act {
     /// x·σ(x), also called swish.
     Silu,
     /// torch's `Softplus(beta, threshold)`: ln(1 + e^{βx})/β, and x where βx > threshold.
-    Softplus { beta: f64, threshold: f64 },
+    Softplus {
+        beta: f64,
+        threshold: f64,
+    },
     /// erf(x).
     Erf,
 }
 
 /// The names `Act::parse` accepts, for help and error texts.
-pub const ACT_NAMES: &str =
-    "linear, relu, leaky_relu, tanh, sigmoid, selu, elu, gelu, gelu_tanh, silu, softplus, erf";
+pub const ACT_NAMES: &str = "linear, relu, leaky_relu, tanh, sigmoid, selu, elu, gelu, gelu_tanh, silu, softplus, erf";
 
 /// torch's default Softplus threshold.
 pub const SOFTPLUS_THRESHOLD: f64 = 20.0;
@@ -307,7 +309,9 @@ mod tests {
                 let r = a.phi(x) - a.linear_part(x);
                 assert!(r.abs() <= 2.0, "{} at {x}: {r}", a.label());
             }
-            assert!((a.dphi(1e3) - a.linear_slope(1e3)).abs() < 1e-9 && (a.dphi(-1e3) - a.linear_slope(-1e3)).abs() < 1e-9);
+            assert!(
+                (a.dphi(1e3) - a.linear_slope(1e3)).abs() < 1e-9 && (a.dphi(-1e3) - a.linear_slope(-1e3)).abs() < 1e-9
+            );
         }
     }
 

@@ -86,7 +86,19 @@ impl Net {
         };
         if !depth_scales {
             let phase = Phase::of(chi1);
-            return Analysis { q0, q1, fixed, fate, basin, q_star: Some(q), chi1, c_star: None, xi_c: None, xi_q: None, phase };
+            return Analysis {
+                q0,
+                q1,
+                fixed,
+                fate,
+                basin,
+                q_star: Some(q),
+                chi1,
+                c_star: None,
+                xi_c: None,
+                xi_q: None,
+                phase,
+            };
         }
         let c = self.c_star(quad, q, chi1);
         let chi_c = if c >= 1.0 { chi1 } else { self.chi_c(quad, q, c) };

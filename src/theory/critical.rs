@@ -106,7 +106,9 @@ impl Net {
             }
         }
         let growth = act.growth();
-        let reached_last = matches!(below.fate, Fate::Fixed(i) if i + 1 == below.fixed.points.len());
+        // The inputs reached the largest fixed point, far above them.
+        let reached_last = matches!(below.fate, Fate::Fixed(i) if i + 1 == below.fixed.points.len())
+            && below.q_star.is_some_and(|q| q > 1e3 * below.q1.max(1.0));
         let (sigma_w2, transition) = if above.unbounded() && reached_last && (hi * growth - 1.0).abs() < 1e-6 {
             // A fixed point can leave for infinity only where σ_w²·growth = 1: that value exactly.
             (1.0 / growth, Transition::Infinity)

@@ -78,7 +78,8 @@ impl FixedPoints {
         }
         let f = |q: f64| net.excess(quad, q);
         let df = |q: f64| net.length_slope(quad, q) - 1.0;
-        let point = |q: f64, stability| FixedPoint { q, slope: net.length_slope(quad, q), chi1: net.chi(quad, q), stability };
+        let point =
+            |q: f64, stability| FixedPoint { q, slope: net.length_slope(quad, q), chi1: net.chi(quad, q), stability };
         let mut points = Vec::new();
         let map0 = net.sigma_w2 * net.act.phi(0.0).powi(2) + net.sigma_b2;
         // The map is increasing, so every fixed point is at least map(0): start there.

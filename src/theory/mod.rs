@@ -27,12 +27,14 @@ pub mod quad;
 pub mod svd;
 
 pub use act::Act;
-pub use layers::{grad_ratios, predict_chain, q_layers, Step, StepPrediction};
 pub use analysis::Analysis;
 pub use critical::{Critical, JumpCause, Transition};
 pub use fixed::{Fate, FixedPoint, FixedPoints, Stability};
+pub use layers::{grad_ratios, predict_chain, q_layers, Step, StepPrediction};
 pub use maps::{Net, Phase};
 pub use quad::Quad;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_fixed;

@@ -8,7 +8,7 @@ use super::act::Act;
 use super::layers::{predict_chain, Step, StepPrediction};
 use super::quad::Quad;
 use crate::nn::{
-    Flatten, Identity, LeakyReLU, Linear, Module, ReLU, SiLU, Sequential, Sigmoid, Softplus, Tanh, ELU, GELU, SELU,
+    Flatten, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, SiLU, Sigmoid, Softplus, Tanh, ELU, GELU, SELU,
 };
 
 /// Population variance in f64.
