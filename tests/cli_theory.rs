@@ -19,6 +19,9 @@ fn keys(v: &Value) -> Vec<String> {
     v.as_object().unwrap().keys().cloned().collect()
 }
 
+const KEYS: [&str; 12] =
+    ["q_star", "chi1", "c_star", "xi_c", "xi_q", "phase", "q0", "q1", "fate", "basin", "fixed_points", "neutral"];
+
 #[test]
 fn tanh_json_matches_scipy_in_both_phases() {
     let fx: Value =
@@ -27,7 +30,10 @@ fn tanh_json_matches_scipy_in_both_phases() {
     for p in fx["points"].as_array().unwrap().iter().take(5) {
         let (w, b) = (p["sigma_w2"].to_string(), p["sigma_b2"].to_string());
         let v = json(&["--act", "tanh", "--sigma-w2", &w, "--sigma-b2", &b]);
-        assert_eq!(keys(&v), ["q_star", "chi1", "c_star", "xi_c", "xi_q", "phase"]);
+        assert_eq!(keys(&v), KEYS);
+        let fp = v["fixed_points"].as_array().unwrap();
+        assert_eq!(fp.len(), 1, "tanh has one fixed point for σ_b² > 0: {v}");
+        assert_eq!((fp[0]["q"].as_f64(), fp[0]["stability"].as_str()), (v["q_star"].as_f64(), Some("stable")));
         for k in ["q_star", "chi1", "c_star", "xi_c", "xi_q"] {
             let (got, want) = (v[k].as_f64().unwrap(), p[k].as_f64().unwrap());
             assert!((got - want).abs() < 1e-6 * want.abs().max(1.0), "({w},{b}) {k}: {got} vs {want}");
@@ -41,7 +47,10 @@ fn tanh_json_matches_scipy_in_both_phases() {
 fn critical_points_tanh_and_relu() {
     // Poole et al. 2016: σ_w² ≈ 1.76 at σ_b² = 0.05 (scipy: 1.7609546).
     let v = json(&["--act", "tanh", "--sigma-b2", "0.05", "--critical"]);
-    assert_eq!(keys(&v), ["q_star", "chi1", "c_star", "xi_c", "xi_q", "phase", "sigma_w2_critical"]);
+    let mut want: Vec<&str> = KEYS.to_vec();
+    want.extend(["sigma_w2_critical", "critical"]);
+    assert_eq!(keys(&v), want);
+    assert_eq!(v["critical"]["transition"], "chi1");
     assert!((v["sigma_w2_critical"].as_f64().unwrap() - 1.760_954_639_6).abs() < 1e-7, "{v}");
     assert_eq!(v["phase"], "critical");
     assert!((v["chi1"].as_f64().unwrap() - 1.0).abs() < 1e-9);
@@ -116,4 +125,51 @@ fn phase_diagram_writes_png_svg_csv() {
         n += 1;
     }
     assert_eq!(n, 48 * 32);
+}
+
+#[test]
+fn silu_two_fixed_points_and_the_input_decides() {
+    // The example (scipy: 0.16246794, χ₁ 0.71261882; unstable 1.66515455).
+    let v = json(&["--act", "silu", "--sigma-w2", "2.5", "--sigma-b2", "0.05"]);
+    let fp = v["fixed_points"].as_array().unwrap();
+    assert_eq!(fp.len(), 2, "{v}");
+    assert!((fp[0]["q"].as_f64().unwrap() - 0.162_467_940_2).abs() < 1e-9 && fp[0]["stability"] == "stable");
+    assert!((fp[0]["chi1"].as_f64().unwrap() - 0.712_618_820_1).abs() < 1e-9 && fp[0]["phase"] == "ordered");
+    assert!((fp[1]["q"].as_f64().unwrap() - 1.665_154_551).abs() < 1e-8 && fp[1]["stability"] == "unstable");
+    // q0 = 1: q¹ = 2.55 is past the unstable point.
+    assert_eq!((v["fate"].as_str(), v["q_star"].is_null(), v["q1"].as_f64()), (Some("unbounded"), true, Some(2.55)));
+    assert_eq!(v["phase"], "chaotic");
+    // q0 = 0.3: q¹ = 0.8 settles at the stable point.
+    let v = json(&["--act", "silu", "--sigma-w2", "2.5", "--sigma-b2", "0.05", "--q0", "0.3"]);
+    assert_eq!((v["fate"].as_str(), v["phase"].as_str()), (Some("fixed"), Some("ordered")));
+    assert!((v["q_star"].as_f64().unwrap() - 0.162_467_940_2).abs() < 1e-9);
+    assert!(v["basin"][0] == 0.0 && (v["basin"][1].as_f64().unwrap() - 1.665_154_551).abs() < 1e-8);
+    let o = theory(&["--act", "silu", "--sigma-w2", "2.5", "--sigma-b2", "0.05"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("from first-layer variances above 1.665155 (q0 > 0.646062) the length grows without bound"),
+        "{text}"
+    );
+    assert!(text.contains("q*    none: from q¹ = 2.550000 the length grows without bound"), "{text}");
+}
+
+#[test]
+fn critical_says_how_order_ends() {
+    // silu, σ_b² = 0.05, q0 = 1: a jump where q¹ passes the unstable point, not the q → ∞ 2.
+    let v = json(&["--act", "silu", "--sigma-b2", "0.05", "--critical"]);
+    let w = v["sigma_w2_critical"].as_f64().unwrap();
+    assert!((w - 2.379_732_5).abs() < 1e-6, "{v}");
+    assert_eq!((v["critical"]["transition"].as_str(), v["critical"]["cause"].as_str()), (Some("jump"), Some("basin")));
+    assert_eq!(
+        (v["critical"]["below"]["phase"].as_str(), v["critical"]["above"]["fate"].as_str()),
+        (Some("ordered"), Some("unbounded"))
+    );
+    let o = theory(&["--act", "silu", "--sigma-b2", "0.05", "--critical"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("a jump, not χ₁ = 1"));
+    // Smaller inputs move it: q0 = 0.3.
+    let v = json(&["--act", "silu", "--sigma-b2", "0.05", "--q0", "0.3", "--critical"]);
+    assert!(v["sigma_w2_critical"].as_f64().unwrap() > 2.6);
+    // softplus: its one fixed point runs off to infinity as σ_w² → 2; that limit is the answer.
+    let v = json(&["--act", "softplus", "--sigma-b2", "0.05", "--critical"]);
+    assert_eq!((v["sigma_w2_critical"].as_f64(), v["critical"]["transition"].as_str()), (Some(2.0), Some("infinity")));
 }

@@ -4,7 +4,9 @@
 use crate::error::{Error, Result};
 use crate::io::numbers::human;
 use crate::lab::experiments::compare::{parse_shard, shard_runs};
-use crate::lab::experiments::phase::{csv_rows, dataset, run_cells, theory_columns, PhaseConfig};
+use crate::lab::experiments::phase::{
+    csv_rows, dataset, input_mean_square, rows_q0, run_cells, theory_columns, PhaseConfig,
+};
 use crate::lab::sweeps::output::ensure_dir;
 use crate::lab::sweeps::phase_shard::{csv_text, write_shard};
 use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
@@ -14,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Activation of the MLPs: tanh, relu, sigmoid, leaky_relu, linear.
+    /// Activation of the MLPs: tanh, relu, sigmoid, leaky_relu, linear, gelu, selu, elu, silu.
     #[arg(long, default_value = "tanh")]
     pub act: String,
     /// σ_w² values, comma-separated (Var(W) = σ_w²/fan_in); default 0.25, 0.5, …, 4.
@@ -81,7 +83,7 @@ pub fn run(a: &Args) -> Result<()> {
         None => (0..c.num_cells()).collect(),
     };
     let cells = run_cells(&c, &data, &runs, a.threads, &|| {})?;
-    let rows = csv_rows(&c, &cells)?;
+    let rows = csv_rows(&c, input_mean_square(&data), &cells)?;
     if let Some((k, n)) = shard {
         write_shard(&a.out, &c, (k, n), &runs, &rows)?;
         if !a.quiet {
@@ -103,7 +105,8 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
     let (lo, hi) =
         (c.sigma_w2.iter().cloned().fold(f64::INFINITY, f64::min), c.sigma_w2.iter().cloned().fold(0.0, f64::max));
     let fine: Vec<f64> = (0..=120).map(|i| lo + (hi - lo) * i as f64 / 120.0).collect();
-    let xi: Vec<f64> = theory_columns(c, &fine)?.into_iter().map(|(_, x)| k * x).collect();
+    let q0 = rows_q0(rows)?;
+    let xi: Vec<f64> = theory_columns(c, q0, &fine)?.into_iter().map(|(_, x)| k * x).collect();
     let mut sorted_depths = c.depths.clone();
     sorted_depths.sort();
     let h = Heatmap {
@@ -147,7 +150,7 @@ pub fn report(out: &Path, c: &PhaseConfig, rows: &[String], k: f64, quiet: bool)
             })
             .collect();
         print!("{}", text_table(&header, &table));
-        let theory = theory_columns(c, &c.sigma_w2)?;
+        let theory = theory_columns(c, q0, &c.sigma_w2)?;
         let mut line = format!("{k}·ξ_c:");
         for (w, (_, x)) in c.sigma_w2.iter().zip(theory) {
             line.push_str(&format!("  {}: {:.1}", human(*w), k * x));

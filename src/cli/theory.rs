@@ -1,23 +1,23 @@
 //! `initlab theory --act ACT [--act-param P] --sigma-w2 W --sigma-b2 B [--critical] [--depth L
 //! --q0 Q] [--json] [--phase-diagram FILE]`: what mean-field theory predicts for a wide network
-//! with weights of variance σ_w²/fan_in and biases of variance σ_b².
+//! with weights of variance σ_w²/fan_in and biases of variance σ_b², fed inputs of mean square
+//! q0: every fixed point of the length map, the one the inputs reach, and where order ends.
+//! The text and the diagram are in [`super::theory_text`].
 
+use super::theory_text::{draw_diagram, print_text, Layers};
 use crate::error::{Error, Result};
-use crate::io::numbers::{human, shortest};
-use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
-use crate::lab::views::report::text_table;
-use crate::theory::diagram::diagram;
-use crate::theory::{grad_ratios, q_layers, Act, Analysis, Net, Quad};
+use crate::theory::{grad_ratios, q_layers, Act, Analysis, Critical, Fate, Net, Phase, Quad};
 use clap::Args as ClapArgs;
 use serde_json::{json, Map, Value};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Activation: linear, relu, leaky_relu, tanh, sigmoid, selu, elu, gelu, silu, softplus, erf.
+    /// Activation: linear, relu, leaky_relu, tanh, sigmoid, selu, elu, gelu, gelu_tanh, silu,
+    /// softplus, erf.
     #[arg(long)]
     pub act: String,
-    /// leaky_relu's negative slope (default 0.01) or elu's α (default 1).
+    /// leaky_relu's negative slope (default 0.01), elu's α (default 1) or softplus's β (default 1).
     #[arg(long, allow_hyphen_values = true)]
     pub act_param: Option<f64>,
     /// Weight variance times fan_in (Var(W) = σ_w²/fan_in).
@@ -26,21 +26,23 @@ pub struct Args {
     /// Bias variance.
     #[arg(long = "sigma-b2", allow_hyphen_values = true, default_value_t = 0.0)]
     pub sigma_b2: f64,
-    /// Also find the critical σ_w² (χ₁ = 1) for this σ_b²; without --sigma-w2 the analysis is
-    /// of the critical point.
+    /// Also find the critical σ_w² for this σ_b² and q0, where order ends (χ₁ = 1, q* → ∞, or
+    /// the inputs leaving the ordered fixed point's basin); without --sigma-w2 the analysis is
+    /// of that point.
     #[arg(long)]
     pub critical: bool,
     /// Per-layer predictions for this many layers.
     #[arg(long)]
     pub depth: Option<usize>,
-    /// Mean square of the input's elements (q¹ = σ_w² q0 + σ_b²).
+    /// Mean square of the input's elements: the first layer's variance is q¹ = σ_w² q0 + σ_b²,
+    /// and which fixed point the length reaches can depend on it.
     #[arg(long, allow_hyphen_values = true, default_value_t = 1.0)]
     pub q0: f64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Draw the (σ_w², σ_b²) plane: ξ_c as colour, the critical line, this point (FILE.png,
-    /// FILE.svg, and the grid as FILE.csv).
+    /// Draw the (σ_w², σ_b²) plane for inputs of mean square q0: ξ_c as colour, the critical
+    /// line, this point (FILE.png, FILE.svg, and the grid as FILE.csv).
     #[arg(long)]
     pub phase_diagram: Option<PathBuf>,
 }
@@ -56,18 +58,10 @@ fn check(name: &str, v: f64, min_exclusive: bool) -> Result<()> {
 }
 
 /// A JSON number, or null where the value is not finite (∞ depth scale, no fixed point).
-fn num(v: Option<f64>) -> Value {
+pub(super) fn num(v: Option<f64>) -> Value {
     match v {
         Some(x) if x.is_finite() => json!(x),
         _ => Value::Null,
-    }
-}
-
-fn fmt(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_infinite() => "∞".into(),
-        Some(x) => human(x),
-        None => "none".into(),
     }
 }
 
@@ -90,20 +84,29 @@ pub fn run(args: &Args) -> Result<()> {
     }
     let quad = Quad::default();
     let critical = if args.critical {
-        let c = Net::critical_sigma_w2(act, args.sigma_b2, &quad);
+        let c = Net::critical(act, args.sigma_b2, args.q0, &quad);
         if c.is_none() && args.sigma_w2.is_none() {
             return Err(Error::invalid(
                 "--critical",
-                format!("{} has no critical σ_w² ≤ 1e6 at σ_b² = {}: χ₁ stays below 1", act.label(), args.sigma_b2),
+                format!(
+                    "{} has no critical σ_w² in [1e-9, 1e6] at σ_b² = {}, q0 = {}: it stays ordered",
+                    act.label(),
+                    args.sigma_b2,
+                    args.q0
+                ),
             ));
         }
         Some(c)
     } else {
         None
     };
-    let w = args.sigma_w2.or(critical.flatten()).expect("checked above");
+    let w = match (args.sigma_w2, &critical) {
+        (Some(w), _) => w,
+        (None, Some(Some(c))) => c.sigma_w2,
+        _ => unreachable!("checked above"),
+    };
     let net = Net::new(act, w, args.sigma_b2);
-    let a = net.analyze();
+    let a = net.analyze_with(&quad, args.q0);
     let layers = args.depth.map(|d| {
         let q = q_layers(&net, d, args.q0, &quad);
         let r = grad_ratios(&net, &q, &quad);
@@ -111,32 +114,21 @@ pub fn run(args: &Args) -> Result<()> {
         let phi_std = q
             .iter()
             .map(|&q| {
-                let (m2, m1) = (quad.expect(|z| act.phi(q.sqrt() * z).powi(2)), quad.expect(|z| act.phi(q.sqrt() * z)));
+                let r = q.sqrt();
+                let m2 = quad.expect_scaled(r, |z| act.phi(r * z).powi(2));
+                let m1 = quad.expect_scaled(r, |z| act.phi(r * z));
                 (m2 - m1 * m1).max(0.0).sqrt()
             })
             .collect();
         (q, r, phi_std)
     });
     if args.json {
-        let mut o = Map::new();
-        o.insert("q_star".into(), num(a.q_star));
-        o.insert("chi1".into(), json!(a.chi1));
-        o.insert("c_star".into(), num(a.c_star));
-        o.insert("xi_c".into(), num(a.xi_c));
-        o.insert("xi_q".into(), num(a.xi_q));
-        o.insert("phase".into(), json!(a.phase.name()));
-        if let Some(c) = critical {
-            o.insert("sigma_w2_critical".into(), num(c));
-        }
-        if let Some((q, _, _)) = &layers {
-            o.insert("q_layers".into(), Value::Array(q.iter().map(|&v| num(Some(v))).collect()));
-        }
-        println!("{}", Value::Object(o));
+        println!("{}", Value::Object(json_object(&a, critical.as_ref(), layers.as_ref())));
     } else {
-        print_text(&net, &a, critical, layers.as_ref());
+        print_text(&net, &a, critical.as_ref(), layers.as_ref());
     }
     if let Some(p) = &args.phase_diagram {
-        for f in draw_diagram(&net, p)? {
+        for f in draw_diagram(&net, args.q0, p)? {
             if !args.json {
                 println!("wrote {}", f.display());
             }
@@ -145,103 +137,61 @@ pub fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-type Layers = (Vec<f64>, Vec<f64>, Vec<f64>);
-
-fn print_text(net: &Net, a: &Analysis, critical: Option<Option<f64>>, layers: Option<&Layers>) {
-    println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), human(net.sigma_w2), human(net.sigma_b2));
-    if let Some(c) = critical {
-        match c {
-            Some(w) => println!("critical σ_w²  {w:.6}   (χ₁ = 1 at σ_b² = {})", net.sigma_b2),
-            None => println!("critical σ_w²  none: χ₁ stays below 1 up to σ_w² = 1e6"),
-        }
-    }
-    if a.q_star.is_none() {
-        println!("q*    none: no finite attracting fixed point (the length map grows without bound, or is neutral)");
-    } else {
-        println!("q*    {}   (fixed point of q ↦ σ_w² E[φ(√q z)²] + σ_b²)", fmt(a.q_star));
-    }
-    println!("χ₁    {:.6}   (σ_w² E[φ′(√q* z)²]: gradient variance ratio per layer)", a.chi1);
-    println!("c*    {}", fmt(a.c_star));
-    println!("ξ_c   {}   (depth scale of correlations)", fmt(a.xi_c));
-    println!("ξ_q   {}   (depth scale of the length)", fmt(a.xi_q));
-    println!("phase {}", a.phase.name());
-    if let Some((q, r, phi_std)) = layers {
-        // Gradient variance at layer l relative to the last: the product of the ratios after it.
-        let mut rel = vec![1.0; q.len()];
-        for l in (0..q.len().saturating_sub(1)).rev() {
-            rel[l] = rel[l + 1] * r[l];
-        }
-        let header: Vec<String> = ["layer", "q", "std √q", "φ(h) std", "grad ratio", "grad var / last"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        let keep = |l: usize| q.len() <= 30 || l < 5 || (l + 1).is_multiple_of(10) || l + 1 == q.len();
-        let rows: Vec<Vec<String>> = (0..q.len())
-            .filter(|&l| keep(l))
-            .map(|l| {
-                vec![
-                    (l + 1).to_string(),
-                    format!("{:.6e}", q[l]),
-                    format!("{:.6e}", q[l].sqrt()),
-                    format!("{:.6e}", phi_std[l]),
-                    format!("{:.6}", r[l]),
-                    format!("{:.6e}", rel[l]),
-                ]
-            })
-            .collect();
-        print!("{}", text_table(&header, &rows));
+fn fate_name(f: Fate) -> &'static str {
+    match f {
+        Fate::Fixed(_) => "fixed",
+        Fate::Unbounded => "unbounded",
+        Fate::Kept => "kept",
     }
 }
 
-/// The diagram's ranges: enough to show the critical line and the user's point.
-fn draw_diagram(net: &Net, path: &std::path::Path) -> Result<Vec<PathBuf>> {
-    let b_max = (1.5 * net.sigma_b2).max(0.5);
-    let crit_top = Net::critical_sigma_w2(net.act, b_max, &Quad::coarse()).unwrap_or(4.0);
-    let w_max = (1.3 * crit_top).max(1.3 * net.sigma_w2).clamp(3.0, 1e4);
-    let d = diagram(net.act, w_max, b_max, 48, 32);
-    let stem = match path.extension().and_then(|e| e.to_str()) {
-        Some("png") | Some("svg") | Some("csv") => path.with_extension(""),
-        _ => path.to_path_buf(),
-    };
-    let mut csv = String::from("sigma_w2,sigma_b2,xi_c\n");
-    for (j, row) in d.xi_c.iter().enumerate() {
-        for (i, v) in row.iter().enumerate() {
-            let v = if v.is_nan() { String::new() } else { shortest(*v) };
-            csv.push_str(&format!("{},{},{}\n", shortest(d.sigma_w2[i]), shortest(d.sigma_b2[j]), v));
+/// The reached point's summary, for one side of a critical σ_w².
+fn side(w: f64, a: &Analysis) -> Value {
+    json!({"sigma_w2": w, "fate": fate_name(a.fate), "q1": a.q1, "q_star": num(a.q_star), "chi1": a.chi1,
+           "phase": a.phase.name(), "basin": [a.basin.0, num(Some(a.basin.1))]})
+}
+
+fn json_object(a: &Analysis, critical: Option<&Option<Critical>>, layers: Option<&Layers>) -> Map<String, Value> {
+    let mut o = Map::new();
+    o.insert("q_star".into(), num(a.q_star));
+    o.insert("chi1".into(), json!(a.chi1));
+    o.insert("c_star".into(), num(a.c_star));
+    o.insert("xi_c".into(), num(a.xi_c));
+    o.insert("xi_q".into(), num(a.xi_q));
+    o.insert("phase".into(), json!(a.phase.name()));
+    o.insert("q0".into(), json!(a.q0));
+    o.insert("q1".into(), json!(a.q1));
+    o.insert("fate".into(), json!(fate_name(a.fate)));
+    o.insert("basin".into(), json!([a.basin.0, num(Some(a.basin.1))]));
+    let points: Vec<Value> = a
+        .fixed
+        .points
+        .iter()
+        .map(|p| {
+            json!({"q": p.q, "stability": p.stability.name(), "slope": p.slope, "chi1": p.chi1,
+                   "phase": Phase::of(p.chi1).name()})
+        })
+        .collect();
+    o.insert("fixed_points".into(), Value::Array(points));
+    o.insert("neutral".into(), json!(a.fixed.neutral));
+    if let Some(c) = critical {
+        o.insert("sigma_w2_critical".into(), num(c.as_ref().map(|c| c.sigma_w2)));
+        if let Some(c) = c {
+            o.insert(
+                "critical".into(),
+                json!({
+                    "transition": c.transition.name(),
+                    "cause": c.cause.map(|x| x.name()),
+                    "below": side(c.bracket.0, &c.below),
+                    "above": side(c.bracket.1, &c.above),
+                }),
+            );
         }
     }
-    let mut csv_path = stem.as_os_str().to_owned();
-    csv_path.push(".csv");
-    let csv_path = PathBuf::from(csv_path);
-    crate::io::write_atomic(&csv_path, csv.as_bytes())?;
-    let line = Series {
-        label: "critical line (χ₁ = 1)".into(),
-        x: d.critical.iter().map(|c| c.1).collect(),
-        y: d.critical.iter().map(|c| c.0).collect(),
-        ..Default::default()
-    };
-    let h = Heatmap {
-        title: format!("{}: depth scale ξ_c over (σ_w², σ_b²)", net.act.label()),
-        x_label: "σ_w²".into(),
-        y_label: "σ_b²".into(),
-        z_label: "ξ_c (log)".into(),
-        x: d.sigma_w2,
-        y: d.sigma_b2,
-        // Depth scales above 1000 layers (the critical line itself) share the top colour.
-        z: d.xi_c.iter().map(|r| r.iter().map(|&v| if v.is_nan() { v } else { v.min(1e3) }).collect()).collect(),
-        z_range: None,
-        log_z: true,
-        lines: vec![line],
-        points: vec![(
-            format!("σ_w² = {}, σ_b² = {}", human(net.sigma_w2), human(net.sigma_b2)),
-            net.sigma_w2,
-            net.sigma_b2,
-        )],
-        label_rows: false,
-    };
-    let mut out = save_heatmap(&h, &stem)?;
-    out.push(csv_path);
-    Ok(out)
+    if let Some((q, _, _)) = layers {
+        o.insert("q_layers".into(), Value::Array(q.iter().map(|&v| num(Some(v))).collect()));
+    }
+    o
 }
 
 #[cfg(test)]

@@ -64,11 +64,11 @@ pub fn predict_chain(steps: &[Step], q0: f64, g2: f64, quad: &Quad) -> Option<Ve
             Step::Act(act) => {
                 let Signal::Gaussian(q) = signal else { return None };
                 let r = q.sqrt();
-                let m = quad.expect(|z| act.phi(r * z).powi(2));
-                let mean = quad.expect(|z| act.phi(r * z));
+                let m = quad.expect_scaled(r, |z| act.phi(r * z).powi(2));
+                let mean = quad.expect_scaled(r, |z| act.phi(r * z));
                 signal = Signal::MeanSquare(m);
                 out.push(StepPrediction { q: None, act_std: (m - mean * mean).max(0.0).sqrt(), grad_std: 0.0 });
-                back.push(quad.expect(|z| act.dphi(r * z).powi(2)));
+                back.push(quad.expect_scaled(r, |z| act.dphi(r * z).powi(2)));
             }
             Step::Identity => {
                 let prev = out.last().map(|p: &StepPrediction| p.act_std).unwrap_or(q0.sqrt());

@@ -7,6 +7,9 @@
 //!   correlation map  c ↦ (σ_w² E[φ(u₁)φ(u₂)] + σ_b²) / q*
 //!   χ₁ = σ_w² E[φ′(√q* z)²],   χ_c = σ_w² E[φ′(u₁)φ′(u₂)] at c*,   ξ_c = −1/ln χ_c,
 //!   ξ_q = −1/ln(slope of the length map at q*).
+//!
+//! The length map may have several fixed points (gelu, silu: a stable and an unstable one);
+//! [`super::fixed`] finds them all, [`super::analysis`] follows the inputs to the one they reach.
 
 use super::act::Act;
 use super::quad::Quad;
@@ -47,19 +50,6 @@ pub struct Net {
     pub act: Act,
     pub sigma_w2: f64,
     pub sigma_b2: f64,
-}
-
-/// Everything the theory says about one (φ, σ_w², σ_b²). `None` where a quantity does not exist:
-/// without a finite q* (the length map grows without bound) only χ₁ — its large-q limit — and
-/// the phase are given.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Analysis {
-    pub q_star: Option<f64>,
-    pub chi1: f64,
-    pub c_star: Option<f64>,
-    pub xi_c: Option<f64>,
-    pub xi_q: Option<f64>,
-    pub phase: Phase,
 }
 
 /// −1/ln(x) for x in (0, 1): the number of layers over which x^l falls by e. ∞ at 1, and `None`
@@ -120,52 +110,51 @@ impl Net {
         Net { act, sigma_w2, sigma_b2 }
     }
 
-    /// One step of the length map.
-    pub fn length_map(&self, quad: &Quad, q: f64) -> f64 {
+    /// σ_w²·a − 1 with a = [`Act::growth`]: the length map's excess over q grows like this
+    /// times q for large q.
+    pub fn far_excess_slope(&self) -> f64 {
+        self.sigma_w2 * self.act.growth() - 1.0
+    }
+
+    /// E[φ(√q z)² − ℓ(√q z)²]: the bounded remainder of E[φ²] over its linear part's a·q.
+    fn remainder(&self, quad: &Quad, q: f64) -> f64 {
         let r = q.max(0.0).sqrt();
-        self.sigma_w2 * quad.expect(|z| self.act.phi(r * z).powi(2)) + self.sigma_b2
+        let a = self.act;
+        quad.expect_scaled(r, |z| {
+            let (p, l) = (a.phi(r * z), a.linear_part(r * z));
+            (p - l) * (p + l)
+        })
+    }
+
+    /// One step of the length map, σ_w²·(a·q + E[φ² − ℓ²]) + σ_b²: accurate at any q.
+    pub fn length_map(&self, quad: &Quad, q: f64) -> f64 {
+        let q = q.max(0.0);
+        self.sigma_w2 * (self.act.growth() * q + self.remainder(quad, q)) + self.sigma_b2
+    }
+
+    /// length map(q) − q, computed without cancelling the two large terms at large q.
+    pub fn excess(&self, quad: &Quad, q: f64) -> f64 {
+        let q = q.max(0.0);
+        self.far_excess_slope() * q + self.sigma_b2 + self.sigma_w2 * self.remainder(quad, q)
     }
 
     /// d(length map)/dq = σ_w² E[z φ(√q z) φ′(√q z)]/√q (= χ₁ + σ_w² E[φ φ″] by Stein's lemma,
-    /// without needing φ″, which is a delta for relu).
+    /// without needing φ″, which is a delta for relu), again as a plus a bounded remainder.
     pub fn length_slope(&self, quad: &Quad, q: f64) -> f64 {
-        let r = q.max(1e-30).sqrt();
-        self.sigma_w2 * quad.expect(|z| z * self.act.phi(r * z) * self.act.dphi(r * z)) / r
+        let r = q.max(1e-300).sqrt();
+        let a = self.act;
+        let rem = quad.expect_scaled(r, |z| {
+            let x = r * z;
+            z * (a.phi(x) * a.dphi(x) - a.linear_part(x) * a.linear_slope(x))
+        }) / r;
+        self.sigma_w2 * (a.growth() + rem)
     }
 
     /// σ_w² E[φ′(√q z)²]: the gradient's variance ratio per layer at variance q (χ₁ at q*).
     pub fn chi(&self, quad: &Quad, q: f64) -> f64 {
         // At q = 0 the limit q → 0⁺ (relu's φ′ is 1 on the positive side, not φ′(0)).
         let r = q.max(1e-300).sqrt();
-        self.sigma_w2 * quad.expect(|z| self.act.dphi(r * z).powi(2))
-    }
-
-    /// The stable fixed point of the length map (the limit from above), or `None` when the map
-    /// grows without bound. 0 when the only fixed point is 0 (σ_b² = 0 in the ordered phase).
-    pub fn q_star(&self, quad: &Quad) -> Option<f64> {
-        let g = |q: f64| self.length_map(quad, q) - q;
-        if self.sigma_w2 * self.act.growth() > 1.0 {
-            return None;
-        }
-        // A relative margin: at a neutral map (relu at σ_w² = 2, σ_b² = 0: every q is fixed)
-        // rounding must not pass for a root.
-        let mut hi = 1.0;
-        while g(hi) >= -1e-12 * hi {
-            hi *= 2.0;
-            if hi > 1e30 {
-                return None;
-            }
-        }
-        // g(0) = σ_w² φ(0)² + σ_b² ≥ 0 > g(hi).
-        // Below the root g ≥ 0: halve toward it so that the bracket [hi/2, hi] is tight and
-        // the tolerance relative.
-        while g(hi / 2.0) < 0.0 {
-            hi /= 2.0;
-            if hi < 1e-200 {
-                return Some(0.0);
-            }
-        }
-        Some(root(g, hi / 2.0, hi, 1e-14 * hi))
+        self.sigma_w2 * quad.expect_scaled(r, |z| self.act.dphi(r * z).powi(2))
     }
 
     /// The correlation map at correlation c for the fixed point q.
@@ -196,51 +185,5 @@ impl Net {
             }
         }
         root(f, -1.0, 1.0 - delta, quad.tol)
-    }
-
-    /// The full analysis with the accurate quadrature.
-    pub fn analyze(&self) -> Analysis {
-        self.analyze_with(&Quad::default())
-    }
-
-    pub fn analyze_with(&self, quad: &Quad) -> Analysis {
-        let Some(q) = self.q_star(quad) else {
-            // q grows without bound: χ₁ at its large-q limit (exact at any q when homogeneous).
-            let chi1 = self.chi(quad, if self.act.is_homogeneous() { 1.0 } else { 1e12 });
-            return Analysis { q_star: None, chi1, c_star: None, xi_c: None, xi_q: None, phase: Phase::of(chi1) };
-        };
-        let chi1 = self.chi(quad, q);
-        let c = self.c_star(quad, q, chi1);
-        let chi_c = if c >= 1.0 { chi1 } else { self.chi_c(quad, q, c) };
-        let xi_c = depth_scale(chi_c);
-        let slope = self.length_slope(quad, q);
-        Analysis { q_star: Some(q), chi1, c_star: Some(c), xi_c, xi_q: depth_scale(slope), phase: Phase::of(chi1) }
-    }
-
-    /// The σ_w² at which χ₁ = 1 for this σ_b² (the order-to-chaos line), or `None` when χ₁ stays
-    /// below 1 up to σ_w² = 1e6.
-    pub fn critical_sigma_w2(act: Act, sigma_b2: f64, quad: &Quad) -> Option<f64> {
-        let chi1 = |w: f64| Net::new(act, w, sigma_b2).analyze_chi1(quad);
-        let mut hi = 1.0;
-        while chi1(hi) < 1.0 {
-            hi *= 2.0;
-            if hi > 1e6 {
-                return None;
-            }
-        }
-        let mut lo = hi / 2.0;
-        while lo > 1e-9 && chi1(lo) >= 1.0 {
-            lo /= 2.0;
-        }
-        let tol = if quad.tol > 1e-12 { quad.tol } else { 1e-13 };
-        Some(root(|w| chi1(w) - 1.0, lo, hi, tol * hi))
-    }
-
-    /// χ₁ alone (at q*, or its large-q limit).
-    pub fn analyze_chi1(&self, quad: &Quad) -> f64 {
-        match self.q_star(quad) {
-            Some(q) => self.chi(quad, q),
-            None => self.chi(quad, if self.act.is_homogeneous() { 1.0 } else { 1e12 }),
-        }
     }
 }

@@ -1,12 +1,15 @@
-//! The theory's view of an `nn` model: a chain of Linear layers and elementwise activations
-//! (through nested `Sequential`s), each Linear with its *realized* σ_w² = fan_in·Var(W) and
+//! The theory's view of an `nn` model: a chain of Linear layers and elementwise activations —
+//! every one the theory knows: ReLU, LeakyReLU, Tanh, Sigmoid, SELU, ELU, GELU (both forms),
+//! SiLU, Softplus; Identity and Flatten pass values on — (through nested `Sequential`s), each Linear with its *realized* σ_w² = fan_in·Var(W) and
 //! σ_b² = Var(b), so the predictions hold for whatever init produced the weights. Anything else
 //! (Conv2d, batch norm, a residual container) is outside the theory: `None`.
 
 use super::act::Act;
 use super::layers::{predict_chain, Step, StepPrediction};
 use super::quad::Quad;
-use crate::nn::{Flatten, LeakyReLU, Linear, Module, ReLU, Sequential, Sigmoid, Tanh};
+use crate::nn::{
+    Flatten, Identity, LeakyReLU, Linear, Module, ReLU, Sequential, SiLU, Sigmoid, Softplus, Tanh, ELU, GELU, SELU,
+};
 
 /// Population variance in f64.
 fn variance(values: &[f32]) -> f64 {
@@ -33,7 +36,24 @@ fn leaf_step(m: &dyn Module) -> Option<Step> {
     if m.is::<Sigmoid>() {
         return Some(Step::Act(Act::Sigmoid));
     }
-    if m.is::<Flatten>() {
+    if m.is::<SELU>() {
+        return Some(Step::Act(Act::Selu));
+    }
+    if let Some(l) = m.downcast_ref::<ELU>() {
+        return Some(Step::Act(Act::Elu(l.alpha)));
+    }
+    if let Some(l) = m.downcast_ref::<GELU>() {
+        return Some(Step::Act(if l.tanh_approximation { Act::GeluTanh } else { Act::Gelu }));
+    }
+    if m.is::<SiLU>() {
+        return Some(Step::Act(Act::Silu));
+    }
+    if let Some(l) = m.downcast_ref::<Softplus>() {
+        // β ≤ 0 is not a softplus the theory (or torch, sensibly) has.
+        let ok = l.beta.is_finite() && l.beta > 0.0 && !l.threshold.is_nan();
+        return ok.then_some(Step::Act(Act::Softplus { beta: l.beta, threshold: l.threshold }));
+    }
+    if m.is::<Flatten>() || m.is::<Identity>() {
         return Some(Step::Identity);
     }
     None

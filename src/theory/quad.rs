@@ -119,13 +119,14 @@ impl Quad {
         Quad { tol: 1e-7, ..Quad::new(6, 8) }
     }
 
-    /// Panel boundaries from `b` outward to `b + d` (d may be negative).
-    fn panels(&self, b: f64, d: f64, out: &mut Vec<(f64, f64)>) {
+    /// Panel boundaries from `b` outward to `b + d` (d may be negative), `levels` of them
+    /// graded geometrically toward `b`.
+    fn panels(levels: usize, b: f64, d: f64, out: &mut Vec<(f64, f64)>) {
         if d == 0.0 {
             return;
         }
         let mut edges = vec![b];
-        for k in (0..self.levels).rev() {
+        for k in (0..levels).rev() {
             edges.push(b + d * 0.4f64.powi(k as i32));
         }
         for pair in edges.windows(2) {
@@ -141,10 +142,14 @@ impl Quad {
 
     /// Nodes and weights (density included) of ∫_{−L}^{L} f(z) pdf(z) dz, refined toward `b`.
     pub fn nodes(&self, b: f64) -> Vec<(f64, f64)> {
+        self.nodes_levels(b, self.levels)
+    }
+
+    fn nodes_levels(&self, b: f64, levels: usize) -> Vec<(f64, f64)> {
         let b = b.clamp(-L, L);
         let mut panels = Vec::new();
-        self.panels(b, L - b, &mut panels);
-        self.panels(b, -L - b, &mut panels);
+        Quad::panels(levels, b, L - b, &mut panels);
+        Quad::panels(levels, b, -L - b, &mut panels);
         let (x, w) = &self.gl;
         let mut out = Vec::with_capacity(panels.len() * x.len());
         for (lo, hi) in panels {
@@ -160,6 +165,15 @@ impl Quad {
     /// E[f(z)], z ~ N(0, 1), for f smooth except near 0.
     pub fn expect(&self, f: impl Fn(f64) -> f64) -> f64 {
         self.nodes(0.0).iter().map(|&(z, w)| w * f(z)).sum()
+    }
+
+    /// E[f(z)] for f(z) = g(r·z) with g kinked or steep on a unit scale around 0 — φ(√q z) at
+    /// any q. For r > 1, g's features sit at |z| ≈ 1/r: the mesh gets one more level per factor
+    /// 2.5 of r, so its panels near 0 are as fine in g's units as they are at r = 1 (at
+    /// q = 10²⁰⁰ that is 270 levels a side, still exponentially convergent).
+    pub fn expect_scaled(&self, r: f64, f: impl Fn(f64) -> f64) -> f64 {
+        let extra = if r > 1.0 { (r.ln() / 2.5f64.ln()).ceil() as usize } else { 0 };
+        self.nodes_levels(0.0, self.levels + extra).iter().map(|&(z, w)| w * f(z)).sum()
     }
 
     /// E[f(z₁)·g(c z₁ + √(1−c²) z₂)] for independent standard normals z₁, z₂ and |c| ≤ 1: the pair

@@ -14,7 +14,7 @@ fn close(a: f64, b: f64, tol: f64) -> bool {
 #[test]
 fn relu_and_linear_closed_forms() {
     for (w2, b2) in [(1.0, 0.1), (1.5, 0.05), (1.9, 0.5), (0.3, 2.0)] {
-        let a = Net::new(Act::Relu, w2, b2).analyze();
+        let a = Net::new(Act::Relu, w2, b2).analyze(1.0);
         let q = b2 / (1.0 - w2 / 2.0);
         assert!(close(a.q_star.unwrap(), q, 1e-10), "relu q* {:?} vs {q}", a.q_star);
         assert!(close(a.chi1, w2 / 2.0, 1e-12));
@@ -24,24 +24,24 @@ fn relu_and_linear_closed_forms() {
         assert_eq!(a.phase, Phase::Ordered);
     }
     for (w2, b2) in [(0.5, 0.1), (0.9, 1.0)] {
-        let a = Net::new(Act::Linear, w2, b2).analyze();
+        let a = Net::new(Act::Linear, w2, b2).analyze(1.0);
         assert!(close(a.q_star.unwrap(), b2 / (1.0 - w2), 1e-10));
         assert!(close(a.chi1, w2, 1e-12) && close(a.xi_q.unwrap(), -1.0 / w2.ln(), 1e-9));
     }
     // Beyond σ_w² = 2 relu's length grows without bound; χ₁ = σ_w²/2 still, and chaotic.
-    let a = Net::new(Act::Relu, 3.0, 0.1).analyze();
+    let a = Net::new(Act::Relu, 3.0, 0.1).analyze(1.0);
     assert!(a.q_star.is_none() && close(a.chi1, 1.5, 1e-12) && a.phase == Phase::Chaotic);
     // Leaky relu: q* = σ_b² / (1 − σ_w²(1+α²)/2), χ₁ = σ_w²(1+α²)/2.
-    let a = Net::new(Act::LeakyRelu(0.2), 1.5, 0.1).analyze();
+    let a = Net::new(Act::LeakyRelu(0.2), 1.5, 0.1).analyze(1.0);
     let g = 1.5 * 1.04 / 2.0;
     assert!(close(a.q_star.unwrap(), 0.1 / (1.0 - g), 1e-10) && close(a.chi1, g, 1e-12));
     // Critical line: relu at 2 for every σ_b², linear at 1, leaky at 2/(1+α²).
     let quad = Quad::default();
     for b2 in [0.0, 0.05, 1.0] {
-        assert!(close(Net::critical_sigma_w2(Act::Relu, b2, &quad).unwrap(), 2.0, 1e-9));
-        assert!(close(Net::critical_sigma_w2(Act::Linear, b2, &quad).unwrap(), 1.0, 1e-9));
+        assert!(close(Net::critical(Act::Relu, b2, 1.0, &quad).unwrap().sigma_w2, 2.0, 1e-9));
+        assert!(close(Net::critical(Act::Linear, b2, 1.0, &quad).unwrap().sigma_w2, 1.0, 1e-9));
     }
-    assert!(close(Net::critical_sigma_w2(Act::LeakyRelu(0.5), 0.1, &quad).unwrap(), 1.6, 1e-9));
+    assert!(close(Net::critical(Act::LeakyRelu(0.5), 0.1, 1.0, &quad).unwrap().sigma_w2, 1.6, 1e-9));
 }
 
 /// erf has every map in closed form (Williams 1997): E[erf(u₁)erf(u₂)] = (2/π) asin(2qc/(1+2q)),
@@ -56,7 +56,7 @@ fn erf_network_matches_its_closed_form_in_both_phases() {
         let chi1 = chi(1.0);
         let cmap = |c: f64| (w2 * 2.0 / PI * (2.0 * q * c / (1.0 + 2.0 * q)).asin() + b2) / q;
         let c = if chi1 <= 1.0 { 1.0 } else { root(|c| cmap(c) - c, -1.0, 1.0 - 1e-6, 1e-14) };
-        let a = Net::new(Act::Erf, w2, b2).analyze();
+        let a = Net::new(Act::Erf, w2, b2).analyze(1.0);
         assert!(close(a.q_star.unwrap(), q, 1e-9), "({w2},{b2}) q* {:?} vs {q}", a.q_star);
         assert!(close(a.chi1, chi1, 1e-9), "χ₁ {} vs {chi1}", a.chi1);
         assert!((a.c_star.unwrap() - c).abs() < 1e-7, "c* {:?} vs {c}", a.c_star);
@@ -77,7 +77,7 @@ fn tanh_matches_scipy_fixed_points_in_both_phases() {
     let mut phases = Vec::new();
     for p in points {
         let f = |k: &str| p[k].as_f64().unwrap();
-        let a = Net::new(Act::Tanh, f("sigma_w2"), f("sigma_b2")).analyze();
+        let a = Net::new(Act::Tanh, f("sigma_w2"), f("sigma_b2")).analyze(1.0);
         let ctx = format!("tanh at ({}, {})", f("sigma_w2"), f("sigma_b2"));
         assert!(close(a.q_star.unwrap(), f("q_star"), 1e-9), "{ctx}: q* {:?} vs {}", a.q_star, f("q_star"));
         assert!(close(a.chi1, f("chi1"), 1e-9), "{ctx}: χ₁ {} vs {}", a.chi1, f("chi1"));
@@ -94,16 +94,16 @@ fn tanh_critical_line_matches_scipy_and_poole() {
     let quad = Quad::default();
     for p in fixture()["critical"].as_array().unwrap() {
         let b2 = p["sigma_b2"].as_f64().unwrap();
-        let w2 = Net::critical_sigma_w2(Act::Tanh, b2, &quad).unwrap();
+        let w2 = Net::critical(Act::Tanh, b2, 1.0, &quad).unwrap().sigma_w2;
         assert!(close(w2, p["sigma_w2"].as_f64().unwrap(), 1e-8), "σ_b² {b2}: {w2} vs {}", p["sigma_w2"]);
-        let chi1 = Net::new(Act::Tanh, w2, b2).analyze().chi1;
+        let chi1 = Net::new(Act::Tanh, w2, b2).analyze(1.0).chi1;
         assert!((chi1 - 1.0).abs() < 1e-9);
     }
     // Poole et al. 2016, Fig. 2: σ_w² ≈ 1.76 at σ_b² = 0.05.
-    let w2 = Net::critical_sigma_w2(Act::Tanh, 0.05, &quad).unwrap();
+    let w2 = Net::critical(Act::Tanh, 0.05, 1.0, &quad).unwrap().sigma_w2;
     assert!((w2 - 1.76).abs() < 0.01, "{w2}");
     // σ_b² = 0: the line starts at σ_w² = 1 (q* = 0 and χ₁ = σ_w² below it).
-    assert!(close(Net::critical_sigma_w2(Act::Tanh, 0.0, &quad).unwrap(), 1.0, 1e-6));
+    assert!(close(Net::critical(Act::Tanh, 0.0, 1.0, &quad).unwrap().sigma_w2, 1.0, 1e-6));
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn tanh_length_and_chi_agree_with_gauss_hermite() {
     let gh = |f: &dyn Fn(f64) -> f64| z.iter().zip(&w).map(|(z, w)| w * f(*z)).sum::<f64>();
     let quad = Quad::default();
     // Smooth activations only: at a kink (elu’s φ″, relu) Gauss–Hermite converges algebraically.
-    for act in [Act::Tanh, Act::Sigmoid, Act::Gelu, Act::Silu, Act::Softplus, Act::Erf] {
+    for act in [Act::Tanh, Act::Sigmoid, Act::Gelu, Act::Silu, Act::parse("softplus", None).unwrap(), Act::Erf] {
         let net = Net::new(act, 1.7, 0.2);
         for q in [0.05f64, 0.5, 1.7] {
             let r = q.sqrt();
@@ -145,7 +145,7 @@ fn per_layer_predictions() {
     }
     // Tanh: the layers converge to q* from any q₀.
     let net = Net::new(Act::Tanh, 2.5, 0.05);
-    let q_star = net.analyze().q_star.unwrap();
+    let q_star = net.analyze(1.0).q_star.unwrap();
     let qs = q_layers(&net, 40, 4.0, &quad);
     assert!(close(qs[39], q_star, 1e-9) && (qs[0] - 10.05).abs() < 1e-12);
     // Chain predictions: std of a relu output of N(0, q) is √(q/2 − q/(2π)); the gradient

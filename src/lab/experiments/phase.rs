@@ -1,7 +1,9 @@
 //! Trainability against depth (Schoenholz et al. 2017): a grid over σ_w² × depth of MLPs with
 //! Gaussian init at Var(W) = σ_w²/fan_in and Var(b) = σ_b², each trained for a fixed budget on a
 //! built-in dataset with the lab's training loop; the final accuracy per cell beside the theory's
-//! χ₁ and ξ_c. Cells run in parallel (each single-threaded inside) and shard like `compare`.
+//! χ₁ and ξ_c at the fixed point the dataset's inputs reach (their measured mean square is the
+//! q0 of the analysis: with gelu or silu it decides which fixed point that is). Cells run in
+//! parallel (each single-threaded inside) and shard like `compare`.
 
 use crate::error::{Error, Result};
 use crate::lab::data::{load, Dataset};
@@ -17,7 +19,7 @@ use std::sync::Arc;
 /// Everything that decides a phase experiment's numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PhaseConfig {
-    /// `tanh`, `relu`, `sigmoid`, `leaky_relu` or `linear` (the activations the MLP shorthand has).
+    /// One of [`PHASE_ACTS`] (the activations the MLP shorthand has).
     pub act: String,
     pub sigma_w2: Vec<f64>,
     pub sigma_b2: f64,
@@ -58,17 +60,21 @@ pub struct Cell {
     pub diverged: bool,
 }
 
-/// The CSV header of `phase.csv`.
-pub const CSV_HEADER: &str = "act,sigma_w2,sigma_b2,depth,width,seed,final_loss,final_accuracy,diverged,chi1,xi_c";
+/// The CSV header of `phase.csv`; `input_mean_square` is the q0 the theory columns start from.
+pub const CSV_HEADER: &str =
+    "act,sigma_w2,sigma_b2,depth,width,seed,final_loss,final_accuracy,diverged,chi1,xi_c,input_mean_square";
+
+/// The activations `phase` trains with: the MLP shorthand's, all inside the theory.
+pub const PHASE_ACTS: &[&str] = &["tanh", "relu", "sigmoid", "leaky_relu", "linear", "gelu", "selu", "elu", "silu"];
 
 impl PhaseConfig {
     /// Errors naming the option when the grid cannot run.
     pub fn check(&self) -> Result<()> {
         Act::parse(&self.act, None).map_err(|e| Error::invalid("--act", e))?;
-        if !["tanh", "relu", "sigmoid", "leaky_relu", "linear"].contains(&self.act.as_str()) {
+        if !PHASE_ACTS.contains(&self.act.as_str()) {
             return Err(Error::invalid(
                 format!("--act {}", self.act),
-                "phase trains MLPs, which have tanh, relu, sigmoid, leaky_relu or linear",
+                format!("phase trains MLPs, which have {}", PHASE_ACTS.join(", ")),
             ));
         }
         if self.sigma_w2.is_empty() || self.sigma_w2.iter().any(|w| !(w.is_finite() && *w > 0.0)) {
@@ -181,23 +187,40 @@ pub fn run_cells(
     })
 }
 
-/// χ₁ and ξ_c at each σ_w² of the config (coarse quadrature; NaN where undefined).
-pub fn theory_columns(c: &PhaseConfig, sigma_w2: &[f64]) -> Result<Vec<(f64, f64)>> {
+/// The inputs' measured mean square: the q0 of the theory (the first layer's variance is
+/// σ_w²·q0 + σ_b²).
+pub fn input_mean_square(data: &Dataset) -> f64 {
+    let n = data.input.len().max(1) as f64;
+    data.input.iter().map(|&v| (v as f64).powi(2)).sum::<f64>() / n
+}
+
+/// χ₁ and ξ_c at each σ_w² of the config for inputs of mean square `q0`, at the fixed point they
+/// reach (coarse quadrature; ξ_c NaN where undefined, χ₁ its large-q limit where the length
+/// grows without bound).
+pub fn theory_columns(c: &PhaseConfig, q0: f64, sigma_w2: &[f64]) -> Result<Vec<(f64, f64)>> {
     let act = Act::parse(&c.act, None)?;
     let quad = Quad::coarse();
     Ok(sigma_w2
         .par_iter()
         .map(|&w| {
-            let a = Net::new(act, w, c.sigma_b2).analyze_with(&quad);
+            let a = Net::new(act, w, c.sigma_b2).analyze_with(&quad, q0);
             (a.chi1, a.xi_c.unwrap_or(f64::NAN))
         })
         .collect())
 }
 
-/// One CSV row per cell, in the order given.
-pub fn csv_rows(c: &PhaseConfig, cells: &[Cell]) -> Result<Vec<String>> {
+/// The q0 recorded in rows written by [`csv_rows`] (their last field).
+pub fn rows_q0(rows: &[String]) -> Result<f64> {
+    rows.first()
+        .and_then(|r| r.rsplit(',').next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .ok_or_else(|| Error::invalid("phase.csv", "rows lack the input_mean_square column"))
+}
+
+/// One CSV row per cell, in the order given, with the theory for inputs of mean square `q0`.
+pub fn csv_rows(c: &PhaseConfig, q0: f64, cells: &[Cell]) -> Result<Vec<String>> {
     let ws: Vec<f64> = cells.iter().map(|x| x.sigma_w2).collect();
-    let theory = theory_columns(c, &ws)?;
+    let theory = theory_columns(c, q0, &ws)?;
     use crate::io::numbers::shortest;
     let f = |v: f64| if v.is_finite() { shortest(v) } else { String::new() };
     Ok(cells
@@ -205,7 +228,7 @@ pub fn csv_rows(c: &PhaseConfig, cells: &[Cell]) -> Result<Vec<String>> {
         .zip(theory)
         .map(|(x, (chi1, xi))| {
             format!(
-                "{},{},{},{},{},{},{},{},{},{},{}",
+                "{},{},{},{},{},{},{},{},{},{},{},{}",
                 c.act,
                 shortest(x.sigma_w2),
                 shortest(c.sigma_b2),
@@ -216,7 +239,8 @@ pub fn csv_rows(c: &PhaseConfig, cells: &[Cell]) -> Result<Vec<String>> {
                 f(x.final_accuracy),
                 x.diverged,
                 f(chi1),
-                f(xi)
+                f(xi),
+                q0
             )
         })
         .collect())
@@ -249,12 +273,15 @@ mod tests {
         let cells = run_cells(&c, &data, &[0, 1, 2, 3], 1, &|| {}).unwrap();
         assert_eq!(cells[2].sigma_w2, 2.0);
         assert!(cells.iter().all(|x| x.final_accuracy > 0.6), "{cells:?}");
-        let rows = csv_rows(&c, &cells).unwrap();
+        let q0 = input_mean_square(&data);
+        let rows = csv_rows(&c, q0, &cells).unwrap();
         assert_eq!(rows.len(), 4);
+        assert_eq!(rows_q0(&rows).unwrap(), q0);
         assert_eq!(rows[0].split(',').count(), CSV_HEADER.split(',').count());
         // Theory columns: χ₁ at σ_w² = 1 is below 1 (ordered), at 2 above (σ_b² = 0.05: critical 1.76).
         let chi = |r: &str| r.split(',').nth(9).unwrap().parse::<f64>().unwrap();
         assert!(chi(&rows[0]) < 1.0 && chi(&rows[2]) > 1.0);
-        assert!(PhaseConfig { act: "gelu".into(), ..PhaseConfig::default() }.check().is_err());
+        assert!(PhaseConfig { act: "gelu".into(), ..PhaseConfig::default() }.check().is_ok());
+        assert!(PhaseConfig { act: "softplus".into(), ..PhaseConfig::default() }.check().is_err());
     }
 }
