@@ -68,32 +68,32 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
 fn probe_prints_the_stds_torch_prints() {
     for c in fixture("probe.json") {
         let rules = Rules::parse(c["rules"].as_str().unwrap()).unwrap();
-        let batch = c["batch"].as_u64().unwrap() as usize;
-        let stats = probe_one(&c["spec"], None, &rules, &[batch, 256], c["seed"].as_u64().unwrap()).unwrap();
+        let shape = [c["batch"].as_u64().unwrap() as usize, c["width"].as_u64().unwrap() as usize];
+        let stats = probe_one(&c["spec"], None, &rules, &shape, c["seed"].as_u64().unwrap()).unwrap();
         let acts = c["act_std"].as_array().unwrap();
         let grads = c["grad_std"].as_array().unwrap();
         assert_eq!(stats.len(), acts.len());
         // Linear stacks: summation order alone, about 1e-7 after 100 layers. The tanh stack at
         // gain 5/3 is in the chaotic phase (χ₁ > 1): a one-ulp difference in one tanh grows layer
         // by layer, forward a little and backward more, as the theory says perturbations do there.
+        // Small nets at torch's default init (drawn once, by the constructors) agree to rounding.
         let tanh = c["rules"].as_str().unwrap().contains("uniform");
         let (act_tol, grad_tol) = if tanh { (3e-4, 1e-2) } else { (1e-6, 1e-6) };
+        let what = format!("{} seed {} '{}'", c["model"], c["seed"], c["rules"]);
         let mut compared = 0;
         for (i, s) in stats.iter().enumerate() {
             match acts[i].as_f64() {
-                // torch printed inf or nan: so must we
-                None => {
-                    assert!(!s.act_std.is_finite(), "{} layer {i}: {} where torch is not finite", c["rules"], s.act_std)
-                }
+                // the values stopped being finite there: so must the statistic
+                None => assert!(!s.act_std.is_finite(), "{what} layer {i}: {} where torch is not finite", s.act_std),
                 Some(w) => {
-                    assert!(rel(s.act_std, w) < act_tol, "{} layer {i} act std {} vs torch {w}", c["rules"], s.act_std);
+                    assert!(rel(s.act_std, w) < act_tol, "{what} layer {i} act std {} vs torch {w}", s.act_std);
                     compared += 1;
                 }
             }
             if let Some(w) = grads[i].as_f64() {
-                assert!(rel(s.grad_std, w) < grad_tol, "{} layer {i} grad std {} vs torch {w}", c["rules"], s.grad_std);
+                assert!(rel(s.grad_std, w) < grad_tol, "{what} layer {i} grad std {} vs torch {w}", s.grad_std);
             }
         }
-        assert!(compared >= 30, "{compared}");
+        assert!(compared >= acts.len().min(30), "{what}: {compared}");
     }
 }
