@@ -50,13 +50,26 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
         // amplifies it. PyTorch against itself does the same: its orthogonal runs of the default
         // sweep differ by up to 4.4e-4 between 1 and 2 threads of the same wheel.
         assert!(rel(got[0], want[0]) < 1e-6, "{what}: first loss {} vs torch {}", got[0], want[0]);
+        let worst = got.iter().zip(&want).map(|(g, w)| rel(*g, *w)).fold(0.0, f64::max);
+        eprintln!("{what}: largest relative difference per epoch {worst:.2e}");
         if init == "normal" {
             // N(0, 1) weights: a chaotic start where rounding grows fast; the final loss holds
             let (g, w) = (got[got.len() - 1], want[want.len() - 1]);
             assert!(rel(g, w) < 0.05, "{what}: final loss {g} vs torch {w}");
         } else {
-            // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit)
-            let tol = if init.starts_with("orthogonal") { 1e-3 } else { 3e-4 };
+            // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit).
+            // Gradients as accurate as torch's (tests/grad_accuracy.rs) keep minibatch SGD within
+            // 1e-4 (measured 4e-6); full batch over 300 epochs within 2e-4 (measured 1.7e-4 at
+            // most, default seed 1, which drifts after epoch 150 — against PyTorch float64 as
+            // much as against float32 — at gradients within 1.2× torch's error there); Adam
+            // divides by √v̂ and amplifies more (2.8e-4; torch's own float32 is 2.5e-4 from its
+            // float64 there).
+            let tol = match (init.starts_with("orthogonal"), c["optimizer"].as_str(), c["batch_size"].is_u64()) {
+                (true, _, _) => 1e-3,
+                (_, Some("adam"), _) => 3e-4,
+                (_, _, true) => 1e-4,
+                _ => 2e-4,
+            };
             for (e, (g, w)) in got.iter().zip(&want).enumerate() {
                 assert!(rel(*g, *w) < tol, "{what}: epoch {} loss {g} vs torch {w}", e + 1);
             }
