@@ -56,17 +56,8 @@ def scheme_fn(text, owner=None, local=None):
     if name == "dirac" and "groups" in kw:
         kw["groups"] = int(kw["groups"])
     if name == "default":
-        def f(t):
-            if isinstance(owner, (nn.Linear, nn.Conv2d)):
-                if local == "weight":
-                    I.kaiming_uniform_(t, a=math.sqrt(5))
-                else:
-                    fan_in, _ = I._calculate_fan_in_and_fan_out(owner.weight)
-                    bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
-                    I.uniform_(t, -bound, bound)
-            else:
-                (I.ones_ if local == "weight" else I.zeros_)(t)
-        return f
+        # torch's default init is what the constructors drew: `default` leaves the values alone
+        return lambda t: None
     fn = getattr(I, name + "_")
     return lambda t: fn(t, **kw)
 

@@ -50,13 +50,26 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
         // amplifies it. PyTorch against itself does the same: its orthogonal runs of the default
         // sweep differ by up to 4.4e-4 between 1 and 2 threads of the same wheel.
         assert!(rel(got[0], want[0]) < 1e-6, "{what}: first loss {} vs torch {}", got[0], want[0]);
+        let worst = got.iter().zip(&want).map(|(g, w)| rel(*g, *w)).fold(0.0, f64::max);
+        eprintln!("{what}: largest relative difference per epoch {worst:.2e}");
         if init == "normal" {
             // N(0, 1) weights: a chaotic start where rounding grows fast; the final loss holds
             let (g, w) = (got[got.len() - 1], want[want.len() - 1]);
             assert!(rel(g, w) < 0.05, "{what}: final loss {g} vs torch {w}");
         } else {
-            // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit)
-            let tol = if init.starts_with("orthogonal") { 1e-3 } else { 3e-4 };
+            // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit).
+            // Gradients as accurate as torch's (tests/grad_accuracy.rs) keep minibatch SGD within
+            // 1e-4 (measured 4e-6); full batch over 300 epochs within 2e-4 (measured 1.7e-4 at
+            // most, default seed 1, which drifts after epoch 150 — against PyTorch float64 as
+            // much as against float32 — at gradients within 1.2× torch's error there); Adam
+            // divides by √v̂ and amplifies more (2.8e-4; torch's own float32 is 2.5e-4 from its
+            // float64 there).
+            let tol = match (init.starts_with("orthogonal"), c["optimizer"].as_str(), c["batch_size"].is_u64()) {
+                (true, _, _) => 1e-3,
+                (_, Some("adam"), _) => 3e-4,
+                (_, _, true) => 1e-4,
+                _ => 2e-4,
+            };
             for (e, (g, w)) in got.iter().zip(&want).enumerate() {
                 assert!(rel(*g, *w) < tol, "{what}: epoch {} loss {g} vs torch {w}", e + 1);
             }
@@ -68,32 +81,32 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
 fn probe_prints_the_stds_torch_prints() {
     for c in fixture("probe.json") {
         let rules = Rules::parse(c["rules"].as_str().unwrap()).unwrap();
-        let batch = c["batch"].as_u64().unwrap() as usize;
-        let stats = probe_one(&c["spec"], None, &rules, &[batch, 256], c["seed"].as_u64().unwrap()).unwrap();
+        let shape = [c["batch"].as_u64().unwrap() as usize, c["width"].as_u64().unwrap() as usize];
+        let stats = probe_one(&c["spec"], None, &rules, &shape, c["seed"].as_u64().unwrap()).unwrap();
         let acts = c["act_std"].as_array().unwrap();
         let grads = c["grad_std"].as_array().unwrap();
         assert_eq!(stats.len(), acts.len());
         // Linear stacks: summation order alone, about 1e-7 after 100 layers. The tanh stack at
         // gain 5/3 is in the chaotic phase (χ₁ > 1): a one-ulp difference in one tanh grows layer
         // by layer, forward a little and backward more, as the theory says perturbations do there.
+        // Small nets at torch's default init (drawn once, by the constructors) agree to rounding.
         let tanh = c["rules"].as_str().unwrap().contains("uniform");
         let (act_tol, grad_tol) = if tanh { (3e-4, 1e-2) } else { (1e-6, 1e-6) };
+        let what = format!("{} seed {} '{}'", c["model"], c["seed"], c["rules"]);
         let mut compared = 0;
         for (i, s) in stats.iter().enumerate() {
             match acts[i].as_f64() {
-                // torch printed inf or nan: so must we
-                None => {
-                    assert!(!s.act_std.is_finite(), "{} layer {i}: {} where torch is not finite", c["rules"], s.act_std)
-                }
+                // the values stopped being finite there: so must the statistic
+                None => assert!(!s.act_std.is_finite(), "{what} layer {i}: {} where torch is not finite", s.act_std),
                 Some(w) => {
-                    assert!(rel(s.act_std, w) < act_tol, "{} layer {i} act std {} vs torch {w}", c["rules"], s.act_std);
+                    assert!(rel(s.act_std, w) < act_tol, "{what} layer {i} act std {} vs torch {w}", s.act_std);
                     compared += 1;
                 }
             }
             if let Some(w) = grads[i].as_f64() {
-                assert!(rel(s.grad_std, w) < grad_tol, "{} layer {i} grad std {} vs torch {w}", c["rules"], s.grad_std);
+                assert!(rel(s.grad_std, w) < grad_tol, "{what} layer {i} grad std {} vs torch {w}", s.grad_std);
             }
         }
-        assert!(compared >= 30, "{compared}");
+        assert!(compared >= acts.len().min(30), "{what}: {compared}");
     }
 }

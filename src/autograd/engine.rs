@@ -115,18 +115,19 @@ fn topo_order(root: &Tensor) -> Vec<Tensor> {
     order
 }
 
-/// Sums `g` down to `shape`, undoing numpy-style broadcasting (extra leading axes, size-1 axes).
+/// Sums `g` down to `shape`, undoing numpy-style broadcasting (extra leading axes, size-1 axes);
+/// the sums accumulate in f64.
 pub fn unbroadcast(g: ArrayD<f32>, shape: &[usize]) -> ArrayD<f32> {
     if g.shape() == shape {
         return g;
     }
     let mut g = g;
     while g.ndim() > shape.len() {
-        g = g.sum_axis(Axis(0));
+        g = crate::kernels::sum::sum_axis(&g, Axis(0));
     }
     for (ax, &n) in shape.iter().enumerate() {
         if n == 1 && g.shape()[ax] != 1 {
-            g = g.sum_axis(Axis(ax)).insert_axis(Axis(ax));
+            g = crate::kernels::sum::sum_axis(&g, Axis(ax)).insert_axis(Axis(ax));
         }
     }
     g.into_shape_with_order(IxDyn(shape)).expect("unbroadcast to a broadcast-compatible shape")

@@ -13,6 +13,8 @@
 //! on the owner's `type_name()`); any other is a glob (`*`, `?`) on the dotted parameter name.
 //! For each parameter the last matching rule decides. Everything is checked before any tensor is
 //! touched; parameters are then filled in `named_parameters` order from the given generator.
+//! `default` draws nothing: a parameter it decides keeps the values its layer's constructor drew,
+//! as a parameter no rule touches does.
 
 use super::fan::fans;
 use super::lsuv::{default_batch, forward_order, rescale, LsuvOptions, LsuvReport, LSUV_LAYERS};
@@ -117,6 +119,8 @@ pub struct ParamReport {
     pub scheme: Option<Scheme>,
     /// The text of the rule that decided.
     pub rule: Option<String>,
+    /// Whether the decision was `default`: the constructor's values kept, nothing drawn.
+    pub kept: bool,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -227,6 +231,7 @@ impl Rules {
                 owner: owner.type_name().into(),
                 scheme: None,
                 rule: None,
+                kept: false,
             };
             if let Some((i, s)) = decided {
                 let rule = &self.rules[i].text;
@@ -241,10 +246,13 @@ impl Rules {
                     )
                 };
                 // torch warns about an empty tensor only in kaiming_uniform_/kaiming_normal_, which a
-                // Linear's or Conv's default init calls on its weight.
+                // Linear's or Conv's default init (its constructor) calls on its weight.
                 let warns_empty = matches!(s, Scheme::KaimingUniform { .. } | Scheme::KaimingNormal { .. })
                     || (s == Scheme::Default && local == "weight" && LSUV_LAYERS.contains(&owner.type_name()));
-                let s = if s == Scheme::Default { default_for(owner, local).map_err(|e| at(&e))? } else { s };
+                // `default` is the model as its constructors drew it (`torch.manual_seed(s); model =
+                // <spec>`): nothing is drawn again; the report names the distribution it came from.
+                let keep = s == Scheme::Default;
+                let s = if keep { default_for(owner, local).map_err(|e| at(&e))? } else { s };
                 if let Scheme::Lsuv { tol, max_iters } = s {
                     if local != "weight" || !LSUV_LAYERS.contains(&owner.type_name()) {
                         return Err(at(&"lsuv rescales the weight of a Linear or Conv2d layer from its output"));
@@ -258,8 +266,9 @@ impl Rules {
                 }
                 entry.scheme = Some(s);
                 entry.rule = Some(rule.clone());
+                entry.kept = keep;
             }
-            plan.push((p, entry.scheme.clone()));
+            plan.push((p, entry.scheme.clone().filter(|_| !entry.kept)));
             report.params.push(entry);
         }
         let lsuv_batch = match &lsuv {

@@ -90,19 +90,36 @@ fn bare_scheme_means_linear_and_conv_weights_with_zero_biases() {
 }
 
 #[test]
-fn default_is_the_owning_layers_torch_default() {
+fn default_keeps_the_constructors_values_and_names_their_distribution() {
+    // `default` is the model as its constructors drew it: nothing is drawn again, so a
+    // parameter it decides keeps its values (here the recognisable 7s, 1s and 0s) and the
+    // generator is where it was.
     let m = convnet();
-    let r = Rules::parse("default").unwrap().apply(&m, &mut Rng::new(4)).unwrap();
+    let before = snapshot(&m);
+    let mut rng = Rng::new(4);
+    let r = Rules::parse("default").unwrap().apply(&m, &mut rng).unwrap();
+    assert_eq!(snapshot(&m), before);
+    assert_eq!(rng.randn(&[3]), Rng::new(4).randn(&[3]), "nothing drawn");
+    assert!(r.params.iter().all(|p| p.kept));
     // Conv2d bias bound comes from the weight's fan_in 3*3*3 = 27.
-    let b = 1.0 / 27f32.sqrt();
-    assert!(param(&m, "features.0.bias").iter().all(|v| v.abs() < b));
     assert_eq!(r.params[1].scheme, Some(Scheme::Uniform { a: -(1.0 / 27f64.sqrt()), b: 1.0 / 27f64.sqrt() }));
-    let w = param(&m, "classifier.weight");
-    let bound = 1.0 / 32f32.sqrt();
-    assert!(w.iter().all(|v| v.abs() < bound) && w.iter().any(|v| v.abs() > 0.9 * bound));
-    assert_eq!(param(&m, "features.1.weight"), vec![1.0; 8]);
-    assert_eq!(param(&m, "features.1.bias"), vec![0.0; 8]);
     assert_eq!(r.params[2].scheme, Some(Scheme::Ones));
+    // A later `default` takes a parameter back from an earlier rule: it keeps the constructor's.
+    let r = Rules::parse("normal;classifier.bias=default").unwrap().apply(&m, &mut Rng::new(4)).unwrap();
+    assert_eq!(snapshot(&m)[5], before[5], "classifier.bias kept");
+    assert_ne!(snapshot(&m)[4], before[4], "classifier.weight drawn");
+    assert!(r.params[5].kept && !r.params[4].kept);
+    // Linear::with_rng is torch's nn.Linear: the default init drawn once, weight then bias.
+    let l = Linear::with_rng(32, 10, true, &mut Rng::new(0));
+    let mut g = Rng::new(0);
+    let (wb, bb) = crate::nn::default_bounds(32);
+    let (mut w, mut b) = (vec![0f32; 320], vec![0f32; 10]);
+    g.uniform_(&mut w, -wb, wb);
+    g.uniform_(&mut b, -bb, bb);
+    assert_eq!((l.weight.to_vec(), l.bias.as_ref().unwrap().to_vec()), (w, b));
+    let bound = 1.0 / 32f32.sqrt();
+    let wl = l.weight.to_vec();
+    assert!(wl.iter().all(|v| v.abs() < bound) && wl.iter().any(|v| v.abs() > 0.9 * bound));
 }
 
 #[test]

@@ -145,6 +145,11 @@ const NT_MAX_A: usize = 1 << 18;
 /// gathers (w1's 300x100x100 forward ran at 35 GFLOPS in the dot kernel).
 const NT_MIN_K: usize = 64;
 
+/// Whether an `m × k` A with contiguous rows (and Bᵀ likewise) goes to the dot-product kernel.
+pub fn nt_takes(m: usize, k: usize) -> bool {
+    k >= NT_MIN_K && m * k <= NT_MAX_A && gemm_nt::available()
+}
+
 /// GEMMs of at least this many flops are cut in two and the halves run under `rayon::join`.
 const SPLIT_FLOPS: usize = 1 << 21;
 

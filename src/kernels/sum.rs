@@ -12,6 +12,26 @@ pub fn l2(values: impl IntoIterator<Item = f32>) -> f64 {
     values.into_iter().map(|v| (v as f64) * (v as f64)).sum::<f64>().sqrt()
 }
 
+/// Column sums of a row-major `[rows, cols]` matrix, accumulated in f64 and rounded once: the
+/// bias gradient of a Linear layer (Σ over the batch of the output gradient). A float32 running
+/// sum loses about one ulp per row added; torch sums pairwise (its cascade sum), which loses
+/// about log₂(rows) ulps; an f64 sum rounds once and is at least as accurate as either.
+pub fn col_sums(values: &[f32], cols: usize) -> Vec<f32> {
+    let mut acc = vec![0.0f64; cols];
+    if cols > 0 {
+        for row in values.chunks_exact(cols) {
+            acc.iter_mut().zip(row).for_each(|(a, &v)| *a += v as f64);
+        }
+    }
+    acc.into_iter().map(|v| v as f32).collect()
+}
+
+/// `a` summed over `axis` in f64, rounded once to f32 (what `sum`, `mean` and the gradient of a
+/// broadcast reduce with: as accurate as the f32 values allow, whatever the length).
+pub fn sum_axis(a: &ndarray::ArrayD<f32>, axis: ndarray::Axis) -> ndarray::ArrayD<f32> {
+    a.mapv(|v| v as f64).sum_axis(axis).mapv(|v| v as f32)
+}
+
 fn combine(a: [f64; L]) -> f64 {
     ((a[0] + a[4]) + (a[2] + a[6])) + ((a[1] + a[5]) + (a[3] + a[7]))
 }
@@ -73,6 +93,22 @@ mod tests {
         let p1: f64 = a.iter().map(|&v| v as f64).sum();
         let p2: f64 = a.iter().zip(&b).map(|(&x, &y)| x as f64 * y as f64).sum();
         assert!((s1 - p1).abs() < 1e-9 && (s2 - p2).abs() < 1e-9, "{s1} {p1} {s2} {p2}");
+    }
+
+    #[test]
+    fn column_and_axis_sums_round_once() {
+        // 1 + 2^-24 added 2^20 times: a float32 running sum never moves from 1 (each addend is
+        // half an ulp of 1, and rounds away); the f64 sum keeps every one.
+        let rows = 1 << 20;
+        let mut v = vec![2f32.powi(-24); 2 * rows];
+        v[0] = 1.0;
+        let s = col_sums(&v, 2);
+        let want0 = (1.0 + (rows - 1) as f64 * 2f64.powi(-24)) as f32;
+        assert_eq!(s, [want0, 2f32.powi(-4)]);
+        assert!(want0 > 1.06);
+        let a = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[rows, 2]), v).unwrap();
+        assert_eq!(sum_axis(&a, ndarray::Axis(0)).into_raw_vec_and_offset().0, s);
+        assert!(col_sums(&[], 0).is_empty() && col_sums(&[], 3) == [0.0; 3]);
     }
 
     #[test]

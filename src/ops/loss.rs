@@ -17,18 +17,30 @@ impl GradFn for LogSoftmaxBackward {
         "LogSoftmaxBackward"
     }
     fn backward(&self, g: &ArrayD<f32>, _inputs: &[Tensor]) -> Vec<Option<ArrayD<f32>>> {
-        // dx = g - softmax * sum(g, axis)
-        let s = g.sum_axis(Axis(self.axis)).insert_axis(Axis(self.axis));
-        vec![Some(g - &(&self.softmax * &s))]
+        // dx = g − softmax·Σg (torch's formula), the sum and the product in f64, rounded once.
+        let mut dx = g.to_owned();
+        for (mut lane, sm) in dx.lanes_mut(Axis(self.axis)).into_iter().zip(self.softmax.lanes(Axis(self.axis))) {
+            let s: f64 = lane.iter().map(|&v| v as f64).sum();
+            lane.zip_mut_with(&sm, |d, &p| *d = (*d as f64 - p as f64 * s) as f32);
+        }
+        vec![Some(dx)]
     }
 }
 
+/// The row's max m and ln Σ exp(x − m) (in f64) of every lane along `axis`.
+fn lane_max_lse(lane: ndarray::ArrayViewD<'_, f32>) -> (f32, f64) {
+    let m = lane.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    (m, lane.iter().map(|&v| ((v - m) as f64).exp()).sum::<f64>().ln())
+}
+
+/// log_softmax in torch's order, `(x − max) − ln Σ exp(x − max)` (never `x − (max + ln Σ)`, which
+/// rounds the sum to the max's ulp and loses the small log-probabilities of confident rows), here
+/// in f64 and rounded once.
 fn log_softmax_array(x: &ArrayD<f32>, axis: usize) -> ArrayD<f32> {
     let mut out = x.to_owned();
     for mut lane in out.lanes_mut(Axis(axis)) {
-        let m = lane.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let lse = m + lane.iter().map(|&v| ((v - m) as f64).exp()).sum::<f64>().ln() as f32;
-        lane.mapv_inplace(|v| v - lse);
+        let (m, lse) = lane_max_lse(lane.view().into_dyn());
+        lane.mapv_inplace(|v| ((v as f64 - m as f64) - lse) as f32);
     }
     out
 }
@@ -105,22 +117,31 @@ pub fn cross_entropy(logits: &Tensor, targets: &[usize]) -> Result<Tensor> {
         return Err(Error::invalid("cross_entropy", format!("target {t} at row {i} is out of range for {c} classes")));
     }
     let n = targets.len();
-    let lsm = log_softmax_array(&x, 1);
-    let lsm2 = lsm.view().into_dimensionality::<Ix2>().expect("2-D");
-    let loss: f64 = targets.iter().enumerate().map(|(i, &t)| -(lsm2[[i, t]] as f64)).sum::<f64>() / n.max(1) as f64;
+    let x2 = x.view().into_dimensionality::<Ix2>().expect("2-D");
+    // Each row's max and ln Σ exp(x − max): the log-probabilities (x − max) − lse in f64.
+    let rows: Vec<(f32, f64)> = x2.rows().into_iter().map(|r| lane_max_lse(r.into_dyn())).collect();
+    let lp = |i: usize, v: f32| (v as f64 - rows[i].0 as f64) - rows[i].1;
+    let loss: f64 = targets.iter().enumerate().map(|(i, &t)| -lp(i, x2[[i, t]])).sum::<f64>() / n.max(1) as f64;
     let out = ArrayD::from_elem(ndarray::IxDyn(&[]), loss as f32);
-    drop(x);
     if !Tensor::needs_graph(&[logits]) {
         return Ok(Tensor::new(out));
     }
-    let inv_n = 1.0 / n.max(1) as f32;
-    let mut grad = lsm.mapv(|v| v.exp() * inv_n);
+    // d/dx = (softmax − one_hot) / N, each element from the f64 log-probability and rounded once:
+    // p / N off the target, (p − 1) / N = expm1(log p) / N on it. torch computes exp(lsm) · (−1/N)
+    // and subtracts from −1/N, rounding the f32 log-probability and the exp first; when p ≈ 1
+    // (a trained net) the difference cancels, and a rounding before it costs most of its bits.
+    let inv_n = 1.0 / n.max(1) as f64;
+    let mut grad = ArrayD::<f32>::zeros(x.raw_dim());
     {
         let mut g2 = grad.view_mut().into_dimensionality::<Ix2>().expect("2-D");
         for (i, &t) in targets.iter().enumerate() {
-            g2[[i, t]] -= inv_n;
+            for (j, (g, &v)) in g2.row_mut(i).iter_mut().zip(x2.row(i)).enumerate() {
+                let l = lp(i, v);
+                *g = (if j == t { l.exp_m1() } else { l.exp() } * inv_n) as f32;
+            }
         }
     }
+    drop(x);
     Ok(Tensor::from_op(out, &[logits], CrossEntropyBackward { grad }))
 }
 

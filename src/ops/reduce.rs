@@ -56,17 +56,19 @@ fn reduce(x: &Tensor, axes: &[isize], keepdim: bool, mean: bool) -> Result<Tenso
     let shape = x.shape();
     let axes = norm_axes(name, axes, &shape)?;
     let count: usize = axes.iter().map(|&a| shape[a]).product();
-    let mut out = x.data().to_owned();
+    // Accumulated in f64 over every reduced axis and rounded once (the mean divided before the
+    // rounding): as accurate as the values allow, where a float32 running sum loses an ulp per
+    // element added.
+    let mut acc = x.data().mapv(|v| v as f64);
     for &ax in axes.iter().rev() {
-        out = out.sum_axis(Axis(ax));
+        acc = acc.sum_axis(Axis(ax));
         if keepdim {
-            out = out.insert_axis(Axis(ax));
+            acc = acc.insert_axis(Axis(ax));
         }
     }
+    let n = count.max(1) as f64;
+    let out = acc.mapv(|v| if mean { (v / n) as f32 } else { v as f32 });
     let scale = if mean { 1.0 / count.max(1) as f32 } else { 1.0 };
-    if mean {
-        out.mapv_inplace(|v| v * scale);
-    }
     let bw = ReduceBackward {
         name: if mean { "MeanBackward" } else { "SumBackward" },
         in_shape: shape,

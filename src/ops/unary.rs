@@ -64,7 +64,8 @@ impl Kind {
                     x * s
                 }
             }
-            Kind::Tanh => x.tanh(),
+            // In f64 and rounded once (f32 tanhf is off by up to 1.5 ulp; torch's is within one).
+            Kind::Tanh => (x as f64).tanh() as f32,
             Kind::Sigmoid => 1.0 / (1.0 + (-x).exp()),
             _ => self.f64(x as f64) as f32,
         }
@@ -153,7 +154,9 @@ impl Kind {
                     s
                 }
             }
-            Kind::Tanh => 1.0 - y * y,
+            // 1 − y², rounded once (y² is exact in f64): near |y| = 1 a rounded y·y would
+            // cancel most of the difference's bits (torch's vectorized code fuses it).
+            Kind::Tanh => (1.0 - (y as f64) * (y as f64)) as f32,
             Kind::Sigmoid => y * (1.0 - y),
             _ => self.df64(x as f64) as f32,
         }
@@ -241,6 +244,13 @@ impl GradFn for UnaryBackward {
                         *o = gi * k.df(xi, yi);
                     }
                 })
+            }
+            // torch's threshold_backward selects the gradient where x > 0 and 0 elsewhere: an
+            // infinite gradient at a dead unit gives 0, not inf · 0 = NaN.
+            None if matches!(self.kind, Kind::Relu) => {
+                for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {
+                    *o = if xi > 0.0 { gi } else { 0.0 };
+                }
             }
             None => specialize!(self.kind, k => {
                 for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {

@@ -33,17 +33,13 @@ pub fn mean_std(values: &[f32]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// torch's `x.std()` of a float32 tensor: the unbiased (n − 1) standard deviation, accumulated in
-/// f64 (NaN for fewer than two values, as torch gives). torch takes the mean from a float32 sum,
-/// so where that sum passes f32::MAX its std is NaN even though every value is finite; the same
-/// here, so that a probe prints what the PyTorch program prints.
+/// The unbiased (n − 1) standard deviation, computed in f64 from the f32 values (NaN for fewer
+/// than two): finite exactly when every value is, however close to f32's range the values are.
+/// (torch's float32 `x.std()` overflows its own sum there; the lab reports the values' std, as
+/// `x.double().std()` does.)
 pub fn std_unbiased(values: &[f32]) -> f64 {
     let n = values.len() as f64;
-    let sum = values.iter().map(|&v| v as f64).sum::<f64>();
-    if sum.abs() > f32::MAX as f64 {
-        return f64::NAN;
-    }
-    let mean = sum / n;
+    let mean = values.iter().map(|&v| v as f64).sum::<f64>() / n;
     let ss = values.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>();
     (ss / (n - 1.0)).sqrt()
 }
@@ -147,11 +143,14 @@ mod tests {
         let bad = first_non_finite(&stats).expect("overflows before layer 40");
         // 16^k passes f32::MAX (3.4e38 ≈ 16^32) near k = 32.
         assert!((28..=34).contains(&bad.depth), "first non-finite at {}", bad.depth);
-        // torch's x.std() turns NaN a layer or so before the values themselves stop being finite
-        // (its float32 sum for the mean overflows first); up to there it is finite and huge.
+        // The std is computed in f64: finite exactly as long as the values are, NaN first where
+        // a value is not (not a layer early, where an f32 sum of the values would overflow).
         let nan_at = stats.iter().position(|s| !s.act_std.is_finite()).unwrap() + 1;
-        assert!(nan_at <= bad.depth && nan_at + 3 >= bad.depth, "std NaN at {nan_at}, values at {}", bad.depth);
-        assert!(stats[nan_at - 2].act_std > 1e30, "{}", stats[nan_at - 2].act_std);
+        assert_eq!(nan_at, bad.depth);
+        assert!(stats[nan_at - 2].act_std > 1e36, "{}", stats[nan_at - 2].act_std);
+        let a = 3e38f32 as f64;
+        assert_eq!(std_unbiased(&[3e38, -3e38]), (2.0 * a * a).sqrt());
+        assert!(std_unbiased(&[1.0, f32::INFINITY]).is_nan() && std_unbiased(&[1.0]).is_nan());
     }
 
     #[test]
