@@ -14,8 +14,9 @@
 //!   recording a graph, so evaluating changes nothing in training.
 //!
 //! A non-finite loss marks the run diverged: that epoch is recorded (with its NaN/inf loss) and
-//! training stops. The loop draws only from the generator it is given and runs on the calling
-//! thread, so a run is a pure function of (model, data, config, generator).
+//! training stops. The loop draws only from the generator it is given (randperm, and Dropout's
+//! masks: the generator is lent as the thread's default during each forward) and runs on the
+//! calling thread, so a run is a pure function of (model, data, config, generator).
 
 use crate::lab::data::{Dataset, Target};
 use crate::nn::Module;
@@ -224,7 +225,9 @@ pub fn train_observed(
                     (Tensor::new(gathered.0), &gathered.1)
                 }
             };
-            let out = model.forward(&x)?;
+            // Layers that draw while running (Dropout) draw from the run's generator, after this
+            // epoch's randperm, as in the PyTorch program with its one global generator.
+            let out = crate::rng::with_generator(rng, || model.forward(&x))?;
             let (loss, c) = loss_and_correct(&out, t)?;
             let lv = loss.item()? as f64;
             loss_sum += lv;
