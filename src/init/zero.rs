@@ -111,7 +111,8 @@ mod tests {
         let cases = v["cases"].as_array().unwrap();
         assert!(cases.len() >= 10);
         for c in cases {
-            let shape: Vec<usize> = c["shape"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
+            let shape: Vec<usize> =
+                c["shape"].as_array().unwrap().iter().map(|x| x.as_u64().unwrap() as usize).collect();
             let want: Vec<f32> = c["values"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
             assert_eq!(filled(&shape), want, "{shape:?}");
         }
