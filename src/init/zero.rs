@@ -23,7 +23,7 @@ pub fn zero_init_entry(p: usize, q: usize, i: usize, j: usize) -> f64 {
         Greater => {
             let m = hadamard_order(p);
             let c = 2f64.powf(-(m as f64 - 1.0) / 2.0);
-            if (i & j).count_ones() % 2 == 0 {
+            if (i & j).count_ones().is_multiple_of(2) {
                 c
             } else {
                 -c
