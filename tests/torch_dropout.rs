@@ -3,7 +3,7 @@
 
 use initlab::init::Rules;
 use initlab::lab::data::synthetic;
-use initlab::lab::train::{train, TrainConfig};
+use initlab::lab::train::{Run, TrainConfig};
 use initlab::nn::{spec::from_spec_with_rng, Dropout, Module};
 use initlab::{manual_seed, Rng, Tensor};
 use serde_json::{json, Value};
@@ -50,14 +50,15 @@ fn constant_plus_dropout_runs_follow_torch() {
     for c in f["runs"].as_array().unwrap() {
         let seed = c["seed"].as_u64().unwrap();
         let mut rng = Rng::new(seed);
-        let mut m = from_spec_with_rng(&spec, &mut rng).unwrap();
+        let m = from_spec_with_rng(&spec, &mut rng).unwrap();
         Rules::parse(c["init"].as_str().unwrap()).unwrap().apply(m.as_ref(), &mut rng).unwrap();
         let cfg = TrainConfig {
             epochs: 40,
             batch_size: c["batch_size"].as_u64().map(|b| b as usize),
             ..TrainConfig::default()
         };
-        let log = train(m.as_mut(), &data, &cfg, &mut rng).unwrap();
+        let mut run = Run::new(m, data.clone(), cfg, rng).unwrap();
+        let log = run.finish().unwrap();
         let want: Vec<f64> = c["losses"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         for (e, (g, w)) in log.epochs.iter().map(|e| e.loss).zip(&want).enumerate() {
             // Same masks and weights; only GEMM summation order differs (an ulp here and there).

@@ -6,8 +6,8 @@
 //! in `named_parameters` order, after the rules) and Dropout (`+dropout=P`: a Dropout(P) in front of
 //! every weight layer but the first). Run (start k, seed s) is the PyTorch program
 //! `torch.manual_seed(seed + s)`; build; apply the rules; perturb; train (full batch by default),
-//! Dropout drawing its masks from that same generator. The runs go through compare's training loop;
-//! the per-epoch measurements are its observer hook (no steppable Run exists yet).
+//! Dropout drawing its masks from that same generator. Each run is the lab's steppable [`Run`],
+//! measured as it enters every epoch and at the end.
 //!
 //! Why some starts never leave symmetry: when the units of a layer have equal incoming weights,
 //! equal biases and equal outgoing weights, every unit computes the same value on every sample,
@@ -20,7 +20,7 @@ use crate::init::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::units::{count_distinct, spread, unit_rows, weight_layers, UNIT_TOL};
 use crate::lab::models::{build, check_fits, ModelSpec};
-use crate::lab::train::{train_observed, TrainConfig};
+use crate::lab::train::{Run, TrainConfig};
 use crate::nn::Module;
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
@@ -289,20 +289,24 @@ fn perturb(model: &dyn Module, eps: f64, rng: &mut Rng) {
 /// Trains run (start `k`, seed index `s`) on the calling thread.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<SymRun> {
     let mut rng = Rng::new(p.config.seed + s as u64);
-    let mut model = build(&p.specs[k], &mut rng)?;
+    let model = build(&p.specs[k], &mut rng)?;
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
     if let Some(eps) = p.starts[k].perturb {
         perturb(model.as_ref(), eps, &mut rng);
     }
+    let mut run = Run::new(model, p.data.clone(), p.config.train.clone(), rng)?;
     let mut measures = Vec::new();
-    let mut observe = |epoch: usize, m: &mut dyn Module| -> Result<()> {
-        for (layer, rows) in hidden_rows(m).iter().enumerate() {
+    loop {
+        let epoch = run.epoch();
+        for (layer, rows) in hidden_rows(run.model()).iter().enumerate() {
             let (distinct, units) = (count_distinct(rows, UNIT_TOL), rows.len());
             measures.push(LayerEpoch { epoch, layer, distinct, units, spread: spread(rows) });
         }
-        Ok(())
-    };
-    let log = train_observed(model.as_mut(), &p.data, None, &p.config.train, &mut rng, &mut observe)?;
+        if run.step_epoch()?.is_none() {
+            break;
+        }
+    }
+    let log = run.log();
     let losses = log.epochs.iter().map(|e| e.loss).collect();
     Ok(SymRun { start: k, seed: s, losses, diverged: log.diverged, measures })
 }

@@ -31,18 +31,21 @@ fn the_symmetric_subspace_stays_symmetric_bit_for_bit() {
         }
         for k in 0..2 {
             let mut rng = Rng::new(0);
-            let mut m = build(&p.specs[k], &mut rng).unwrap();
+            let m = build(&p.specs[k], &mut rng).unwrap();
             p.rules[k].apply(m.as_ref(), &mut rng).unwrap();
+            let mut run = Run::new(m, p.data.clone(), p.config.train.clone(), rng).unwrap();
             let mut checked = 0;
-            let mut observe = |_: usize, m: &mut dyn Module| -> Result<()> {
-                for rows in hidden_rows(m) {
+            loop {
+                for rows in hidden_rows(run.model()) {
                     let b = bits(&rows);
                     assert!(b.iter().all(|r| *r == b[0]), "{opt:?} start {k}: rows differ");
                     checked += 1;
                 }
-                Ok(())
-            };
-            let log = train_observed(m.as_mut(), &p.data, None, &p.config.train, &mut rng, &mut observe).unwrap();
+                if run.step_epoch().unwrap().is_none() {
+                    break;
+                }
+            }
+            let log = run.log();
             assert_eq!(checked, 2 * 41);
             // The weights did move: this is not a frozen start.
             assert!(log.epochs[39].loss < log.epochs[0].loss, "{opt:?} {k}: {:?}", log.epochs[39].loss);
