@@ -31,6 +31,8 @@ enum Command {
     Theory(cli::theory::Args),
     /// Trainability against depth over σ_w² for Gaussian-initialized MLPs, with k·ξ_c over it.
     Phase(cli::phase::Args),
+    /// Symmetric and nearly symmetric starts: distinct units and their spread per layer and epoch.
+    Symmetry(cli::symmetry::Args),
 }
 
 /// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
@@ -78,6 +80,7 @@ fn main() {
         Command::Probe(a) => cli::probe::run(a),
         Command::Theory(a) => cli::theory::run(a),
         Command::Phase(a) => cli::phase::run(a),
+        Command::Symmetry(a) => cli::symmetry::run(a),
     };
     match r {
         Ok(()) => {}

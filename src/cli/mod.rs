@@ -8,6 +8,7 @@ pub mod merge;
 pub mod phase;
 pub mod probe;
 pub mod probe_theory;
+pub mod symmetry;
 pub mod theory;
 pub mod theory_text;
 

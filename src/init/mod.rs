@@ -12,7 +12,8 @@
 //! - [`rules`]: `Linear.weight=kaiming_normal(nonlinearity=relu);*.bias=zeros` made data;
 //! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015);
 //! - [`variance_scaling`]: JAX's `variance_scaling` (lecun_normal/uniform) and delta_orthogonal;
-//! - [`fixup`]: the residual-network schemes fixup and zero_init_residual.
+//! - [`fixup`]: the residual-network schemes fixup and zero_init_residual;
+//! - [`zero`]: ZerO (Zhao et al. 2022), deterministic identity/Hadamard init.
 
 pub mod fan;
 pub mod fixup;
@@ -24,6 +25,7 @@ pub mod schemes;
 pub mod structured;
 mod trunc_normal;
 pub mod variance_scaling;
+pub mod zero;
 
 pub use fan::{calculate_correct_fan, calculate_fan_in_and_fan_out, calculate_gain, FanMode, NONLINEARITIES};
 
@@ -33,6 +35,7 @@ pub use scheme::{Scheme, SCHEME_NAMES};
 pub use schemes::*;
 pub use structured::*;
 pub use variance_scaling::*;
+pub use zero::zero_init_;
 
 /// torch's `warnings.warn` for init functions: printed once per call to stderr.
 pub(crate) fn warn(msg: &str) {

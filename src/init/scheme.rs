@@ -6,6 +6,7 @@ use super::fan::{fans, FanMode};
 use super::schemes::*;
 use super::structured::*;
 use super::variance_scaling::*;
+use super::zero::{check_zero_init, zero_init_};
 use crate::error::{Error, Result};
 use crate::math::special::{norm_cdf, norm_pdf};
 use crate::rng::Rng;
@@ -36,6 +37,7 @@ pub const SCHEME_NAMES: &[&str] = &[
     "delta_orthogonal",
     "fixup",
     "zero_init_residual",
+    "zero_init",
 ];
 
 /// One init scheme and its arguments (torch's defaults where not given).
@@ -107,6 +109,8 @@ pub enum Scheme {
     Fixup,
     /// Model-level: the last norm weight of each Residual body zero (see [`super::fixup`]).
     ZeroInitResidual,
+    /// ZerO (Zhao et al. 2022): identity / partial identity / scaled Hadamard; draws nothing.
+    ZerO,
 }
 
 impl Scheme {
@@ -147,6 +151,7 @@ impl Scheme {
             Scheme::DeltaOrthogonal { .. } => "delta_orthogonal",
             Scheme::Fixup => "fixup",
             Scheme::ZeroInitResidual => "zero_init_residual",
+            Scheme::ZerO => "zero_init",
         }
     }
 
@@ -168,6 +173,7 @@ impl Scheme {
             Scheme::Sparse { sparsity, std } => check_sparse(shape, *sparsity, *std),
             Scheme::VarianceScaling { .. } => fans(shape).map(|_| ()),
             Scheme::DeltaOrthogonal { .. } => check_delta_orthogonal(shape),
+            Scheme::ZerO => check_zero_init(shape),
             _ => Ok(()),
         }
     }
@@ -199,6 +205,7 @@ impl Scheme {
                 variance_scaling_with(t, *scale, *mode, *distribution, rng)
             }
             Scheme::DeltaOrthogonal { gain } => delta_orthogonal_with(t, *gain, rng),
+            Scheme::ZerO => zero_init_(t),
             Scheme::Fixup | Scheme::ZeroInitResidual => Err(Error::invalid(
                 self.name(),
                 "a model-level scheme: which parameters it sets depends on the model; apply it through init::Rules",

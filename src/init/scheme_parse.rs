@@ -163,6 +163,7 @@ impl Scheme {
             "delta_orthogonal" => Scheme::DeltaOrthogonal { gain: gain(0)? },
             "fixup" => Scheme::Fixup,
             "zero_init_residual" => Scheme::ZeroInitResidual,
+            "zero_init" => Scheme::ZerO,
             _ => Scheme::Lsuv { tol: num(0, 0.1)?, max_iters: count(1, 10)? },
         };
         s.check_args()?;

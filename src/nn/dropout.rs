@@ -8,8 +8,11 @@ use crate::tensor::Tensor;
 use serde_json::{json, Value};
 
 /// torch's `nn.Dropout(p=0.5)`: in training, zeroes each value with probability p and scales the
-/// rest by 1/(1 − p); in eval mode, the identity. The mask comes from the crate's default
-/// generator (uniforms u, kept where u < 1 − p), so its bits are not torch's bernoulli_ bits.
+/// rest by 1/(1 − p); in eval mode, the identity. The mask is torch's CPU `_dropout`:
+/// `empty_like(x).bernoulli_(1 − p)` from the default generator (see [`crate::rng::Rng::bernoulli_`]
+/// for which of torch's paths that is), divided by 1 − p in float32, times x. Training lends the
+/// run's generator as the default ([`crate::rng::with_generator`]), so a run draws its masks where
+/// the PyTorch program does.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dropout {
     pub p: f64,
@@ -42,10 +45,13 @@ impl Module for Dropout {
         }
         let n = x.numel();
         let mut mask = vec![0.0f32; n];
+        // p = 1: zeros, drawing nothing (torch's `_dropout` returns `input * zeros` first).
         if self.p < 1.0 {
-            crate::rng::with_default_rng(|rng| rng.uniform_(&mut mask, 0.0, 1.0));
-            let (keep, scale) = ((1.0 - self.p) as f32, (1.0 / (1.0 - self.p)) as f32);
-            mask.iter_mut().for_each(|u| *u = if *u < keep { scale } else { 0.0 });
+            let keep = 1.0 - self.p;
+            crate::rng::with_default_rng(|rng| rng.bernoulli_(&mut mask, keep));
+            // noise.div_(1 − p): a float32 division by the float32-rounded 1 − p.
+            let scale = 1.0f32 / keep as f32;
+            mask.iter_mut().for_each(|m| *m *= scale);
         }
         x.mul(&Tensor::from_vec(&x.shape(), mask)?)
     }

@@ -153,12 +153,14 @@ impl Rng {
         r
     }
 
-    /// A float32 Bernoulli(p) mask (1.0 with probability p) from one uniform word per element.
-    /// Not torch's `bernoulli_` bits (its CPU kernel draws through MKL's own stream).
+    /// torch's float32 `tensor.bernoulli_(p)` on CPU without MKL's stream (the path torch takes on
+    /// non-Intel CPUs and in builds without MKL, `bernoulli_scalar_kernel_default`): serially, in
+    /// memory order, one double uniform (53 bits of `random64()`) per element, 1.0 where u < p.
+    /// On an Intel CPU a torch built with MKL instead seeds MKL's MCG31m1 stream with one word
+    /// and draws `viRngBernoulli` (see the README's dropout section): those masks differ.
     pub fn bernoulli_(&mut self, out: &mut [f32], p: f64) {
-        let p = p as f32;
         for v in out {
-            *v = if self.unit_f32() < p { 1.0 } else { 0.0 };
+            *v = if self.unit_f64() < p { 1.0 } else { 0.0 };
         }
     }
 
@@ -222,6 +224,22 @@ pub fn with_default_rng<R>(f: impl FnOnce(&mut Rng) -> R) -> R {
     DEFAULT.with(|d| f(&mut d.borrow_mut()))
 }
 
+/// Runs `f` with `rng` as this thread's default generator, and puts the previous default back
+/// afterwards (also if `f` panics). What torch's global generator is to a program that seeded it:
+/// layers that draw while running (Dropout's masks) draw from `rng`, in the order `f` runs them,
+/// and nothing leaks between runs that share a thread.
+pub fn with_generator<R>(rng: &mut Rng, f: impl FnOnce() -> R) -> R {
+    struct Restore<'a>(&'a mut Rng);
+    impl Drop for Restore<'_> {
+        fn drop(&mut self) {
+            DEFAULT.with(|d| std::mem::swap(&mut *d.borrow_mut(), self.0));
+        }
+    }
+    DEFAULT.with(|d| std::mem::swap(&mut *d.borrow_mut(), rng));
+    let _restore = Restore(rng);
+    f()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +277,27 @@ mod tests {
         b.normal_(&mut x, 0.0, 1.0);
         b.normal_(&mut y, 0.0, 1.0);
         assert_eq!(one, [x[0], y[0], y[1]]);
+    }
+
+    #[test]
+    fn with_generator_lends_the_run_generator_and_restores_the_default() {
+        manual_seed(9);
+        let mut run = Rng::new(4);
+        let mut a = [0f32; 3];
+        with_generator(&mut run, || with_default_rng(|r| r.uniform_(&mut a, 0.0, 1.0)));
+        let mut want = [0f32; 3];
+        Rng::new(4).uniform_(&mut want, 0.0, 1.0);
+        assert_eq!(a, want);
+        // The run's generator moved on by three words; the default is seed 9's, untouched.
+        let (mut next, mut after) = ([0f32; 1], [0f32; 4]);
+        run.uniform_(&mut next, 0.0, 1.0);
+        Rng::new(4).uniform_(&mut after, 0.0, 1.0);
+        assert_eq!(next[0], after[3]);
+        let mut d = [0f32; 1];
+        with_default_rng(|r| r.uniform_(&mut d, 0.0, 1.0));
+        let mut nine = [0f32; 1];
+        Rng::new(9).uniform_(&mut nine, 0.0, 1.0);
+        assert_eq!(d, nine);
     }
 
     #[test]

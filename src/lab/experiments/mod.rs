@@ -6,6 +6,8 @@
 pub mod compare;
 pub mod phase;
 pub mod probe;
+pub mod symmetry;
+pub mod symmetry_out;
 
 #[cfg(test)]
 mod compare_tests;

@@ -62,6 +62,27 @@ pub fn count_distinct(rows: &[Vec<f32>], rel_tol: f64) -> usize {
     reps.len()
 }
 
+/// The spread between units: the smallest distance between two rows, over the root mean square
+/// row norm (so a scale-free number: 0 when two units coincide, about √2 for random rows). 0 when
+/// every row is zero; NaN for fewer than two rows.
+pub fn spread(rows: &[Vec<f32>]) -> f64 {
+    if rows.len() < 2 {
+        return f64::NAN;
+    }
+    let rms = (rows.iter().map(|r| norm(r).powi(2)).sum::<f64>() / rows.len() as f64).sqrt();
+    if rms == 0.0 {
+        return 0.0;
+    }
+    let mut best = f64::INFINITY;
+    for (i, a) in rows.iter().enumerate() {
+        for b in &rows[i + 1..] {
+            let d2: f64 = a.iter().zip(b).map(|(&x, &y)| ((x - y) as f64).powi(2)).sum();
+            best = best.min(d2);
+        }
+    }
+    best.sqrt() / rms
+}
+
 /// Symmetry of one hidden layer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerSymmetry {
@@ -140,6 +161,12 @@ mod tests {
         assert_eq!(count_distinct(&[r(&[0.0, 0.0]), r(&[0.0, 0.0]), r(&[0.0, 0.0])], UNIT_TOL), 1);
         assert_eq!(count_distinct(&[r(&[0.0, 0.0]), r(&[0.0, 1e-30])], UNIT_TOL), 2);
         assert_eq!(count_distinct(&[], UNIT_TOL), 0);
+        // Spread: rows (3, 4) and (3, 4.5) and (0, 0): closest pair 0.5 apart, rms norm √((25 + 29.25)/3).
+        let s = spread(&[r(&[3.0, 4.0]), r(&[3.0, 4.5]), r(&[0.0, 0.0])]);
+        assert!((s - 0.5 / (54.25f64 / 3.0).sqrt()).abs() < 1e-12, "{s}");
+        assert_eq!(spread(&[r(&[0.0]), r(&[0.0])]), 0.0);
+        assert_eq!(spread(&[r(&[1.0, 1.0]), r(&[1.0, 1.0])]), 0.0);
+        assert!(spread(&[r(&[1.0])]).is_nan());
 
         // Same weights, different biases: two units; the bias is part of the unit.
         let data = synthetic("spiral", 0).unwrap();

@@ -232,7 +232,9 @@ impl Run {
                 (Tensor::new(gathered.0), &gathered.1)
             }
         };
-        let out = self.model.forward(&x)?;
+        // Layers that draw while running (Dropout) draw from the run's generator, after this
+        // epoch's randperm, as in the PyTorch program with its one global generator.
+        let out = crate::rng::with_generator(&mut self.rng, || self.model.forward(&x))?;
         let (loss, c) = loss_and_correct(&out, t)?;
         let lv = loss.item()? as f64;
         cur.loss_sum += lv;

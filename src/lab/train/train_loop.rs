@@ -17,8 +17,10 @@
 //! A non-finite loss marks the run diverged: that epoch is recorded (with its NaN/inf loss) and
 //! training stops. A regression loss (MSE, which grows with the square of the error and so stays
 //! finite far longer than cross-entropy) also counts as diverged once an epoch's loss exceeds
-//! [`REGRESSION_BLOWUP`] times the first epoch's. The loop draws only from the generator it is given and runs on the calling
-//! thread, so a run is a pure function of (model, data, config, generator).
+//! [`REGRESSION_BLOWUP`] times the first epoch's. The loop draws only from the generator it is
+//! given (randperm, and Dropout's masks: the generator is lent as the thread's default during each
+//! forward) and runs on the calling thread, so a run is a pure function of (model, data, config,
+//! generator).
 //!
 //! [`Run`]: super::Run
 

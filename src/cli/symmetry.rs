@@ -1,0 +1,96 @@
+//! `initlab symmetry`: train one model from symmetric and nearly symmetric starts; per hidden
+//! layer and epoch, the distinct units and their spread; which starts train.
+
+use crate::error::Result;
+use crate::lab::experiments::symmetry::{prepare, run_all, SymmetryConfig, CONSTANT, DEFAULT_STARTS};
+use crate::lab::experiments::symmetry_out::{check_out, summary, write_all};
+use crate::lab::train::TrainConfig;
+use crate::lab::views::report::text_table;
+use clap::Args as ClapArgs;
+use std::path::PathBuf;
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// A model shorthand (mlp:in-100-100-out:relu, conv:8-16) or a JSON spec; it needs a hidden layer.
+    #[arg(long, default_value = "mlp:in-100-100-out:relu")]
+    pub model: String,
+    /// A built-in dataset (spiral, moons, …) or a file, as in compare.
+    #[arg(long, default_value = "spiral")]
+    pub data: String,
+    /// Starts, repeatable: a name (zeros, constant, zero_weights_random_bias, zero_last_layer,
+    /// random_bias_only_last, constant_dropout, constant_perturb_1e-6, constant_perturb_1e-3,
+    /// zero_init, kaiming) or label@rules[+perturb=E][+dropout=P]; LAST. in rules names the last
+    /// weight layer. Default: all the named ones.
+    #[arg(long = "start")]
+    pub starts: Vec<String>,
+    #[arg(long, default_value_t = 2)]
+    pub seeds: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 300)]
+    pub epochs: usize,
+    /// sgd or adam.
+    #[arg(long, default_value = "sgd")]
+    pub optimizer: String,
+    #[arg(long, default_value_t = 0.1, allow_negative_numbers = true)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 0.9, allow_negative_numbers = true)]
+    pub momentum: f64,
+    /// Minibatch size (default: full batch, where the symmetric subspace is exactly invariant).
+    #[arg(long)]
+    pub batch_size: Option<usize>,
+    /// A start "trains" when its mean final loss is below this.
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
+    pub threshold: f64,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    #[arg(long, default_value = "runs/symmetry")]
+    pub out: PathBuf,
+    /// No table and no list of written files.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+pub fn run(a: &Args) -> Result<()> {
+    let optimizer = a.optimizer.parse()?;
+    let c = SymmetryConfig {
+        model: a.model.clone(),
+        data: a.data.clone(),
+        starts: if a.starts.is_empty() {
+            DEFAULT_STARTS.iter().map(|s| s.to_string()).collect()
+        } else {
+            a.starts.clone()
+        },
+        seeds: a.seeds,
+        seed: a.seed,
+        train: TrainConfig {
+            optimizer,
+            lr: a.lr,
+            momentum: a.momentum as f32,
+            epochs: a.epochs,
+            batch_size: a.batch_size,
+            ..TrainConfig::default()
+        },
+        threshold: a.threshold,
+    };
+    if !c.threshold.is_finite() {
+        return Err(crate::Error::invalid(format!("--threshold {}", c.threshold), "needs a finite loss threshold"));
+    }
+    let p = prepare(&c)?;
+    check_out(&a.out)?;
+    let runs = run_all(&p, a.threads)?;
+    let files = write_all(&a.out, &p, &runs)?;
+    if !a.quiet {
+        let (h, rows) = summary(&p, &runs);
+        print!("{}", text_table(&h, &rows));
+        println!(
+            "(the constant starts use {CONSTANT}; units within {} relative distance count as one)",
+            crate::lab::instruments::units::UNIT_TOL
+        );
+        for f in files {
+            println!("wrote {}", f.display());
+        }
+    }
+    Ok(())
+}
