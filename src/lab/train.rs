@@ -118,7 +118,7 @@ fn optimizer(model: &dyn Module, c: &TrainConfig) -> Box<dyn Optimizer> {
     match c.optimizer {
         OptimizerKind::Sgd => Box::new(Sgd::new(
             params,
-            SgdConfig { lr: c.lr as f32, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
+            SgdConfig { lr: c.lr, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
         )),
         OptimizerKind::Adam => {
             Box::new(Adam::new(params, AdamConfig { lr: c.lr, weight_decay: c.weight_decay, ..AdamConfig::default() }))
