@@ -6,6 +6,7 @@
 pub mod compare;
 pub mod phase;
 pub mod probe;
+pub mod width;
 
 #[cfg(test)]
 mod compare_tests;
