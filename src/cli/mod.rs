@@ -9,6 +9,7 @@ pub mod phase;
 pub mod probe;
 pub mod probe_theory;
 pub mod theory;
+pub mod width;
 
 use crate::error::{Error, Result};
 use std::path::Path;

@@ -7,3 +7,4 @@ pub mod figures;
 pub mod plot;
 pub mod report;
 pub mod summary;
+pub mod width;
