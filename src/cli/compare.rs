@@ -81,6 +81,8 @@ pub struct Args {
     /// Without an unfinished sweep there, start one.
     #[arg(long)]
     pub resume: bool,
+    #[command(flatten)]
+    pub param: super::param_args::ParamArgs,
 }
 
 impl Args {
@@ -120,6 +122,7 @@ impl Args {
             test: self.test.clone(),
             test_split: self.test_split,
             snapshots: self.snapshots.clone(),
+            param: self.param.param()?,
         })
     }
 }

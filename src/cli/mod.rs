@@ -5,6 +5,7 @@ pub mod compare;
 pub mod grad;
 pub mod init;
 pub mod merge;
+pub mod param_args;
 pub mod phase;
 pub mod probe;
 pub mod probe_theory;

@@ -160,7 +160,7 @@ fn coord_check(a: &Args, c: &WidthConfig) -> Result<()> {
     header.extend((1..=c.steps).map(|s| format!("t={s}")));
     let mut rows = Vec::new();
     for p in &c.params {
-        for (m, ty) in coord::modules(&records) {
+        for (m, ty) in coord::modules(&records, p.name()) {
             let mut r = vec![p.name().to_string(), format!("{m} {ty}")];
             for s in 1..=c.steps {
                 let v = slopes.iter().find(|x| x.param == p.name() && x.module == m && x.step == s);

@@ -13,6 +13,7 @@ use crate::lab::instruments::captures::{boundary, histograms, plane_of, Boundary
 use crate::lab::instruments::units::{
     dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry,
 };
+use crate::lab::models::param::{self, Param};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
 use crate::lab::train::{train_observed, TrainConfig, TrainLog};
 use crate::{Error, Result, Rng, Tensor};
@@ -65,6 +66,9 @@ pub struct CompareConfig {
     /// a tenth and a third of the way.
     #[serde(default)]
     pub snapshots: Vec<usize>,
+    /// `--param mup --base-width N …` (None: torch's standard parametrization).
+    #[serde(default)]
+    pub param: Option<Param>,
 }
 
 impl Default for CompareConfig {
@@ -86,6 +90,7 @@ impl Default for CompareConfig {
             test: None,
             test_split: None,
             snapshots: Vec::new(),
+            param: None,
         }
     }
 }
@@ -140,6 +145,8 @@ pub struct Prepared {
     /// The plane of the decision boundaries (2-D classification data only).
     pub plane: Option<Extent>,
     pub spec: serde_json::Value,
+    /// μP's base shapes (`--param mup`), set on every model right after it is built.
+    pub base: Option<crate::nn::mup::BaseShapes>,
     pub rules: Vec<Rules>,
     /// `named_parameters` names, the columns of the gradient norms.
     pub param_names: Vec<String>,
@@ -205,7 +212,13 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     let (data, test) = data::load_with_test(&config.data, config.seed, config.test.as_deref(), config.test_split)?;
     let plane = plane_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
-    let model = build(&spec, &mut Rng::new(0))?;
+    let (spec, base) = config.param.clone().unwrap_or(Param::Sp).prepare(&spec, &config.model)?;
+    let fresh = || -> Result<Box<dyn crate::nn::Module>> {
+        let m = build(&spec, &mut Rng::new(0))?;
+        param::apply(m.as_ref(), base.as_ref())?;
+        Ok(m)
+    };
+    let model = fresh()?;
     check_fits(model.as_ref(), &config.model, &data)?;
     check_last_batch(model.as_ref(), &data, &train)?;
     let mut rules = Vec::new();
@@ -213,8 +226,10 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     let batch = Tensor::new(data.input.clone());
     for (label, text) in &config.inits {
         let r = Rules::parse_nonempty(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        let trial = build(&spec, &mut Rng::new(0))?;
         let report = r
-            .apply_with_batch(build(&spec, &mut Rng::new(0))?.as_ref(), Some(&batch), &mut Rng::new(0))
+            .apply_with_batch(trial.as_ref(), Some(&batch), &mut Rng::new(0))
+            .and_then(|rep| param::apply(trial.as_ref(), base.as_ref()).map(|_| rep))
             .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         warnings.extend(report.warnings.into_iter().map(|w| format!("--init '{label}': {w}")));
         rules.push(r);
@@ -227,7 +242,19 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             param_names.iter().position(|n| *n == w)
         })
         .collect();
-    Ok(Prepared { config: config.clone(), train, data, test, plane, spec, rules, param_names, weight_params, warnings })
+    Ok(Prepared {
+        config: config.clone(),
+        train,
+        data,
+        test,
+        plane,
+        spec,
+        base,
+        rules,
+        param_names,
+        weight_params,
+        warnings,
+    })
 }
 
 /// A last minibatch of one sample cannot train a BatchNorm layer (torch: "Expected more than 1
@@ -285,6 +312,8 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let mut rng = Rng::new(seed);
     let mut model = build(&p.spec, &mut rng)?;
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
+    // μP (mup's set_base_shapes after the init, rescaling it as mup does a fan-in-scaled init).
+    param::apply(model.as_ref(), p.base.as_ref())?;
     let init_stds = layer_output_stds(model.as_ref(), &p.data)?;
     let watch = s == 0;
     let snaps = p.config.snapshot_epochs();

@@ -17,7 +17,7 @@ use crate::{Error, Result, Rng};
 use serde_json::{json, Value};
 
 /// `--param`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Param {
     Sp,
     Mup { base_width: usize, output_mult: f64, readout_zero_init: bool },
@@ -117,6 +117,15 @@ impl Param {
 pub fn apply(model: &dyn Module, base: Option<&BaseShapes>) -> Result<()> {
     match base {
         Some(b) => set_base_shapes(model, b, true),
+        None => Ok(()),
+    }
+}
+
+/// The infshapes only, without rescaling (so a model can be run through shape checks before
+/// its init; [`apply`] afterwards rescales).
+pub fn attach(model: &dyn Module, base: Option<&BaseShapes>) -> Result<()> {
+    match base {
+        Some(b) => set_base_shapes(model, b, false),
         None => Ok(()),
     }
 }

@@ -34,9 +34,9 @@ fn width_axis(widths: &[usize]) -> (Vec<f64>, Vec<String>, String) {
 /// The coord check: one row per parametrization, one panel per step.
 pub fn coord_figure(c: &WidthConfig, records: &[CoordRecord]) -> Figure {
     let (x, names, x_label) = width_axis(&c.widths);
-    let mods = modules(records);
     let mut panels = Vec::new();
     for p in &c.params {
+        let mods = modules(records, p.name());
         for step in 1..=c.steps {
             let series = mods
                 .iter()
@@ -78,7 +78,7 @@ pub fn lr_figure(c: &WidthConfig, runs: &[LrRun]) -> Figure {
         .map(|p| Panel {
             title: title(p.name()).to_string(),
             x_label: "log2 learning rate".into(),
-            y_label: format!("training loss after {} steps (log scale)", c.steps),
+            y_label: format!("training loss after {} steps", c.steps),
             log_y: true,
             series: c
                 .widths

@@ -137,10 +137,10 @@ pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {
     sxy / sxx
 }
 
-/// The modules of the records (without the whole model ""), in forward order.
-pub fn modules(records: &[CoordRecord]) -> Vec<(String, String)> {
+/// The modules of `param`'s records (without the whole model ""), in forward order.
+pub fn modules(records: &[CoordRecord], param: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
-    for r in records {
+    for r in records.iter().filter(|r| r.param == param) {
         if !r.module.is_empty() && !out.iter().any(|(m, _)| *m == r.module) {
             out.push((r.module.clone(), r.type_name.clone()));
         }
@@ -162,7 +162,7 @@ pub fn slopes(c: &WidthConfig, records: &[CoordRecord]) -> Vec<Slope> {
     let x: Vec<f64> = c.widths.iter().map(|&w| w as f64).collect();
     let mut out = Vec::new();
     for p in &c.params {
-        for (m, t) in modules(records) {
+        for (m, t) in modules(records, p.name()) {
             for step in 1..=c.steps {
                 let y = means(records, p.name(), &m, step, &c.widths);
                 out.push(Slope { param: p.name(), module: m.clone(), type_name: t.clone(), step, slope: loglog_slope(&x, &y) });
