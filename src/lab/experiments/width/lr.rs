@@ -5,7 +5,7 @@
 
 use super::{build_param, WidthConfig};
 use crate::lab::data::Dataset;
-use crate::lab::train::{evaluate, train};
+use crate::lab::train::{evaluate, Run};
 use crate::{Error, Result, Rng};
 
 /// One run of the grid.
@@ -40,9 +40,10 @@ pub fn run_one(c: &WidthConfig, data: &Dataset, r: usize) -> Result<LrRun> {
     let (param, width, lr) = (&c.params[p], c.widths[w], c.lrs[l]);
     let (spec, base) = c.spec(param, width, data)?;
     let mut rng = Rng::new(s as u64);
-    let mut model = build_param(&spec, base.as_ref(), &mut rng)?;
-    let log = train(&mut *model, data, &super::coord::train_config(c, lr), &mut rng)?;
-    let loss = if log.diverged { f64::NAN } else { evaluate(&mut *model, data)?.0 };
+    let model = build_param(&spec, base.as_ref(), &mut rng)?;
+    let mut run = Run::new(model, data.clone(), super::coord::train_config(c, lr), rng)?;
+    let diverged = run.finish()?.diverged;
+    let loss = if diverged { f64::NAN } else { evaluate(run.model_mut(), data)?.0 };
     Ok(LrRun { param: param.name().into(), width, lr, seed: s, final_loss: loss, diverged: !loss.is_finite() })
 }
 
