@@ -24,8 +24,18 @@ fn ok(args: &[&str]) -> String {
 #[test]
 fn coord_check_sp_grows_and_mup_stays_flat() {
     let out = tmp("coord");
-    let s = ok(&["width", "--coord-check", "--widths", "64,128,256,512", "--seeds", "2", "--steps", "3", "--out",
-        out.to_str().unwrap()]);
+    let s = ok(&[
+        "width",
+        "--coord-check",
+        "--widths",
+        "64,128,256,512",
+        "--seeds",
+        "2",
+        "--steps",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     let csv = std::fs::read_to_string(out.join("coord_check.csv")).unwrap();
     assert_eq!(csv.lines().next().unwrap(), "parametrization,width,seed,step,module,type,l1");
     // 2 params x 2 seeds x 4 widths x 3 steps x 8 modules (7 layers and the whole model "").
@@ -85,7 +95,10 @@ fn bad_input_is_one_error_and_nothing_written() {
         (vec!["width", "--lr-sweep", "0.01,0"], "finite number > 0"),
         (vec!["width"], "exactly one of"),
         (vec!["width", "--coord-check", "--param", "sp", "--base-width", "8"], "for --param mup"),
-        (vec!["compare", "--model", "conv:8:relu", "--data", "shapes", "--param", "mup", "--base-width", "8"], "not for conv"),
+        (
+            vec!["compare", "--model", "conv:8:relu", "--data", "shapes", "--param", "mup", "--base-width", "8"],
+            "not for conv",
+        ),
         (vec!["compare", "--model", "resmlp:2-64x2-3", "--param", "mup", "--base-width", "8"], "not for residual"),
         (vec!["compare", "--param", "mup"], "needs --base-width"),
     ] {
@@ -94,7 +107,10 @@ fn bad_input_is_one_error_and_nothing_written() {
         let r = initlab(&a);
         let err = String::from_utf8_lossy(&r.stderr);
         assert_eq!(r.status.code(), Some(1), "{a:?}: {err}");
-        assert!(err.starts_with("error: ") && err.trim_end().lines().count() == 1 && err.contains(needle), "{a:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.trim_end().lines().count() == 1 && err.contains(needle),
+            "{a:?}: {err}"
+        );
         assert!(!out.exists(), "{a:?} wrote {out:?}");
     }
 }
@@ -102,8 +118,28 @@ fn bad_input_is_one_error_and_nothing_written() {
 #[test]
 fn compare_and_init_build_mup_models() {
     let out = tmp("cmp");
-    ok(&["compare", "--model", "mlp:in-128-128-out:relu", "--param", "mup", "--base-width", "32", "--init", "default",
-        "--seeds", "1", "--epochs", "5", "--optimizer", "adam", "--lr", "0.01", "--quiet", "--out", out.to_str().unwrap()]);
+    ok(&[
+        "compare",
+        "--model",
+        "mlp:in-128-128-out:relu",
+        "--param",
+        "mup",
+        "--base-width",
+        "32",
+        "--init",
+        "default",
+        "--seeds",
+        "1",
+        "--epochs",
+        "5",
+        "--optimizer",
+        "adam",
+        "--lr",
+        "0.01",
+        "--quiet",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert!(out.join("metrics.csv").is_file());
     let ck = tmp("init").with_extension("safetensors");
     let s = ok(&["init", "mlp:2-128-128-3", "--param", "mup", "--base-width", "32", "--out", ck.to_str().unwrap()]);

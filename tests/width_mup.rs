@@ -51,12 +51,22 @@ fn coord_check_matches_mup() {
         let mut worst = [0f64; 8];
         for (g, w) in got.iter().zip(want) {
             let w = w.as_array().unwrap();
-            let (width, seed, step, module, l1) = (w[0].as_u64().unwrap() as usize, w[1].as_u64().unwrap() as usize,
-                w[2].as_u64().unwrap() as usize, w[3].as_str().unwrap(), w[4].as_f64().unwrap());
+            let (width, seed, step, module, l1) = (
+                w[0].as_u64().unwrap() as usize,
+                w[1].as_u64().unwrap() as usize,
+                w[2].as_u64().unwrap() as usize,
+                w[3].as_str().unwrap(),
+                w[4].as_f64().unwrap(),
+            );
             assert_eq!((g.width, g.seed, g.step, g.module.as_str()), (width, seed, step, module));
             worst[step] = worst[step].max(rel(g.l1, l1));
         }
-        eprintln!("{} {} worst relative difference per step: {:?}", case["param"], case["optimizer"], &worst[1..=c.steps]);
+        eprintln!(
+            "{} {} worst relative difference per step: {:?}",
+            case["param"],
+            case["optimizer"],
+            &worst[1..=c.steps]
+        );
         assert!(worst[1] <= 1e-6, "step 1 (the weights as built): {}", worst[1]);
         for (s, &e) in worst.iter().enumerate().take(c.steps + 1).skip(2) {
             assert!(e <= 1e-5, "step {s}: {e}");
@@ -76,7 +86,10 @@ fn lr_sweep_final_losses_match_mup() {
         for (r, w) in runs.iter().enumerate() {
             let got = lr::run_one(&c, &data, r).unwrap();
             let w = w.as_array().unwrap();
-            assert_eq!((got.width, got.lr, got.seed), (w[0].as_u64().unwrap() as usize, w[1].as_f64().unwrap(), w[2].as_u64().unwrap() as usize));
+            assert_eq!(
+                (got.width, got.lr, got.seed),
+                (w[0].as_u64().unwrap() as usize, w[1].as_f64().unwrap(), w[2].as_u64().unwrap() as usize)
+            );
             let want = w[3].as_f64().unwrap();
             assert!(rel(got.final_loss, want) < 1e-4, "{} run {r}: {} vs {want}", case["param"], got.final_loss);
         }

@@ -120,7 +120,7 @@ fn config(a: &Args, lr_sweep: bool) -> Result<WidthConfig> {
 }
 
 pub fn run(a: &Args) -> Result<()> {
-    if a.coord_check == !a.lr_sweep.is_empty() {
+    if a.coord_check != a.lr_sweep.is_empty() {
         return Err(Error::invalid("initlab width", "give exactly one of --coord-check or --lr-sweep LR,LR,…"));
     }
     if a.coord_check && (a.shard.is_some() || a.resume) {
@@ -192,7 +192,10 @@ fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
     if rec_dir.is_dir() {
         let old = std::fs::read_to_string(&fp_path).unwrap_or_default();
         if keep && old != fingerprint(c) && !old.is_empty() {
-            return Err(Error::file(&rec_dir, "holds runs of another configuration; use another --out or drop --resume"));
+            return Err(Error::file(
+                &rec_dir,
+                "holds runs of another configuration; use another --out or drop --resume",
+            ));
         }
         if !keep {
             std::fs::remove_dir_all(&rec_dir).map_err(|e| Error::file(&rec_dir, format!("cannot clear: {e}")))?;

@@ -35,12 +35,7 @@ impl InfShape {
     /// mup's `zip_infshape(base_dims, dims)` for plain base sizes: a dimension is infinite
     /// where the base size differs from the size (`fin_if_same`).
     pub fn zip(base: &[usize], dims: &[usize]) -> InfShape {
-        InfShape(
-            base.iter()
-                .zip(dims)
-                .map(|(&b, &d)| InfDim { base: (b != d).then_some(b), dim: d })
-                .collect(),
-        )
+        InfShape(base.iter().zip(dims).map(|(&b, &d)| InfDim { base: (b != d).then_some(b), dim: d }).collect())
     }
 
     /// These base dimensions with new sizes `dims` (mup's `zip_infshape` when the base is

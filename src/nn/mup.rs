@@ -43,7 +43,11 @@ pub fn make_base_shapes(base: &[(String, Vec<usize>)], delta: &[(String, Vec<usi
         if bsh.len() != dsh.len() {
             return Err(Error::invalid(
                 "base shapes",
-                format!("parameter '{name}' has {} dimensions in the base model, {} in the delta", bsh.len(), dsh.len()),
+                format!(
+                    "parameter '{name}' has {} dimensions in the base model, {} in the delta",
+                    bsh.len(),
+                    dsh.len()
+                ),
             ));
         }
         out.push((name.clone(), InfShape::zip(bsh, dsh).with_dims(bsh)));

@@ -203,7 +203,9 @@ fn size_bound(v: &Value) -> u128 {
             Some(Value::Object(o)) => o.values().map(size_bound).fold(0, u128::saturating_add),
             _ => 0,
         },
-        Some("Linear") | Some("MuReadout") => num("in_features").saturating_mul(num("out_features")).saturating_add(num("out_features")),
+        Some("Linear") | Some("MuReadout") => {
+            num("in_features").saturating_mul(num("out_features")).saturating_add(num("out_features"))
+        }
         Some("Conv2d") => num("in_channels")
             .saturating_mul(num("out_channels"))
             .saturating_mul(pair("kernel_size"))

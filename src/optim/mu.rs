@@ -41,7 +41,10 @@ fn infshapes(params: &[Parameter]) -> Result<Vec<crate::nn::InfShape>> {
                 )
             })?;
             if s.ninf() > 2 {
-                return Err(Error::invalid(format!("a parameter of shape {:?}", p.shape()), "more than 2 inf dimensions"));
+                return Err(Error::invalid(
+                    format!("a parameter of shape {:?}", p.shape()),
+                    "more than 2 inf dimensions",
+                ));
             }
             Ok(s)
         })
@@ -112,10 +115,16 @@ mod tests {
             let params = vec![w.clone()];
             let mut opt: Box<dyn Optimizer> = if adam {
                 let o = Adam::new(params, AdamConfig { lr, ..AdamConfig::default() });
-                Box::new(match scales.clone() { Some(s) => o.with_scales(s), None => o })
+                Box::new(match scales.clone() {
+                    Some(s) => o.with_scales(s),
+                    None => o,
+                })
             } else {
                 let o = Sgd::new(params, SgdConfig { lr, momentum: 0.9, ..SgdConfig::default() });
-                Box::new(match scales.clone() { Some(s) => o.with_scales(s), None => o })
+                Box::new(match scales.clone() {
+                    Some(s) => o.with_scales(s),
+                    None => o,
+                })
             };
             for g in [[0.5f32, 0.25], [-1.0, 2.0]] {
                 w.set_grad(Some(ArrayD::from_shape_vec(IxDyn(&[2]), g.to_vec()).unwrap()));

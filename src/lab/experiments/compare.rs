@@ -307,8 +307,8 @@ pub struct RunViews {
 /// the first seed's pictures taken between epochs.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
-    let mut run =
-        Run::from_init_param(&p.spec, p.base.as_ref(), &p.rules[k], seed, p.data.clone(), p.train.clone())?.with_test(p.test.clone());
+    let mut run = Run::from_init_param(&p.spec, p.base.as_ref(), &p.rules[k], seed, p.data.clone(), p.train.clone())?
+        .with_test(p.test.clone());
     // The instrument itself, not `run.layer_output_stds()`: its training-mode pass moves batch-norm
     // running statistics, and the outputs have always included that (see `Run::layer_output_stds`).
     let init_stds = layer_output_stds(run.model(), &p.data)?;

@@ -132,8 +132,21 @@ pub fn attach(model: &dyn Module, base: Option<&BaseShapes>) -> Result<()> {
 
 /// The layers of a Sequential MLP spec: Linear layers, activations and dropout only.
 fn mlp_layers<'a>(spec: &'a Value, model_text: &str) -> Result<&'a Vec<Value>> {
-    const OK: &[&str] =
-        &["Linear", "Flatten", "ReLU", "LeakyReLU", "Tanh", "Sigmoid", "GELU", "SELU", "ELU", "SiLU", "Softplus", "Identity", "Dropout"];
+    const OK: &[&str] = &[
+        "Linear",
+        "Flatten",
+        "ReLU",
+        "LeakyReLU",
+        "Tanh",
+        "Sigmoid",
+        "GELU",
+        "SELU",
+        "ELU",
+        "SiLU",
+        "Softplus",
+        "Identity",
+        "Dropout",
+    ];
     let not = |why: String| {
         Error::invalid(
             format!("--param mup with model '{model_text}'"),

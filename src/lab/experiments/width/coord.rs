@@ -125,8 +125,12 @@ pub fn means(records: &[CoordRecord], param: &str, module: &str, step: usize, wi
 
 /// The least-squares slope of ln y against ln x (NaN with fewer than two usable points).
 pub fn loglog_slope(x: &[f64], y: &[f64]) -> f64 {
-    let pts: Vec<(f64, f64)> =
-        x.iter().zip(y).filter(|(a, b)| **a > 0.0 && **b > 0.0 && b.is_finite()).map(|(a, b)| (a.ln(), b.ln())).collect();
+    let pts: Vec<(f64, f64)> = x
+        .iter()
+        .zip(y)
+        .filter(|(a, b)| **a > 0.0 && **b > 0.0 && b.is_finite())
+        .map(|(a, b)| (a.ln(), b.ln()))
+        .collect();
     if pts.len() < 2 {
         return f64::NAN;
     }
@@ -165,7 +169,13 @@ pub fn slopes(c: &WidthConfig, records: &[CoordRecord]) -> Vec<Slope> {
         for (m, t) in modules(records, p.name()) {
             for step in 1..=c.steps {
                 let y = means(records, p.name(), &m, step, &c.widths);
-                out.push(Slope { param: p.name(), module: m.clone(), type_name: t.clone(), step, slope: loglog_slope(&x, &y) });
+                out.push(Slope {
+                    param: p.name(),
+                    module: m.clone(),
+                    type_name: t.clone(),
+                    step,
+                    slope: loglog_slope(&x, &y),
+                });
             }
         }
     }

@@ -74,16 +74,20 @@ pub fn parse_row(line: &str) -> Result<LrRun> {
 
 /// Seed-mean final loss per (parametrization, width, lr); NaN if any seed diverged.
 pub fn mean_loss(runs: &[LrRun], param: &str, width: usize, lr: f64) -> f64 {
-    let v: Vec<f64> = runs.iter().filter(|r| r.param == param && r.width == width && r.lr == lr).map(|r| r.final_loss).collect();
+    let v: Vec<f64> =
+        runs.iter().filter(|r| r.param == param && r.width == width && r.lr == lr).map(|r| r.final_loss).collect();
     if v.is_empty() {
         return f64::NAN;
     }
     v.iter().sum::<f64>() / v.len() as f64
 }
 
+/// (parametrization, width, best (lr, loss)).
+pub type Best = (String, usize, Option<(f64, f64)>);
+
 /// "Wider is better": per (parametrization, width), the best lr and its seed-mean loss
 /// (`None` when every lr diverged).
-pub fn best_per_width(c: &WidthConfig, runs: &[LrRun]) -> Vec<(String, usize, Option<(f64, f64)>)> {
+pub fn best_per_width(c: &WidthConfig, runs: &[LrRun]) -> Vec<Best> {
     let mut out = Vec::new();
     for p in &c.params {
         for &w in &c.widths {

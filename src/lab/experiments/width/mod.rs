@@ -77,7 +77,10 @@ impl WidthConfig {
                 if *base_width > self.widths[0] {
                     return Err(Error::invalid(
                         format!("--base-width {base_width}"),
-                        format!("is above the smallest width {}; the base is a width the others scale from", self.widths[0]),
+                        format!(
+                            "is above the smallest width {}; the base is a width the others scale from",
+                            self.widths[0]
+                        ),
                     ));
                 }
             }
@@ -89,7 +92,10 @@ impl WidthConfig {
         }
         for &lr in std::iter::once(&self.lr).chain(&self.lrs) {
             if !(lr.is_finite() && lr > 0.0) {
-                return Err(Error::invalid(format!("learning rate {lr}"), "every learning rate must be a finite number > 0"));
+                return Err(Error::invalid(
+                    format!("learning rate {lr}"),
+                    "every learning rate must be a finite number > 0",
+                ));
             }
         }
         if self.batch_size == Some(0) {
@@ -102,7 +108,10 @@ impl WidthConfig {
     pub fn dataset(&self) -> Result<Dataset> {
         let d = synthetic(&self.data, 0)?;
         if !d.is_classification() {
-            return Err(Error::invalid(format!("--data {}", self.data), "the width experiments need a classification set"));
+            return Err(Error::invalid(
+                format!("--data {}", self.data),
+                "the width experiments need a classification set",
+            ));
         }
         match self.batch_size {
             Some(n) if n < d.len() => {
