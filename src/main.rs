@@ -33,6 +33,8 @@ enum Command {
     Phase(cli::phase::Args),
     /// Symmetric and nearly symmetric starts: distinct units and their spread per layer and epoch.
     Symmetry(cli::symmetry::Args),
+    /// SP beside μP as an MLP widens: mup's coord check (--coord-check), lr transfer (--lr-sweep).
+    Width(cli::width::Args),
 }
 
 /// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
@@ -81,6 +83,7 @@ fn main() {
         Command::Theory(a) => cli::theory::run(a),
         Command::Phase(a) => cli::phase::run(a),
         Command::Symmetry(a) => cli::symmetry::run(a),
+        Command::Width(a) => cli::width::run(a),
     };
     match r {
         Ok(()) => {}

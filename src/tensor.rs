@@ -20,6 +20,8 @@ pub(crate) struct Inner {
     pub(crate) grad: Mutex<Option<ArrayD<f32>>>,
     pub(crate) requires_grad: AtomicBool,
     pub(crate) node: Option<Node>,
+    /// Which dimensions are width (mup's `p.infshape`), set by `nn::mup::set_base_shapes`.
+    pub(crate) infshape: Mutex<Option<crate::nn::InfShape>>,
 }
 
 impl Drop for Inner {
@@ -75,7 +77,17 @@ impl Tensor {
             grad: Mutex::new(None),
             requires_grad: AtomicBool::new(requires_grad),
             node,
+            infshape: Mutex::new(None),
         }))
+    }
+
+    /// mup's `p.infshape`: which dimensions scale with width (`None` until base shapes are set).
+    pub fn infshape(&self) -> Option<crate::nn::InfShape> {
+        self.0.infshape.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn set_infshape(&self, s: Option<crate::nn::InfShape>) {
+        *self.0.infshape.lock().unwrap_or_else(|e| e.into_inner()) = s;
     }
 
     /// A leaf tensor that does not require grad.

@@ -92,6 +92,8 @@ pub struct Args {
     /// Without an unfinished sweep there, start one.
     #[arg(long)]
     pub resume: bool,
+    #[command(flatten)]
+    pub param: super::param_args::ParamArgs,
 }
 
 impl Args {
@@ -136,6 +138,7 @@ impl Args {
             snapshots: self.snapshots.clone(),
             task: self.task.clone(),
             standardize: self.standardize,
+            param: self.param.param()?,
         })
     }
 }

@@ -25,6 +25,8 @@ pub struct Args {
     /// Seed of the generator that builds and initialises the model.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+    #[command(flatten)]
+    pub param: super::param_args::ParamArgs,
     /// Where to write the checkpoint (safetensors).
     #[arg(long)]
     pub out: PathBuf,
@@ -107,8 +109,13 @@ pub fn run(args: &Args) -> Result<()> {
             ));
         }
     }
+    let (spec, base) = match args.param.param()? {
+        Some(p) => p.prepare(&spec, &args.spec.to_string_lossy())?,
+        None => (spec, None),
+    };
     let mut rng = Rng::new(args.seed);
     let model = from_spec_with_rng(&spec, &mut rng)?;
+    crate::lab::models::param::attach(model.as_ref(), base.as_ref())?;
     let sample = match (&batch, &args.input_shape) {
         (Some(b), _) => Some(b.shape()[1..].to_vec()),
         (None, Some(s)) => Some(s.clone()),
@@ -131,12 +138,15 @@ pub fn run(args: &Args) -> Result<()> {
         _ => None,
     };
     let report = rules.apply_with_batch(model.as_ref(), batch.as_ref(), &mut rng)?;
+    // μP: mup's set_base_shapes after the init (it rescales a fan-in-scaled init to μP's).
+    crate::lab::models::param::apply(model.as_ref(), base.as_ref())?;
     for w in &report.warnings {
         eprintln!("warning: {}", super::one_line(w));
     }
     let mut meta = HashMap::new();
     meta.insert("init".to_string(), if rules.is_empty() { "default".to_string() } else { rules.to_string() });
     meta.insert("seed".to_string(), args.seed.to_string());
+    meta.insert("param".to_string(), args.param.param.clone());
     save_checkpoint(&args.out, model.as_ref(), &meta)?;
 
     let header = ["parameter", "shape", "fan_in", "fan_out", "scheme", "std(theory)", "mean", "std", "min", "max"];

@@ -5,12 +5,14 @@ pub mod compare;
 pub mod grad;
 pub mod init;
 pub mod merge;
+pub mod param_args;
 pub mod phase;
 pub mod probe;
 pub mod probe_theory;
 pub mod symmetry;
 pub mod theory;
 pub mod theory_text;
+pub mod width;
 
 use crate::error::{Error, Result};
 use std::path::Path;

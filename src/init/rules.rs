@@ -27,7 +27,7 @@ use crate::tensor::Tensor;
 use std::fmt;
 
 /// The layer types a bare scheme (no selector) applies to.
-pub const BARE_TYPES: &[&str] = &["Linear", "Conv2d"];
+pub const BARE_TYPES: &[&str] = &["Linear", "MuReadout", "Conv2d"];
 
 /// Which parameters a rule selects.
 #[derive(Clone, Debug, PartialEq)]
@@ -355,7 +355,10 @@ fn edit_distance(a: &str, b: &str) -> usize {
 /// weight and bias U(±1/√fan_in) with fan_in from the weight; norm layers weight 1, bias 0.
 pub fn default_for(owner: &dyn Module, local: &str) -> Result<Scheme> {
     let ty = owner.type_name();
-    if ty == "Linear" || ty.starts_with("Conv") {
+    if owner.downcast_ref::<crate::nn::MuReadout>().is_some_and(|m| m.readout_zero_init) {
+        return Ok(Scheme::Zeros);
+    }
+    if ty == "Linear" || ty == "MuReadout" || ty.starts_with("Conv") {
         let w = owner
             .own_parameters()
             .into_iter()

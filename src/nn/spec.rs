@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 pub const LAYER_TYPES: &[&str] = &[
     "Sequential",
     "Linear",
+    "MuReadout",
     "Conv2d",
     "BatchNorm1d",
     "BatchNorm2d",
@@ -201,7 +202,9 @@ fn size_bound(v: &Value) -> u128 {
             Some(Value::Object(o)) => o.values().map(size_bound).fold(0, u128::saturating_add),
             _ => 0,
         },
-        Some("Linear") => num("in_features").saturating_mul(num("out_features")).saturating_add(num("out_features")),
+        Some("Linear") | Some("MuReadout") => {
+            num("in_features").saturating_mul(num("out_features")).saturating_add(num("out_features"))
+        }
         Some("Conv2d") => num("in_channels")
             .saturating_mul(num("out_channels"))
             .saturating_mul(pair("kernel_size"))
@@ -261,6 +264,17 @@ fn build(v: &Value, path: &str, rng: &mut Rng) -> Result<Box<dyn Module>> {
                 f.usize_req("in_features")?,
                 f.usize_req("out_features")?,
                 f.bool_or("bias", true)?,
+                rng,
+            ))
+        }
+        "MuReadout" => {
+            f.only(&["in_features", "out_features", "bias", "output_mult", "readout_zero_init"])?;
+            Box::new(MuReadout::with_rng(
+                f.usize_req("in_features")?,
+                f.usize_req("out_features")?,
+                f.bool_or("bias", true)?,
+                f.f64_or("output_mult", 1.0)?,
+                f.bool_or("readout_zero_init", false)?,
                 rng,
             ))
         }

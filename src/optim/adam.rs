@@ -1,6 +1,6 @@
 //! torch.optim.Adam (L2 weight decay added to the gradient, as torch's Adam, not AdamW).
 
-use super::Optimizer;
+use super::{LrScale, Optimizer};
 use crate::tensor::Parameter;
 use ndarray::ArrayD;
 
@@ -58,19 +58,29 @@ pub struct Adam {
     params: Vec<Parameter>,
     pub config: AdamConfig,
     state: Vec<Option<State>>,
+    scales: Vec<LrScale>,
 }
 
 impl Adam {
     pub fn new(params: Vec<Parameter>, config: AdamConfig) -> Adam {
         let n = params.len();
-        Adam { params, config, state: (0..n).map(|_| None).collect() }
+        Adam { params, config, state: (0..n).map(|_| None).collect(), scales: vec![LrScale::ONE; n] }
+    }
+
+    /// Per-parameter lr and weight-decay scaling (one per parameter, as torch's param groups;
+    /// see [`super::mu_adam`]).
+    pub fn with_scales(mut self, scales: Vec<LrScale>) -> Adam {
+        assert_eq!(scales.len(), self.params.len(), "one scale per parameter");
+        self.scales = scales;
+        self
     }
 }
 
 impl Optimizer for Adam {
     fn step(&mut self) {
         let c = self.config;
-        for (p, st) in self.params.iter().zip(self.state.iter_mut()) {
+        for ((p, st), sc) in self.params.iter().zip(self.state.iter_mut()).zip(&self.scales) {
+            let (lr, wd) = (sc.lr(c.lr), sc.weight_decay(c.weight_decay as f64) as f32);
             p.with_grad(|g| {
                 let Some(g) = g else { return };
                 let mut w = p.data_mut();
@@ -85,14 +95,14 @@ impl Optimizer for Adam {
                 let (b1, b2) = (c.beta1, c.beta2);
                 let bc1 = 1.0 - b1.powi(s.step);
                 let bc2 = 1.0 - b2.powi(s.step);
-                let neg_step = (-c.lr / bc1) as f32;
+                let neg_step = (-lr / bc1) as f32;
                 let bc2_sqrt = bc2.sqrt() as f32;
                 let (w1, w2) = ((1.0 - b1) as f32, (1.0 - b2) as f32);
                 if !w.is_standard_layout() {
                     *w = w.as_standard_layout().into_owned();
                 }
                 let gs = g.as_standard_layout();
-                let k = AdamScalars { wd: c.weight_decay, w1, w2, b2: b2 as f32, bc2_sqrt, eps: c.eps, neg_step };
+                let k = AdamScalars { wd, w1, w2, b2: b2 as f32, bc2_sqrt, eps: c.eps, neg_step };
                 adam_update(
                     w.as_slice_mut().expect("parameters are contiguous"),
                     gs.as_slice().expect("standard layout"),

@@ -2,9 +2,11 @@
 //! Adam. Parameters without a gradient are skipped, as in torch.
 
 mod adam;
+mod mu;
 mod sgd;
 
 pub use adam::{Adam, AdamConfig};
+pub use mu::{mu_adam, mu_sgd, LrScale};
 pub use sgd::{Sgd, SgdConfig};
 
 use crate::tensor::Parameter;

@@ -1,12 +1,13 @@
 //! torch.optim.SGD.
 
-use super::Optimizer;
+use super::{LrScale, Optimizer};
 use crate::tensor::Parameter;
 use ndarray::ArrayD;
 
 #[derive(Clone, Copy, Debug)]
 pub struct SgdConfig {
-    pub lr: f32,
+    /// f64 as torch's Python float; each update rounds its (per-parameter) lr to f32.
+    pub lr: f64,
     pub momentum: f32,
     pub dampening: f32,
     pub weight_decay: f32,
@@ -15,20 +16,20 @@ pub struct SgdConfig {
 
 crate::fma_fn! {
     /// One parameter's update; `buf` is its momentum buffer (None without momentum).
-    fn sgd_update(ws: &mut [f32], gv: &[f32], buf: Option<&mut [f32]>, first: bool, c: SgdConfig) {
+    fn sgd_update(ws: &mut [f32], gv: &[f32], buf: Option<&mut [f32]>, first: bool, c: SgdConfig, lr: f32, wd: f32) {
         match buf {
             None => {
                 for (x, &gi) in ws.iter_mut().zip(gv) {
-                    let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
-                    *x = (-c.lr).mul_add(d, *x);
+                    let d = if wd != 0.0 { wd.mul_add(*x, gi) } else { gi };
+                    *x = (-lr).mul_add(d, *x);
                 }
             }
             Some(bv) => {
                 for ((x, &gi), bi) in ws.iter_mut().zip(gv).zip(bv.iter_mut()) {
-                    let d = if c.weight_decay != 0.0 { c.weight_decay.mul_add(*x, gi) } else { gi };
+                    let d = if wd != 0.0 { wd.mul_add(*x, gi) } else { gi };
                     *bi = if first { d } else { (1.0 - c.dampening).mul_add(d, c.momentum * *bi) };
                     let d = if c.nesterov { c.momentum.mul_add(*bi, d) } else { *bi };
-                    *x = (-c.lr).mul_add(d, *x);
+                    *x = (-lr).mul_add(d, *x);
                 }
             }
         }
@@ -45,12 +46,21 @@ pub struct Sgd {
     params: Vec<Parameter>,
     pub config: SgdConfig,
     momentum_buffers: Vec<Option<ArrayD<f32>>>,
+    scales: Vec<LrScale>,
 }
 
 impl Sgd {
     pub fn new(params: Vec<Parameter>, config: SgdConfig) -> Sgd {
         let n = params.len();
-        Sgd { params, config, momentum_buffers: vec![None; n] }
+        Sgd { params, config, momentum_buffers: vec![None; n], scales: vec![LrScale::ONE; n] }
+    }
+
+    /// Per-parameter lr and weight-decay scaling (one per parameter, as torch's param groups;
+    /// see [`super::mu_sgd`]).
+    pub fn with_scales(mut self, scales: Vec<LrScale>) -> Sgd {
+        assert_eq!(scales.len(), self.params.len(), "one scale per parameter");
+        self.scales = scales;
+        self
     }
 }
 
@@ -60,7 +70,8 @@ impl Optimizer for Sgd {
     /// (nesterov) or b; w −= lr·d. No temporary arrays: the gradient is read in place.
     fn step(&mut self) {
         let c = self.config;
-        for (p, buf) in self.params.iter().zip(self.momentum_buffers.iter_mut()) {
+        for ((p, buf), sc) in self.params.iter().zip(self.momentum_buffers.iter_mut()).zip(&self.scales) {
+            let (lr, wd) = (sc.lr(c.lr) as f32, sc.weight_decay(c.weight_decay as f64) as f32);
             p.with_grad(|g| {
                 let Some(g) = g else { return };
                 let mut w = p.data_mut();
@@ -77,7 +88,7 @@ impl Optimizer for Sgd {
                 let b = (c.momentum != 0.0).then(|| {
                     buf.get_or_insert_with(|| ArrayD::zeros(g.raw_dim())).as_slice_mut().expect("fresh buffer")
                 });
-                sgd_update(ws, gv, b, first, c);
+                sgd_update(ws, gv, b, first, c, lr, wd);
             });
         }
     }
@@ -85,10 +96,10 @@ impl Optimizer for Sgd {
         &self.params
     }
     fn lr(&self) -> f32 {
-        self.config.lr
+        self.config.lr as f32
     }
     fn set_lr(&mut self, lr: f32) {
-        self.config.lr = lr;
+        self.config.lr = lr as f64;
     }
     fn state(&self) -> super::OptimState {
         let slot =

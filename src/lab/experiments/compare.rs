@@ -11,6 +11,7 @@ use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
 use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
+use crate::lab::models::param::{self, Param};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
 use crate::lab::train::{Run, TrainConfig, TrainLog};
 use crate::{Error, Result, Rng, Tensor};
@@ -70,6 +71,9 @@ pub struct CompareConfig {
     /// `--standardize`: inputs to mean 0, std 1 per feature, fitted on the training split.
     #[serde(default)]
     pub standardize: bool,
+    /// `--param mup --base-width N …` (None: torch's standard parametrization).
+    #[serde(default)]
+    pub param: Option<Param>,
 }
 
 impl Default for CompareConfig {
@@ -93,6 +97,7 @@ impl Default for CompareConfig {
             snapshots: Vec::new(),
             task: None,
             standardize: false,
+            param: None,
         }
     }
 }
@@ -149,6 +154,8 @@ pub struct Prepared {
     /// The plane of the decision boundaries (2-D classification data only).
     pub plane: Option<Extent>,
     pub spec: serde_json::Value,
+    /// μP's base shapes (`--param mup`), set on every model after its init.
+    pub base: Option<crate::nn::mup::BaseShapes>,
     pub rules: Vec<Rules>,
     /// `named_parameters` names, the columns of the gradient norms.
     pub param_names: Vec<String>,
@@ -223,7 +230,9 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     )?;
     let plane = plane_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
+    let (spec, base) = config.param.clone().unwrap_or(Param::Sp).prepare(&spec, &config.model)?;
     let model = build(&spec, &mut Rng::new(0))?;
+    param::apply(model.as_ref(), base.as_ref())?;
     check_fits(model.as_ref(), &config.model, &data)?;
     check_last_batch(model.as_ref(), &data, &train)?;
     let mut rules = Vec::new();
@@ -231,8 +240,10 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
     let batch = Tensor::new(data.input.clone());
     for (label, text) in &config.inits {
         let r = Rules::parse_nonempty(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
+        let trial = build(&spec, &mut Rng::new(0))?;
         let report = r
-            .apply_with_batch(build(&spec, &mut Rng::new(0))?.as_ref(), Some(&batch), &mut Rng::new(0))
+            .apply_with_batch(trial.as_ref(), Some(&batch), &mut Rng::new(0))
+            .and_then(|rep| param::apply(trial.as_ref(), base.as_ref()).map(|_| rep))
             .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         warnings.extend(report.warnings.into_iter().map(|w| format!("--init '{label}': {w}")));
         rules.push(r);
@@ -253,6 +264,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         test,
         plane,
         spec,
+        base,
         rules,
         param_names,
         weight_params,
@@ -314,8 +326,8 @@ pub struct RunViews {
 /// the first seed's pictures taken between epochs.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
-    let mut run =
-        Run::from_init(&p.spec, &p.rules[k], seed, p.data.clone(), p.train.clone())?.with_test(p.test.clone());
+    let mut run = Run::from_init_param(&p.spec, p.base.as_ref(), &p.rules[k], seed, p.data.clone(), p.train.clone())?
+        .with_test(p.test.clone());
     // The instrument itself, not `run.layer_output_stds()`: its training-mode pass moves batch-norm
     // running statistics, and the outputs have always included that (see `Run::layer_output_stds`).
     let init_stds = layer_output_stds(run.model(), &p.data)?;

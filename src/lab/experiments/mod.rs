@@ -8,6 +8,7 @@ pub mod phase;
 pub mod probe;
 pub mod symmetry;
 pub mod symmetry_out;
+pub mod width;
 
 #[cfg(test)]
 mod compare_tests;

@@ -4,6 +4,7 @@
 //! input, naming the two layers that disagree.
 
 pub mod check;
+pub mod param;
 pub mod residual;
 pub mod shorthand;
 

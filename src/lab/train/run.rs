@@ -83,7 +83,7 @@ impl Run {
     pub fn new(model: Box<dyn Module>, data: impl Into<Arc<Dataset>>, cfg: TrainConfig, rng: Rng) -> Result<Run> {
         cfg.check()?;
         let data = data.into();
-        let opt = optimizer(model.as_ref(), &cfg);
+        let opt = optimizer(model.as_ref(), &cfg)?;
         let n = data.len();
         let whole = (batch_size(&cfg, n) >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
         // Grown as epochs finish: nothing up front proportional to the epoch count.
@@ -101,10 +101,24 @@ impl Run {
         data: impl Into<Arc<Dataset>>,
         cfg: TrainConfig,
     ) -> Result<Run> {
+        Run::from_init_param(spec, None, init, seed, data, cfg)
+    }
+
+    /// [`Run::from_init`] under a parametrization: with μP's base shapes, mup's
+    /// `set_base_shapes` after the init (which rescales it), and then MuSGD / MuAdam.
+    pub fn from_init_param(
+        spec: &serde_json::Value,
+        base: Option<&crate::nn::mup::BaseShapes>,
+        init: &Rules,
+        seed: u64,
+        data: impl Into<Arc<Dataset>>,
+        cfg: TrainConfig,
+    ) -> Result<Run> {
         let data = data.into();
         let mut rng = Rng::new(seed);
         let model = build(spec, &mut rng)?;
         init.apply_with_batch(model.as_ref(), Some(&Tensor::new(data.input.clone())), &mut rng)?;
+        crate::lab::models::param::apply(model.as_ref(), base)?;
         Run::new(model, data, cfg, rng)
     }
 

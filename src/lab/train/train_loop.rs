@@ -120,17 +120,33 @@ pub struct TrainLog {
     pub diverged: bool,
 }
 
-pub(crate) fn optimizer(model: &dyn Module, c: &TrainConfig) -> Box<dyn Optimizer> {
+/// The optimizer of `c` over `model`'s parameters. When the model carries μP base shapes (every
+/// parameter has an infshape, see [`crate::nn::mup`]) it is mup's MuSGD / MuAdam: the same update
+/// with each parameter's lr and weight decay scaled by its infshape ([`crate::optim::mu_sgd`]).
+pub fn optimizer(model: &dyn Module, c: &TrainConfig) -> Result<Box<dyn Optimizer>> {
     let params = model.parameters();
-    match c.optimizer {
-        OptimizerKind::Sgd => Box::new(Sgd::new(
-            params,
-            SgdConfig { lr: c.lr as f32, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
-        )),
-        OptimizerKind::Adam => {
-            Box::new(Adam::new(params, AdamConfig { lr: c.lr, weight_decay: c.weight_decay, ..AdamConfig::default() }))
+    let mu = !params.is_empty() && params.iter().all(|p| p.infshape().is_some());
+    Ok(match c.optimizer {
+        OptimizerKind::Sgd => {
+            let scales = if mu { Some(crate::optim::mu_sgd(&params)?) } else { None };
+            let o = Sgd::new(
+                params,
+                SgdConfig { lr: c.lr, momentum: c.momentum, weight_decay: c.weight_decay, ..SgdConfig::default() },
+            );
+            Box::new(match scales {
+                Some(s) => o.with_scales(s),
+                None => o,
+            })
         }
-    }
+        OptimizerKind::Adam => {
+            let scales = if mu { Some(crate::optim::mu_adam(&params)?) } else { None };
+            let o = Adam::new(params, AdamConfig { lr: c.lr, weight_decay: c.weight_decay, ..AdamConfig::default() });
+            Box::new(match scales {
+                Some(s) => o.with_scales(s),
+                None => o,
+            })
+        }
+    })
 }
 
 /// The task's loss of `out` against `target`, and the number of correct predictions.

@@ -8,3 +8,4 @@ pub mod plot;
 pub mod probe_figure;
 pub mod report;
 pub mod summary;
+pub mod width;

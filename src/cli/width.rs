@@ -1,0 +1,277 @@
+//! `initlab width`: SP beside μP as an MLP gets wider. `--coord-check` is mup's coord check
+//! (coord_check.csv, coord_check.png/.svg, the slope of log l1 against log width per module and
+//! step); `--lr-sweep LR,…` the final loss against learning rate per width (lr_transfer.csv,
+//! lr_transfer.png, "wider is better"), one record per run under `lr_records/` so it resumes
+//! (`--resume`) and splits (`--shard K/N`, same `--out`, then `--resume` to write the figures).
+
+use crate::error::{Error, Result};
+use crate::io::write_atomic;
+use crate::lab::experiments::compare::{parse_shard, shard_runs};
+use crate::lab::experiments::width::{coord, lr, WidthConfig};
+use crate::lab::models::param::Param;
+use crate::lab::sweeps::output::{check_out_dir, commit_set, ensure_dir, staging_dir};
+use crate::lab::views::plot::{save, save_png};
+use crate::lab::views::report::text_table;
+use crate::lab::views::width::{coord_figure, lr_figure};
+use clap::Args as ClapArgs;
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// mup's coord check: each module's l1 at each of the first --steps steps, per width.
+    #[arg(long = "coord-check")]
+    pub coord_check: bool,
+    /// Learning rates to sweep, comma-separated (e.g. 0.001,0.003,0.01).
+    #[arg(long = "lr-sweep", value_delimiter = ',', allow_negative_numbers = true, value_name = "LR,LR,…")]
+    pub lr_sweep: Vec<f64>,
+    /// sp, mup, or both (side by side).
+    #[arg(long, default_value = "both")]
+    pub param: String,
+    /// μP's base width (default: the smallest width).
+    #[arg(long = "base-width")]
+    pub base_width: Option<usize>,
+    /// MuReadout's output_mult.
+    #[arg(long = "output-mult", allow_negative_numbers = true)]
+    pub output_mult: Option<f64>,
+    /// MuReadout's readout_zero_init.
+    #[arg(long = "readout-zero-init")]
+    pub readout_zero_init: bool,
+    /// Increasing widths, comma-separated (default 64,…,2048 doubling; the lr sweep 64,…,512).
+    #[arg(long, value_delimiter = ',')]
+    pub widths: Vec<usize>,
+    /// Hidden layers of width w.
+    #[arg(long, default_value_t = 3)]
+    pub hidden: usize,
+    #[arg(long, default_value = "relu")]
+    pub act: String,
+    /// Seeds 0…n−1.
+    #[arg(long, default_value_t = 3)]
+    pub seeds: usize,
+    /// Updates per run (default: 5 for the coord check, 100 for the lr sweep).
+    #[arg(long)]
+    pub steps: Option<usize>,
+    /// sgd or adam (mup's MuSGD / MuAdam under μP).
+    #[arg(long, default_value = "adam")]
+    pub optimizer: String,
+    /// The coord check's learning rate.
+    #[arg(long, default_value_t = 0.01, allow_negative_numbers = true)]
+    pub lr: f64,
+    #[arg(long, default_value_t = 0.0, allow_negative_numbers = true)]
+    pub momentum: f32,
+    /// A built-in classification dataset; the fixed batch is its whole training set.
+    #[arg(long, default_value = "spiral")]
+    pub data: String,
+    /// Use only the first N samples as the batch.
+    #[arg(long = "batch-size")]
+    pub batch_size: Option<usize>,
+    /// Worker threads (default: all cores); results do not depend on it.
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// lr sweep: run only slice K of N (records go to --out/lr_records).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// lr sweep: keep the runs already recorded in --out/lr_records.
+    #[arg(long)]
+    pub resume: bool,
+    #[arg(long, default_value = "runs/width")]
+    pub out: PathBuf,
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+fn config(a: &Args, lr_sweep: bool) -> Result<WidthConfig> {
+    let d = WidthConfig::default();
+    let widths = if !a.widths.is_empty() {
+        a.widths.clone()
+    } else if lr_sweep {
+        vec![64, 128, 256, 512]
+    } else {
+        d.widths.clone()
+    };
+    let base = a.base_width.or(widths.first().copied());
+    let mup = || Param::from_flags("mup", base, a.output_mult, a.readout_zero_init);
+    let params = match a.param.as_str() {
+        "both" => vec![Param::Sp, mup()?],
+        "mup" => vec![mup()?],
+        "sp" => vec![Param::from_flags("sp", a.base_width, a.output_mult, a.readout_zero_init)?],
+        p => return Err(Error::invalid(format!("--param {p}"), "valid: sp, mup, both")),
+    };
+    let c = WidthConfig {
+        data: a.data.clone(),
+        batch_size: a.batch_size,
+        widths,
+        hidden: a.hidden,
+        activation: a.act.clone(),
+        seeds: a.seeds,
+        steps: a.steps.unwrap_or(if lr_sweep { 100 } else { 5 }),
+        optimizer: a.optimizer.parse()?,
+        lr: a.lr,
+        lrs: a.lr_sweep.clone(),
+        params,
+        momentum: a.momentum,
+    };
+    c.check()?;
+    if !(c.momentum.is_finite() && c.momentum >= 0.0) {
+        return Err(Error::invalid(format!("--momentum {}", c.momentum), "needs a finite momentum >= 0"));
+    }
+    c.dataset()?;
+    c.spec(c.params.last().expect("a parametrization"), c.widths[0], &c.dataset()?)?;
+    Ok(c)
+}
+
+pub fn run(a: &Args) -> Result<()> {
+    if a.coord_check != a.lr_sweep.is_empty() {
+        return Err(Error::invalid("initlab width", "give exactly one of --coord-check or --lr-sweep LR,LR,…"));
+    }
+    if a.coord_check && (a.shard.is_some() || a.resume) {
+        return Err(Error::invalid("--coord-check", "--shard and --resume are for --lr-sweep"));
+    }
+    let c = config(a, !a.coord_check)?;
+    if a.coord_check {
+        coord_check(a, &c)
+    } else {
+        lr_sweep(a, &c)
+    }
+}
+
+fn coord_check(a: &Args, c: &WidthConfig) -> Result<()> {
+    let names = ["coord_check.csv", "coord_check.png", "coord_check.svg"];
+    check_out_dir(&a.out, &names)?;
+    let t = std::time::Instant::now();
+    let records = coord::run(c, a.threads)?;
+    let secs = t.elapsed().as_secs_f64();
+    let staged = staging_dir(&a.out)?;
+    let written = (|| -> Result<()> {
+        write_atomic(staged.join(names[0]), coord::csv(&records).as_bytes())?;
+        save(&coord_figure(c, &records), &staged.join("coord_check"))?;
+        Ok(())
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    commit_set(&staged, &a.out)?;
+    if a.quiet {
+        return Ok(());
+    }
+    println!("slope of log l1 against log width (≈ 0: width-stable), per module and step:");
+    let slopes = coord::slopes(c, &records);
+    let mut header = vec!["param".to_string(), "module".to_string()];
+    header.extend((1..=c.steps).map(|s| format!("t={s}")));
+    let mut rows = Vec::new();
+    for p in &c.params {
+        for (m, ty) in coord::modules(&records, p.name()) {
+            let mut r = vec![p.name().to_string(), format!("{m} {ty}")];
+            for s in 1..=c.steps {
+                let v = slopes.iter().find(|x| x.param == p.name() && x.module == m && x.step == s);
+                r.push(v.map_or("-".into(), |v| format!("{:+.3}", v.slope)));
+            }
+            rows.push(r);
+        }
+    }
+    print!("{}", text_table(&header, &rows));
+    println!("{} records in {secs:.1} s", records.len());
+    for n in names {
+        println!("wrote {}", a.out.join(n).display());
+    }
+    Ok(())
+}
+
+fn fingerprint(c: &WidthConfig) -> String {
+    format!("{c:?}\n")
+}
+
+fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
+    let names = ["lr_transfer.csv", "lr_transfer.png"];
+    check_out_dir(&a.out, &names)?;
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
+    ensure_dir(&a.out)?;
+    let rec_dir = a.out.join("lr_records");
+    let fp_path = rec_dir.join("config.txt");
+    let keep = a.resume || shard.is_some();
+    if rec_dir.is_dir() {
+        let old = std::fs::read_to_string(&fp_path).unwrap_or_default();
+        if keep && old != fingerprint(c) && !old.is_empty() {
+            return Err(Error::file(
+                &rec_dir,
+                "holds runs of another configuration; use another --out or drop --resume",
+            ));
+        }
+        if !keep {
+            std::fs::remove_dir_all(&rec_dir).map_err(|e| Error::file(&rec_dir, format!("cannot clear: {e}")))?;
+        }
+    }
+    ensure_dir(&rec_dir)?;
+    write_atomic(&fp_path, fingerprint(c).as_bytes())?;
+    let total = lr::num_runs(c);
+    let mine: Vec<usize> = match shard {
+        Some((k, n)) => shard_runs(total, k, n),
+        None => (0..total).collect(),
+    };
+    let rec = |r: usize| rec_dir.join(format!("run-{r:05}.csv"));
+    let todo: Vec<usize> = mine.iter().copied().filter(|&r| !rec(r).is_file()).collect();
+    let data = c.dataset()?;
+    let pool = crate::lab::run_pool(a.threads)?;
+    let t = std::time::Instant::now();
+    let done: Vec<Result<()>> = pool.install(|| {
+        use rayon::prelude::*;
+        todo.par_iter().map(|&r| write_atomic(rec(r), lr::row(&lr::run_one(c, &data, r)?).as_bytes())).collect()
+    });
+    done.into_iter().collect::<Result<Vec<()>>>()?;
+    let secs = t.elapsed().as_secs_f64();
+    let recorded: Vec<usize> = (0..total).filter(|&r| rec(r).is_file()).collect();
+    if recorded.len() < total {
+        if !a.quiet {
+            println!(
+                "{} runs in {secs:.1} s; {} of {total} recorded in {}: run the other shards, then again with --resume",
+                todo.len(),
+                recorded.len(),
+                rec_dir.display()
+            );
+        }
+        return Ok(());
+    }
+    let runs: Vec<lr::LrRun> = (0..total)
+        .map(|r| {
+            let text = std::fs::read_to_string(rec(r)).map_err(|e| Error::file(rec(r), format!("cannot read: {e}")))?;
+            lr::parse_row(&text)
+        })
+        .collect::<Result<_>>()?;
+    write_lr_outputs(&a.out, c, &runs)?;
+    if a.quiet {
+        return Ok(());
+    }
+    println!("wider is better? each width at its best learning rate (mean over {} seeds):", c.seeds);
+    let header: Vec<String> = ["param", "width", "best lr", "final loss"].iter().map(|s| s.to_string()).collect();
+    let rows: Vec<Vec<String>> = lr::best_per_width(c, &runs)
+        .into_iter()
+        .map(|(p, w, b)| match b {
+            Some((lr, loss)) => vec![p, w.to_string(), format!("{lr}"), format!("{loss:.4}")],
+            None => vec![p, w.to_string(), "-".into(), "all diverged".into()],
+        })
+        .collect();
+    print!("{}", text_table(&header, &rows));
+    println!("{} runs in {secs:.1} s", todo.len());
+    for n in names {
+        println!("wrote {}", a.out.join(n).display());
+    }
+    Ok(())
+}
+
+fn write_lr_outputs(out: &Path, c: &WidthConfig, runs: &[lr::LrRun]) -> Result<()> {
+    let staged = staging_dir(out)?;
+    let r = (|| -> Result<()> {
+        let mut csv = format!("{}\n", lr::HEADER);
+        for r in runs {
+            csv.push_str(&lr::row(r));
+            csv.push('\n');
+        }
+        write_atomic(staged.join("lr_transfer.csv"), csv.as_bytes())?;
+        save_png(&lr_figure(c, runs), &staged.join("lr_transfer.png"))
+    })();
+    if let Err(e) = r {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    commit_set(&staged, out)
+}
