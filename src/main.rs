@@ -31,6 +31,8 @@ enum Command {
     Theory(cli::theory::Args),
     /// Trainability against depth over σ_w² for Gaussian-initialized MLPs, with k·ξ_c over it.
     Phase(cli::phase::Args),
+    /// The live playground: a local web page that trains as you watch (pick inits, race them).
+    Serve(cli::serve::Args),
 }
 
 /// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
@@ -60,6 +62,7 @@ fn main() {
         Command::Probe(a) => cli::probe::run(a),
         Command::Theory(a) => cli::theory::run(a),
         Command::Phase(a) => cli::phase::run(a),
+        Command::Serve(a) => cli::serve::run(a),
     };
     match r {
         Ok(()) => {}

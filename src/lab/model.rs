@@ -34,7 +34,7 @@ const FORMS: &str = "mlp:SIZES[:ACT][:bn|:ln][:nobias] (e.g. mlp:in-100-100-out:
 conv:CHANNELS[:ACT][:bn][:nobias] (e.g. conv:8-16:relu), \
 resmlp:IN-WIDTHxBLOCKS-OUT[:ACT][:bn|:ln][:gate=V][:nobias] (e.g. resmlp:2-64x8-3:relu), \
 resnet:CxB[-CxB…][:ACT][:bn][:gate=V][:nobias] (e.g. resnet:8x2-16x2:relu:bn) or a JSON spec file (.json)";
-const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "gelu", "selu", "elu", "silu", "linear"];
+pub const ACTIVATIONS: &[&str] = &["relu", "tanh", "sigmoid", "leaky_relu", "gelu", "selu", "elu", "silu", "linear"];
 
 /// A parsed `--model` value.
 #[derive(Clone, Debug, PartialEq)]

@@ -194,6 +194,20 @@ pub fn train_observed(
     rng: &mut Rng,
     observe: Observer,
 ) -> Result<TrainLog> {
+    train_streamed(model, data, test, cfg, rng, observe, &mut |_| Ok(()))
+}
+
+/// [`train_observed`], also handing every epoch's record to `record` as soon as it is made (the
+/// live playground streams them); `record` draws nothing and an error from it stops training.
+pub fn train_streamed(
+    model: &mut dyn Module,
+    data: &Dataset,
+    test: Option<&Dataset>,
+    cfg: &TrainConfig,
+    rng: &mut Rng,
+    observe: Observer,
+    record: &mut dyn FnMut(&EpochRecord) -> Result<()>,
+) -> Result<TrainLog> {
     cfg.check()?;
     let n = data.len();
     let bs = cfg.batch_size.unwrap_or(n).min(n);
@@ -252,6 +266,7 @@ pub fn train_observed(
             test_loss,
             test_accuracy,
         });
+        record(log.epochs.last().expect("just pushed"))?;
         if log.diverged {
             break;
         }

@@ -166,11 +166,19 @@ fn shared_range(all: &[&[f32]]) -> (f64, f64) {
     (lo, hi)
 }
 
+/// One hidden layer's output on the whole training set and the gradient of the loss reaching it.
+pub struct Tap {
+    pub name: String,
+    pub type_name: String,
+    pub act: Vec<f32>,
+    pub grad: Vec<f32>,
+}
+
 /// Forwards the whole training set as training does, takes the task loss, backpropagates it,
-/// and bins each hidden layer's output and its gradient: the outputs of the activation modules,
+/// and taps each hidden layer's output and its gradient: the outputs of the activation modules,
 /// or of the hidden weight layers in a model without activations. Batch-norm buffers and
 /// parameter gradients are restored, so training goes on as if this never happened.
-pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<HistSet> {
+pub fn hidden_taps(model: &dyn Module, data: &Dataset) -> Result<Vec<Tap>> {
     let buffers: Vec<(Tensor, ArrayD<f32>)> = model.buffers().into_iter().map(|b| (b.clone(), b.to_array())).collect();
     let leaves = model.named_leaves();
     let has_act = leaves.iter().any(|(_, m)| ACTIVATIONS.contains(&m.type_name()));
@@ -202,22 +210,37 @@ pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<Hi
         b.set_data(saved.clone())?;
     }
     result?;
-    let acts: Vec<Vec<f32>> = taps.iter().map(|t| t.3.iter().copied().collect()).collect();
-    let grads: Vec<Vec<f32>> =
-        taps.iter().map(|t| t.2.grad().map(|g| g.iter().copied().collect()).unwrap_or_default()).collect();
-    let ar = shared_range(&acts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let gr = shared_range(&grads.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let layers = taps
+    Ok(taps
         .into_iter()
-        .zip(acts.iter().zip(&grads))
-        .map(|((name, type_name, _, _), (a, g))| LayerHist {
+        .map(|(name, type_name, z, h)| Tap {
             name,
             type_name,
-            act: histogram(a, ar.0, ar.1),
-            grad: histogram(g, gr.0, gr.1),
+            act: h.iter().copied().collect(),
+            grad: z.grad().map(|g| g.iter().copied().collect()).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Bins the [`hidden_taps`] of one moment, activations and gradients each over one range shared
+/// by the layers.
+pub fn bin_taps(taps: &[Tap], epoch: usize) -> HistSet {
+    let ar = shared_range(&taps.iter().map(|t| t.act.as_slice()).collect::<Vec<_>>());
+    let gr = shared_range(&taps.iter().map(|t| t.grad.as_slice()).collect::<Vec<_>>());
+    let layers = taps
+        .iter()
+        .map(|t| LayerHist {
+            name: t.name.clone(),
+            type_name: t.type_name.clone(),
+            act: histogram(&t.act, ar.0, ar.1),
+            grad: histogram(&t.grad, gr.0, gr.1),
         })
         .collect();
-    Ok(HistSet { epoch, layers })
+    HistSet { epoch, layers }
+}
+
+/// Histograms of every hidden layer's activations and gradients ([`hidden_taps`], [`bin_taps`]).
+pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<HistSet> {
+    Ok(bin_taps(&hidden_taps(model, data)?, epoch))
 }
 
 #[cfg(test)]
