@@ -40,6 +40,9 @@ fn train_one(
     let mut rng = Rng::new(seed);
     let mut model = build(&p.spec, &mut rng)?;
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
+    // compare measures every layer's output std here, a forward pass in training mode that also
+    // moves batch-norm running statistics (and so the test loss): the same pass, the same numbers.
+    crate::lab::units::layer_output_stds(model.as_ref(), &p.data)?;
     let label = p.config.inits[k].0.clone();
     let epochs = p.train.epochs;
     // A diverged run's last observation comes before `epochs`: it must not wait for a turn.
