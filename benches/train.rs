@@ -3,7 +3,7 @@
 //! 30 epochs of the spiral MLP. Short by default: `cargo bench --bench train`.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use initlab::lab::compare::{prepare, run_grid, CompareConfig};
+use initlab::lab::experiments::compare::{prepare, run_grid, CompareConfig};
 use initlab::nn::{Linear, Module, ReLU, Sequential};
 use initlab::ops::cross_entropy;
 use initlab::optim::{Optimizer, Sgd, SgdConfig};

@@ -11,7 +11,7 @@
 //! where `/usr/bin/time` is missing.
 
 use initlab::kernels::gemm as kgemm;
-use initlab::lab::compare::{prepare, run_grid, CompareConfig};
+use initlab::lab::experiments::compare::{prepare, run_grid, CompareConfig};
 use initlab::nn::{BatchNorm2d, BatchNormOptions, Conv2d, Conv2dOptions, Flatten, Linear, Module, ReLU, Sequential};
 use initlab::ops::cross_entropy;
 use initlab::optim::{Optimizer, Sgd, SgdConfig};

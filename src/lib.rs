@@ -10,6 +10,7 @@ pub mod init;
 pub mod io;
 pub mod kernels;
 pub mod lab;
+pub mod math;
 pub mod nn;
 pub mod ops;
 pub mod optim;

@@ -6,7 +6,7 @@
 
 use initlab::init::rules::Rules;
 use initlab::io::{load_checkpoint, write_safetensors, Stored};
-use initlab::lab::model::{build, check_layers, ModelSpec};
+use initlab::lab::models::{build, check_layers, ModelSpec};
 use initlab::nn::parse_spec;
 use initlab::Rng;
 use ndarray::{ArrayD, IxDyn};

@@ -4,7 +4,7 @@
 
 use initlab::cli::probe::probe_one;
 use initlab::init::Rules;
-use initlab::lab::compare::{prepare, run_one, CompareConfig};
+use initlab::lab::experiments::compare::{prepare, run_one, CompareConfig};
 use serde_json::Value;
 use std::path::Path;
 

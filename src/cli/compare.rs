@@ -2,11 +2,13 @@
 //! summary, plots and an HTML report (or, with `--shard K/N`, one slice of the runs for `merge`).
 
 use crate::error::{Error, Result};
-use crate::lab::compare::{parse_shard, prepare, shard_runs, split_label, CompareConfig, Prepared, CLASSIC_INITS};
-use crate::lab::output::{check_out_dir, commit_set, staging_dir, write_all, Written, OUTPUT_NAMES};
-use crate::lab::results::{METRICS, RUNS, SYMMETRY};
-use crate::lab::shard::{write_shard, MANIFEST};
-use crate::lab::sweep::{run_pending, Sweep};
+use crate::lab::experiments::compare::{
+    parse_shard, prepare, shard_runs, split_label, CompareConfig, Prepared, CLASSIC_INITS,
+};
+use crate::lab::sweeps::output::{check_out_dir, commit_set, staging_dir, write_all, Written, OUTPUT_NAMES};
+use crate::lab::sweeps::results::{METRICS, RUNS, SYMMETRY};
+use crate::lab::sweeps::resume::{run_pending, Sweep};
+use crate::lab::sweeps::shard::{write_shard, MANIFEST};
 use clap::Args as ClapArgs;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -18,7 +20,7 @@ pub struct Args {
     /// Model: mlp:SIZES[:ACT][:bn][:nobias] (ACT relu|tanh|sigmoid|leaky_relu|linear; `in` first
     /// and `out` last take the sizes from the data), conv:CHANNELS[:ACT][:bn][:nobias] (image
     /// data), or a JSON spec file.
-    #[arg(long, default_value = crate::lab::model::DEFAULT_MODEL)]
+    #[arg(long, default_value = crate::lab::models::DEFAULT_MODEL)]
     pub model: String,
     /// Dataset: spiral, moons, circles, xor, blobs, sine, shapes, or a .npy/.csv/.safetensors file.
     #[arg(long, default_value = "spiral")]
@@ -284,7 +286,12 @@ fn print_written(out: &Path, w: &Written, quiet: bool) {
 }
 
 /// Writes the full outputs (as one set, swapped into `out`) and prints the summary table.
-pub(crate) fn report(out: &Path, p: &Prepared, results: &[crate::lab::compare::RunResult], quiet: bool) -> Result<()> {
+pub(crate) fn report(
+    out: &Path,
+    p: &Prepared,
+    results: &[crate::lab::experiments::compare::RunResult],
+    quiet: bool,
+) -> Result<()> {
     check_out_dir(out, &OUTPUT_NAMES)?;
     let staged = staging_dir(out)?;
     let w = match write_all(&staged, p, results) {

@@ -167,7 +167,7 @@ pub fn run(args: &Args) -> Result<()> {
             ]
         })
         .collect();
-    print!("{}", crate::lab::report::text_table(&header, &rows));
+    print!("{}", crate::lab::views::report::text_table(&header, &rows));
     println!("wrote {}", args.out.display());
     Ok(())
 }

@@ -70,7 +70,7 @@ pub fn read_spec(path: &Path) -> Result<serde_json::Value> {
     if !path.exists() {
         if let Some((kind, _)) = arg.split_once(':') {
             if ["mlp", "conv", "resmlp", "resnet"].contains(&kind) {
-                return Ok(crate::lab::model::ModelSpec::parse(&arg)?.to_json_standalone()?.0);
+                return Ok(crate::lab::models::ModelSpec::parse(&arg)?.to_json_standalone()?.0);
             }
         }
     }
@@ -112,12 +112,12 @@ pub fn run(args: &Args) -> Result<()> {
     let sample = match (&batch, &args.input_shape) {
         (Some(b), _) => Some(b.shape()[1..].to_vec()),
         (None, Some(s)) => Some(s.clone()),
-        (None, None) => crate::lab::model::first_linear_width(model.as_ref()).map(|w| vec![w]),
+        (None, None) => crate::lab::models::first_linear_width(model.as_ref()).map(|w| vec![w]),
     };
     if let Some(s) = &sample {
         let mut shape = vec![2];
         shape.extend(s);
-        crate::lab::model::check_layers(model.as_ref(), &shape).map_err(|e| Error::file(&args.spec, e))?;
+        crate::lab::models::check_layers(model.as_ref(), &shape).map_err(|e| Error::file(&args.spec, e))?;
     }
     let batch = match (batch, &args.input_shape) {
         (Some(b), _) => Some(Tensor::new(b)),

@@ -2,7 +2,7 @@
 //! --shard K/N`) into the outputs of one unsharded run.
 
 use crate::error::Result;
-use crate::lab::shard::merge;
+use crate::lab::sweeps::shard::merge;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
 
@@ -23,9 +23,9 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<()> {
-    if a.dirs.first().is_some_and(|d| crate::lab::phase_shard::is_phase_shard(d)) {
-        let (c, rows) = crate::lab::phase_shard::merge(&a.dirs)?;
-        crate::lab::output::ensure_dir(&a.out)?;
+    if a.dirs.first().is_some_and(|d| crate::lab::sweeps::phase_shard::is_phase_shard(d)) {
+        let (c, rows) = crate::lab::sweeps::phase_shard::merge(&a.dirs)?;
+        crate::lab::sweeps::output::ensure_dir(&a.out)?;
         return super::phase::report(&a.out, &c, &rows, a.k, a.quiet);
     }
     let (p, results) = merge(&a.dirs)?;

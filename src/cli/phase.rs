@@ -2,12 +2,12 @@
 //! theory's k·ξ_c over it (PNG, SVG, CSV). `--shard K/N` + `initlab merge` split the grid.
 
 use crate::error::{Error, Result};
-use crate::lab::compare::{parse_shard, shard_runs};
-use crate::lab::output::ensure_dir;
-use crate::lab::phase::{csv_rows, dataset, run_cells, theory_columns, PhaseConfig};
-use crate::lab::phase_shard::{csv_text, write_shard};
-use crate::lab::plot::{save_heatmap, Heatmap, Series};
-use crate::lab::report::text_table;
+use crate::lab::experiments::compare::{parse_shard, shard_runs};
+use crate::lab::experiments::phase::{csv_rows, dataset, run_cells, theory_columns, PhaseConfig};
+use crate::lab::sweeps::output::ensure_dir;
+use crate::lab::sweeps::phase_shard::{csv_text, write_shard};
+use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
+use crate::lab::views::report::text_table;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
 

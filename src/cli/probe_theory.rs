@@ -4,8 +4,8 @@
 
 use crate::error::Result;
 use crate::io::write_atomic;
-use crate::lab::plot::{Figure, Series};
-use crate::lab::probe::LayerStat;
+use crate::lab::instruments::taps::LayerStat;
+use crate::lab::views::plot::{Figure, Series};
 use crate::theory::svd::isometry_stats;
 use crate::theory::StepPrediction;
 use std::path::Path;

@@ -3,8 +3,8 @@
 //! with weights of variance σ_w²/fan_in and biases of variance σ_b².
 
 use crate::error::{Error, Result};
-use crate::lab::plot::{save_heatmap, Heatmap, Series};
-use crate::lab::report::text_table;
+use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
+use crate::lab::views::report::text_table;
 use crate::theory::diagram::diagram;
 use crate::theory::{grad_ratios, q_layers, Act, Analysis, Net, Quad};
 use clap::Args as ClapArgs;

@@ -21,7 +21,6 @@ pub mod rules;
 pub mod scheme;
 mod scheme_parse;
 pub mod schemes;
-pub(crate) mod special;
 pub mod structured;
 mod trunc_normal;
 pub mod variance_scaling;

@@ -4,10 +4,10 @@
 
 use super::fan::{fans, FanMode};
 use super::schemes::*;
-use super::special::{norm_cdf, norm_pdf};
 use super::structured::*;
 use super::variance_scaling::*;
 use crate::error::{Error, Result};
+use crate::math::special::{norm_cdf, norm_pdf};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use std::fmt;

@@ -6,7 +6,7 @@
 //! Every draw is torch's, in torch's order; only the float32 `log` of the second branch may round
 //! differently from torch's vectorized one, so that branch can differ in a rare accept decision.
 
-use super::special::norm_cdf;
+use crate::math::special::norm_cdf;
 use crate::rng::Rng;
 use ndarray::ArrayD;
 

@@ -1,31 +1,16 @@
-//! The lab around the library: datasets to train on, models from shorthand, the training loop,
-//! probes of signal propagation and of a model's units, the `compare` experiment, plots of what happened, and an
-//! HTML report that puts the plots and tables on one self-contained page.
+//! The lab around the library, one folder per job: [`data`] (datasets to train on), [`models`]
+//! (models from shorthand, shape checks), [`train`] (the training loop), [`instruments`] (what is
+//! measured on a model: taps, units, boundaries, histograms, Jacobians), [`experiments`] (compare,
+//! probe, phase, built from the above), [`sweeps`] (grids of runs: records, resume, shards, output
+//! sets) and [`views`] (plots, figures, summary tables and the HTML report).
 
-pub mod compare;
 pub mod data;
-pub mod figures;
-pub mod jacobian;
-pub mod model;
-pub mod model_check;
-pub mod model_res;
-pub mod output;
-pub mod phase;
-pub mod phase_shard;
-pub mod plot;
-pub mod probe;
-pub mod probe_theory;
-pub mod report;
-pub mod results;
-pub mod shard;
-pub mod summary;
-pub mod sweep;
+pub mod experiments;
+pub mod instruments;
+pub mod models;
+pub mod sweeps;
 pub mod train;
-pub mod units;
 pub mod views;
-
-#[cfg(test)]
-mod compare_tests;
 
 /// The pool that runs a sweep's runs (or a phase grid's cells), `threads` wide (0: all cores).
 pub(crate) fn run_pool(threads: usize) -> crate::Result<rayon::ThreadPool> {

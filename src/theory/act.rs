@@ -3,7 +3,7 @@
 //! finite fixed point.
 
 use crate::error::{Error, Result};
-use crate::init::special::{erf, norm_cdf, norm_pdf};
+use crate::math::special::{erf, norm_cdf, norm_pdf};
 use std::f64::consts::PI;
 
 /// SELU's constants (Klambauer et al. 2017, as in `torch.nn.SELU`).

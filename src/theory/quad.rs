@@ -230,7 +230,7 @@ mod tests {
             // E[erf(a u₁) erf(a u₂)] = (2/π) asin(2a²c / (1 + 2a²)) (Williams 1997).
             let a: f64 = 1.7;
             let e = 2.0 / PI * (2.0 * a * a * c / (1.0 + 2.0 * a * a)).asin();
-            let erf = |z: f64| crate::init::special::erf(a * z);
+            let erf = |z: f64| crate::math::special::erf(a * z);
             assert!((q.expect_pair(c, erf, erf) - e).abs() < 1e-12, "{c}");
         }
     }

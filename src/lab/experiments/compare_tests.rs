@@ -1,12 +1,12 @@
 //! The harness end to end: the seed documents' findings, determinism across threads and shards,
 //! divergence reporting.
 
-use crate::lab::compare::*;
-use crate::lab::model::DEFAULT_MODEL;
-use crate::lab::output::write_all;
-use crate::lab::results::metrics_csv;
-use crate::lab::shard::{merge, write_shard};
-use crate::lab::summary::summarize;
+use crate::lab::experiments::compare::*;
+use crate::lab::models::DEFAULT_MODEL;
+use crate::lab::sweeps::output::write_all;
+use crate::lab::sweeps::results::metrics_csv;
+use crate::lab::sweeps::shard::{merge, write_shard};
+use crate::lab::views::summary::summarize;
 use std::path::PathBuf;
 
 fn config(model: &str, inits: &[&str], seeds: usize, epochs: usize) -> CompareConfig {

@@ -9,7 +9,7 @@
 
 use crate::autograd::with_no_grad;
 use crate::lab::data::Dataset;
-use crate::lab::probe::forward_leaves;
+use crate::lab::instruments::taps::forward_leaves;
 use crate::lab::train::loss_and_correct;
 use crate::nn::Module;
 use crate::{Result, Tensor};
@@ -247,7 +247,7 @@ pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<Hi
 mod tests {
     use super::*;
     use crate::lab::data::synthetic;
-    use crate::lab::model::{build, ModelSpec};
+    use crate::lab::models::{build, ModelSpec};
     use crate::Rng;
 
     #[test]

@@ -5,12 +5,12 @@
 //! a run on its way to infinity does not flatten the others; curves that coincide say so in the
 //! legend instead of hiding each other.
 
-use crate::lab::compare::{Prepared, RunResult, RunViews};
 use crate::lab::data::Target;
-use crate::lab::plot::boundaries::BoundaryGrid;
-use crate::lab::plot::{Figure, Marker, Panel, Series};
-use crate::lab::results::layer_names;
+use crate::lab::experiments::compare::{Prepared, RunResult, RunViews};
+use crate::lab::sweeps::results::layer_names;
 use crate::lab::train::EpochRecord;
+use crate::lab::views::plot::boundaries::BoundaryGrid;
+use crate::lab::views::plot::{Figure, Marker, Panel, Series};
 
 /// The loss axis ends at this multiple of the largest initial loss.
 pub const LOSS_CAP: f64 = 10.0;
@@ -252,7 +252,7 @@ fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &
 /// for runs read back from shards, which do not keep them).
 pub fn boundary_grid<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Option<BoundaryGrid<'a>> {
     let extent = p.plane?;
-    let rows: Vec<(String, &[crate::lab::views::Boundary])> = first_views(p, results)
+    let rows: Vec<(String, &[crate::lab::instruments::captures::Boundary])> = first_views(p, results)
         .into_iter()
         .filter(|(_, v)| !v.boundaries.is_empty())
         .map(|(l, v)| (l.to_string(), &v.boundaries[..]))

@@ -5,13 +5,13 @@
 //! outputs or all the old ones, never a mix.
 
 use crate::io::write_atomic;
-use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::figures::{boundary_grid, histogram_figure};
-use crate::lab::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
-use crate::lab::plot::{save, save_png, Figure};
-use crate::lab::report::interactive::{render, Extras, InitImage};
-use crate::lab::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
-use crate::lab::summary::{summarize, summary_csv, table, InitSummary};
+use crate::lab::experiments::compare::{Prepared, RunResult};
+use crate::lab::sweeps::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
+use crate::lab::views::figures::{boundary_grid, histogram_figure};
+use crate::lab::views::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
+use crate::lab::views::plot::{save, save_png, Figure};
+use crate::lab::views::report::interactive::{render, Extras, InitImage};
+use crate::lab::views::summary::{summarize, summary_csv, table, InitSummary};
 use crate::{Error, Result};
 use std::path::{Path, PathBuf};
 
@@ -139,7 +139,7 @@ pub fn write_runs(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<()>
     write_atomic(dir.join(RUNS), &runs_csv(p, results)?)
 }
 
-pub use crate::lab::figures::figures;
+pub use crate::lab::views::figures::figures;
 
 fn move_into(f: &Path, dir: &Path) -> Result<PathBuf> {
     let to = dir.join(f.file_name().expect("file name"));
@@ -219,7 +219,7 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
     pictured?;
     write_atomic(dir.join("report.html"), render(p, results, &extras).as_bytes())?;
     files.push(dir.join("report.html"));
-    Ok(Written { summary: rows, files, table: crate::lab::report::text_table(&header, &body) })
+    Ok(Written { summary: rows, files, table: crate::lab::views::report::text_table(&header, &body) })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@
 
 use crate::autograd::with_no_grad;
 use crate::lab::data::Dataset;
-use crate::lab::probe::{forward_leaves, mean_std};
+use crate::lab::instruments::taps::{forward_leaves, mean_std};
 use crate::nn::{Conv2d, Linear, Module, ReLU};
 use crate::{Result, Tensor};
 
@@ -128,7 +128,7 @@ pub fn dead_relu_fraction(model: &dyn Module, data: &Dataset) -> Result<Option<f
 mod tests {
     use super::*;
     use crate::lab::data::synthetic;
-    use crate::lab::model::{build, ModelSpec};
+    use crate::lab::models::{build, ModelSpec};
     use crate::Rng;
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::autograd::with_no_grad;
 use crate::lab::data::Dataset;
-use crate::lab::probe::forward_leaves;
+use crate::lab::instruments::taps::forward_leaves;
 use crate::nn::{spec::from_spec_with_rng, Module, Sequential};
 use crate::{Error, Rng, Tensor};
 use serde_json::Value;

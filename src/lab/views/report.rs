@@ -204,7 +204,7 @@ xavier
 
     #[test]
     fn a_plot_embeds_as_one_scalable_svg() {
-        use crate::lab::plot::{render_svg_string, Figure, Panel, Series};
+        use crate::lab::views::plot::{render_svg_string, Figure, Panel, Series};
         let s = Series { label: "he_normal".into(), x: vec![0.0, 1.0], y: vec![2.0, 1.0], ..Default::default() };
         let fig = Figure {
             title: "loss".into(),

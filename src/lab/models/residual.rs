@@ -1,4 +1,4 @@
-//! The residual shorthands of [`super::model`], as JSON specs.
+//! The residual shorthands of [`crate::lab::models`], as JSON specs.
 //!
 //! `resmlp:IN-WxB-OUT[:ACT][:bn|:ln][:gate=V][:nobias]` — a stem Linear(IN, W), B residual
 //! blocks, a head Linear(W, OUT). Each block is `Residual(body)`, y = x + body(x) (times the gate
@@ -128,7 +128,7 @@ pub fn resnet_json(
 #[cfg(test)]
 mod tests {
     use crate::lab::data::synthetic;
-    use crate::lab::model::{build, check_fits, ModelSpec};
+    use crate::lab::models::{build, check_fits, ModelSpec};
     use crate::nn::Residual;
     use crate::Rng;
 

@@ -1,4 +1,4 @@
-//! Tests of `lab::model` (the shorthand and its JSON specs).
+//! Tests of `lab::models` (the shorthand and its JSON specs).
 use super::*;
 use crate::lab::data::synthetic;
 

@@ -1,14 +1,14 @@
 //! One probe run with the theory beside the measurement: the per-layer statistics of
-//! [`probe`](super::probe::probe), mean-field predictions from the model's realized weight and
+//! [`probe`](crate::lab::instruments::taps::probe), mean-field predictions from the model's realized weight and
 //! bias variances (`None` where the theory does not apply), and optionally the singular values
 //! of the first sample's input–output Jacobian.
 
-use super::jacobian::spectrum;
-use super::model::build;
-use super::probe::{probe, LayerStat};
 use crate::error::Result;
 use crate::init::rules::Rules;
 use crate::io::{load_state_dict, TensorFile};
+use crate::lab::instruments::jacobian::spectrum;
+use crate::lab::instruments::taps::{probe, LayerStat};
+use crate::lab::models::build;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use crate::theory::model::predict_model;

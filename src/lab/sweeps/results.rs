@@ -4,9 +4,9 @@
 //! each weight layer's output at init). Numbers are written in Rust's shortest round-trip form
 //! (`NaN`, `inf` as such), so reading and writing again gives the same bytes.
 
-use crate::lab::compare::{Prepared, RunResult};
+use crate::lab::experiments::compare::{Prepared, RunResult};
+use crate::lab::instruments::units::LayerSymmetry;
 use crate::lab::train::{EpochRecord, TrainLog};
-use crate::lab::units::LayerSymmetry;
 use crate::{Error, Result};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,8 +3,8 @@
 
 use super::escape_html;
 use super::interactive::section;
-use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::summary::InitSummary;
+use crate::lab::experiments::compare::{Prepared, RunResult};
+use crate::lab::views::summary::InitSummary;
 use std::fmt::Write as _;
 
 pub(super) fn table(h: &mut String, header: &[String], rows: &[(Option<usize>, Vec<String>)]) {

@@ -9,10 +9,12 @@
 
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
-use crate::lab::model::{build, check_fits, ModelSpec, DEFAULT_MODEL};
+use crate::lab::instruments::captures::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
+use crate::lab::instruments::units::{
+    dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry,
+};
+use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
 use crate::lab::train::{train_observed, TrainConfig, TrainLog};
-use crate::lab::units::{dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry};
-use crate::lab::views::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -325,7 +327,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
 /// Runs `runs` (indices into the grid) on a pool of `threads` (0: all cores), calling `tick`
 /// after each; results come back in the order of `runs`, whatever the scheduling.
 pub fn run_grid(p: &Prepared, runs: &[usize], threads: usize, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunResult>> {
-    let pool = super::run_pool(threads)?;
+    let pool = crate::lab::run_pool(threads)?;
     pool.install(|| {
         runs.par_iter()
             .map(|&r| {

@@ -3,10 +3,10 @@
 //! built-in dataset with the lab's training loop; the final accuracy per cell beside the theory's
 //! χ₁ and ξ_c. Cells run in parallel (each single-threaded inside) and shard like `compare`.
 
-use super::data::{load, Dataset};
-use super::model::{build, ModelSpec};
-use super::train::{train, OptimizerKind, TrainConfig};
 use crate::error::{Error, Result};
+use crate::lab::data::{load, Dataset};
+use crate::lab::models::{build, ModelSpec};
+use crate::lab::train::{train, OptimizerKind, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
 use crate::theory::{Act, Net, Quad};
@@ -167,7 +167,7 @@ pub fn run_cells(
     threads: usize,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<Cell>> {
-    let pool = super::run_pool(threads)?;
+    let pool = crate::lab::run_pool(threads)?;
     pool.install(|| {
         runs.par_iter()
             .map(|&r| {

@@ -5,9 +5,9 @@
 //! `metrics.csv` is byte-identical to an unsharded run's.
 
 use crate::io::write_atomic;
-use crate::lab::compare::{prepare, CompareConfig, Prepared, RunResult};
-use crate::lab::output::{ensure_dir, write_runs};
-use crate::lab::results::read_dir;
+use crate::lab::experiments::compare::{prepare, CompareConfig, Prepared, RunResult};
+use crate::lab::sweeps::output::{ensure_dir, write_runs};
+use crate::lab::sweeps::results::read_dir;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

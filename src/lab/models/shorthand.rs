@@ -12,7 +12,7 @@
 //!   conv keeps the size, every later one halves it; C, H, W and the outputs come from the data.
 //!   Same options as `mlp` (`bn` adds BatchNorm2d after each conv).
 //! - `resmlp:2-64x8-3:relu:bn` and `resnet:8x2-16x2:relu:bn` — residual networks; what a block
-//!   contains is documented in [`super::model_res`]. `gate=V` gives every block a learnable gate
+//!   contains is documented in [`crate::lab::models::residual`]. `gate=V` gives every block a learnable gate
 //!   starting at V (SkipInit / ReZero: `gate=0`); `ln` puts a LayerNorm at the start of each
 //!   resmlp body (and after each hidden Linear of an `mlp`).
 //!
@@ -22,7 +22,7 @@
 //! built again for every run with that run's generator.
 
 use crate::lab::data::Dataset;
-use crate::lab::model_res::{resmlp_json, resnet_json, ResOptions};
+use crate::lab::models::residual::{resmlp_json, resnet_json, ResOptions};
 use crate::nn::spec::from_spec_with_rng;
 use crate::{Error, Rng};
 use serde_json::{json, Value};
@@ -328,8 +328,8 @@ fn conv_json(channels: &[usize], o: &Options, data: &Dataset) -> crate::Result<V
     Ok(json!({"type": "Sequential", "layers": layers}))
 }
 
-pub use super::model_check::{build, check_fits, check_layers, first_linear_width};
+pub use crate::lab::models::check::{build, check_fits, check_layers, first_linear_width};
 
 #[cfg(test)]
-#[path = "model_tests.rs"]
+#[path = "shorthand_tests.rs"]
 mod tests;

@@ -15,8 +15,8 @@
 //! a run is a pure function of (config, init, seed), whoever ran it and whenever.
 
 use crate::io::write_atomic;
-use crate::lab::compare::{run_one, CompareConfig, Prepared, RunResult};
-use crate::lab::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
+use crate::lab::experiments::compare::{run_one, CompareConfig, Prepared, RunResult};
+use crate::lab::sweeps::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -316,7 +316,7 @@ pub fn run_pending(
     stop: &AtomicBool,
     done: &(dyn Fn(usize, RunResult) -> Result<()> + Sync),
 ) -> Result<usize> {
-    let pool = super::run_pool(threads)?;
+    let pool = crate::lab::run_pool(threads)?;
     let finished = std::sync::atomic::AtomicUsize::new(0);
     pool.install(|| {
         runs.par_iter().with_max_len(1).try_for_each(|&r| {

@@ -279,7 +279,7 @@ pub fn train_streamed(
 mod tests {
     use super::*;
     use crate::lab::data::synthetic;
-    use crate::lab::model::{build, ModelSpec};
+    use crate::lab::models::{build, ModelSpec};
 
     #[test]
     fn evaluating_a_test_set_changes_nothing_in_training() {

@@ -6,10 +6,10 @@
 
 use super::escape_html;
 use super::tables::{runs_table, settings, symmetry, table};
-use crate::lab::compare::{Prepared, RunResult};
-use crate::lab::figures::{figures, stats, LOSS_CAP};
-use crate::lab::results::layer_names;
-use crate::lab::summary::InitSummary;
+use crate::lab::experiments::compare::{Prepared, RunResult};
+use crate::lab::sweeps::results::layer_names;
+use crate::lab::views::figures::{figures, stats, LOSS_CAP};
+use crate::lab::views::summary::InitSummary;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 

@@ -2,8 +2,8 @@
 //! the merge of such shards back into the grid's rows in order, so the merged `phase.csv` is
 //! byte-identical to an unsharded run's.
 
-use super::phase::{PhaseConfig, CSV_HEADER};
 use crate::io::write_atomic;
+use crate::lab::experiments::phase::{PhaseConfig, CSV_HEADER};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};

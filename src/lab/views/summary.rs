@@ -5,7 +5,7 @@
 //! the seeds that reached it, and how many did), dead-ReLU fraction (mean), distinct units (mean
 //! and min over hidden layers and seeds) and diverged runs.
 
-use crate::lab::compare::{Prepared, RunResult};
+use crate::lab::experiments::compare::{Prepared, RunResult};
 
 /// One init's row.
 #[derive(Clone, Debug, PartialEq)]

@@ -3,7 +3,7 @@
 //! the training points on top in their true class's colour.
 
 use super::{ensure_font, FONT};
-use crate::lab::views::{Boundary, Extent, GRID};
+use crate::lab::instruments::captures::{Boundary, Extent, GRID};
 use crate::{Error, Result};
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -1,0 +1,11 @@
+//! Experiments, each built from models, the training loop and instruments: [`compare`] (one model
+//! trained from several inits and seeds), [`probe`] (signal propagation at init with the theory
+//! beside the measurement) and [`phase`] (trainability over σ_w² × depth). Each is a pure function
+//! of its config, so results do not depend on thread count or sharding.
+
+pub mod compare;
+pub mod phase;
+pub mod probe;
+
+#[cfg(test)]
+mod compare_tests;

@@ -1,0 +1,10 @@
+//! Instruments: what can be measured on a model, at init or at any point of training, without
+//! changing it. Per-layer taps of activations and gradients ([`taps`]: the probe's mean and std
+//! per leaf), units ([`units`]: distinct units per layer, symmetry, dead ReLUs, output stds),
+//! decision boundaries and histograms of activations and gradients ([`captures`]), and the
+//! input–output Jacobian's singular values ([`jacobian`]). Experiments are built from these.
+
+pub mod captures;
+pub mod jacobian;
+pub mod taps;
+pub mod units;
