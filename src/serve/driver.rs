@@ -1,5 +1,5 @@
 //! Trains one init of a live run with exactly the code `compare` runs (run (k, seed 0) of
-//! [`crate::lab::compare::run_one`]: the same generator, build, init rules and training loop),
+//! [`crate::lab::experiments::compare::run_one`]: the same generator, build, init rules and training loop),
 //! so the page's numbers are `metrics.csv`'s bit for bit. The loop is `compare`'s
 //! [`train_streamed`]: its observer is where the thread waits for Play/Step and takes
 //! instrument snapshots, its record hook streams each epoch.
@@ -9,8 +9,8 @@
 
 use super::session::{Control, EventLog, Turn};
 use super::snapshot::snapshot;
-use crate::lab::compare::Prepared;
-use crate::lab::model::build;
+use crate::lab::experiments::compare::Prepared;
+use crate::lab::models::build;
 use crate::lab::train::{train_streamed, EpochRecord};
 use crate::{Error, Rng, Tensor};
 use serde_json::json;
@@ -42,7 +42,7 @@ fn train_one(
     p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
     // compare measures every layer's output std here, a forward pass in training mode that also
     // moves batch-norm running statistics (and so the test loss): the same pass, the same numbers.
-    crate::lab::units::layer_output_stds(model.as_ref(), &p.data)?;
+    crate::lab::instruments::units::layer_output_stds(model.as_ref(), &p.data)?;
     let label = p.config.inits[k].0.clone();
     let epochs = p.train.epochs;
     // A diverged run's last observation comes before `epochs`: it must not wait for a turn.

@@ -4,7 +4,7 @@
 use super::settings::{MAX_DEPTH, MAX_EPOCHS, MAX_INITS, MAX_PARAMS};
 use crate::init::scheme::SCHEME_NAMES;
 use crate::lab::data::SYNTHETIC;
-use crate::lab::model::ACTIVATIONS;
+use crate::lab::models::shorthand::ACTIVATIONS;
 use crate::theory::diagram::diagram;
 use crate::theory::Act;
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ pub fn schema() -> Value {
         "activations": ACTIVATIONS,
         "norms": ["none", "bn", "ln"],
         "schemes": SCHEME_NAMES,
-        "classic_inits": crate::lab::compare::CLASSIC_INITS,
+        "classic_inits": crate::lab::experiments::compare::CLASSIC_INITS,
         "optimizers": {
             "sgd": {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0},
             "adam": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0}

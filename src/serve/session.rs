@@ -3,7 +3,7 @@
 //! log of what they produced that event streams read from.
 
 use super::driver::drive;
-use crate::lab::compare::{CompareConfig, Prepared};
+use crate::lab::experiments::compare::{CompareConfig, Prepared};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;

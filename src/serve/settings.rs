@@ -3,9 +3,9 @@
 //! through the same [`prepare`], so every error is the one the command line prints, and the
 //! playground adds its own caps (inits, epochs, layers, parameters) on top.
 
-use crate::lab::compare::{prepare, split_label, CompareConfig, Prepared};
+use crate::lab::experiments::compare::{prepare, split_label, CompareConfig, Prepared};
 use crate::lab::data::{self, SYNTHETIC};
-use crate::lab::model::ModelSpec;
+use crate::lab::models::ModelSpec;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -176,7 +176,7 @@ impl Settings {
     /// The model shorthand these settings give.
     fn model_text(&self) -> Result<String> {
         let c = match &self.model {
-            None => return Ok(crate::lab::model::DEFAULT_MODEL.into()),
+            None => return Ok(crate::lab::models::DEFAULT_MODEL.into()),
             Some(ModelChoice::Shorthand(s)) => {
                 let t = s.trim();
                 if !(t.starts_with("mlp:") || t.starts_with("resmlp:")) {

@@ -4,10 +4,10 @@
 //! the realized (σ_w², σ_b²) for the phase diagram. Nothing here draws from a generator or
 //! changes the model (the same instruments `compare` watches its runs with).
 
-use crate::lab::compare::Prepared;
-use crate::lab::probe::mean_std;
-use crate::lab::units::hidden_symmetry;
-use crate::lab::views::{bin_taps, boundary, hidden_taps, HistSet};
+use crate::lab::experiments::compare::Prepared;
+use crate::lab::instruments::taps::mean_std;
+use crate::lab::instruments::units::hidden_symmetry;
+use crate::lab::instruments::captures::{bin_taps, boundary, hidden_taps, HistSet};
 use crate::nn::{Linear, Module};
 use crate::theory::model::predict_model;
 use crate::{Result, Tensor};

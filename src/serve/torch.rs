@@ -3,7 +3,7 @@
 //! rules as torch calls) embedded whole, a builder for the model's JSON spec, and the loop of
 //! `scripts/compare_torch.py` with the run's settings filled in.
 
-use crate::lab::compare::{CompareConfig, Prepared};
+use crate::lab::experiments::compare::{CompareConfig, Prepared};
 use crate::Result;
 
 const TORCH_EQUIV: &str = include_str!("../../scripts/torch_equiv.py");
