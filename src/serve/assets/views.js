@@ -9,6 +9,11 @@ window.PlaygroundViews = (() => {
   const v = { charts: {}, phase: null, phaseAct: null };
   const fin = (x) => (x === null || x === undefined || !Number.isFinite(x) ? null : x);
 
+  function tick(x) {
+    if (x === null || x === undefined) return "";
+    const a = Math.abs(x);
+    return a === 0 ? "0" : a >= 0.01 && a < 10000 ? String(+x.toPrecision(3)) : x.toExponential(0);
+  }
   function width(el) { return Math.max(280, Math.floor(el.clientWidth || 360) - 4); }
   function makeChart(id, title, series, opts) {
     const el = $(id);
@@ -16,8 +21,11 @@ window.PlaygroundViews = (() => {
     const u = new uPlot(Object.assign({
       width: width(el), height: 220, title: "",
       scales: { x: { time: false }, y: opts.log ? { distr: 3 } : {} },
-      axes: [{ label: opts.xlabel || "epoch" }, { label: title, size: 60 }],
-      legend: { live: true },
+      axes: [
+        { label: opts.xlabel || "epoch", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], values: (u, vs) => vs.map(String) },
+        { label: title, size: 60, values: (u, vs) => vs.map(tick) },
+      ],
+      legend: { show: !!opts.legend, live: true },
       series: [{ label: opts.xlabel || "epoch" }, ...series],
     }, opts.extra || {}), [[], ...series.map(() => [])], el);
     v.charts[id] = u;
@@ -35,7 +43,7 @@ window.PlaygroundViews = (() => {
 
   function setup(state, e) {
     const classify = e.labels !== null;
-    makeChart("loss-chart", "loss", perInit(e, [["", false], [" (test)", true]]), { log: true });
+    makeChart("loss-chart", "loss", perInit(e, [["", false], [" (test)", true]]), { log: true, legend: true });
     makeChart("acc-chart", classify ? "accuracy" : "—", perInit(e, [["", false], [" (test)", true]]), { extra: { scales: { x: { time: false }, y: { range: [0, 1] } } } });
     makeChart("act-chart", "activation std", perInit(e, [["", false], [" theory", true]]), { log: true, xlabel: "hidden layer" });
     makeChart("grad-chart", "gradient std", perInit(e, [["", false], [" theory", true]]), { log: true, xlabel: "hidden layer" });
