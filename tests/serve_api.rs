@@ -4,8 +4,8 @@
 
 mod serve_client;
 
-use serve_client::{get, post, raw_number, Events};
 use serde_json::Value;
+use serve_client::{get, post, raw_number, Events};
 use std::collections::HashMap;
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -51,8 +51,12 @@ fn events_equal_compare(body: &str, args: &[&str], epochs: usize) {
     assert_eq!(status, 201, "{run}");
     let id = run["id"].as_str().unwrap().to_string();
     let mut ev = Events::open(server.addr, &id);
-    let inits: Vec<String> =
-        ev.next_of("setup").unwrap()["inits"].as_array().unwrap().iter().map(|i| i["label"].as_str().unwrap().into()).collect();
+    let inits: Vec<String> = ev.next_of("setup").unwrap()["inits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().into())
+        .collect();
     let mut seen = Vec::new();
     while seen.len() < inits.len() * epochs {
         seen.push(ev.next_of("epoch").expect("an epoch event"));
@@ -175,5 +179,49 @@ fn closing_the_stream_stops_the_run() {
         assert!(t.elapsed() < Duration::from_secs(15), "run still live: {list}");
         std::thread::sleep(Duration::from_millis(200));
     }
+    server.stop();
+}
+
+#[test]
+fn exports_schema_and_phase() {
+    let server = start();
+    let a = server.addr;
+    let body = r#"{"data": "moons", "model": "mlp:in-32-32-out:tanh:bn", "inits": ["x@xavier_normal"], "seed": 7,
+        "epochs": 6, "optimizer": "adam", "lr": 0.01, "batch_size": 64}"#;
+    let (_, run) = post(a, "/api/runs", body);
+    let id = run["id"].as_str().unwrap();
+    let (s, py) = get(a, &format!("/api/runs/{id}/torch"));
+    assert_eq!(s, 200);
+    for w in [
+        "SEED = 7",
+        "EPOCHS = 6",
+        "OPTIMIZER = \"adam\"",
+        "LR = 0.01",
+        "BATCH_SIZE = 64",
+        "INITS = [(\"x\", \"xavier_normal\")]",
+        "def dataset_split",
+        "def apply_rules",
+        "BatchNorm1d",
+        "DATA = \"moons\"",
+    ] {
+        assert!(py.contains(w), "{w} not in the program");
+    }
+    let (_, cmd) = get(a, &format!("/api/runs/{id}/command"));
+    assert_eq!(
+        cmd.trim(),
+        "initlab compare --data moons --model mlp:in-32-32-out:tanh:bn --init x@xavier_normal --seeds 1 \
+        --seed 7 --epochs 6 --optimizer adam --lr 0.01 --momentum 0 --batch-size 64 --out runs/playground"
+    );
+    let (_, schema) = get(a, "/api/schema");
+    let schema: Value = serde_json::from_str(&schema).unwrap();
+    assert!(schema["schemes"].as_array().unwrap().iter().any(|s| s == "kaiming_normal"));
+    assert_eq!(schema["limits"]["inits"], 4);
+    let (s, phase) = get(a, "/api/phase?activation=tanh");
+    assert_eq!(s, 200);
+    let phase: Value = serde_json::from_str(&phase).unwrap();
+    // tanh without bias is critical at σ_w² = 1.
+    let (b0, w0) = (phase["critical"][0][0].as_f64().unwrap(), phase["critical"][0][1].as_f64().unwrap());
+    assert!(b0 == 0.0 && (w0 - 1.0).abs() < 1e-3, "{b0} {w0}");
+    assert_eq!(get(a, "/api/phase?activation=softmaxx").0, 400);
     server.stop();
 }

@@ -33,7 +33,12 @@ fn every_bad_setting_is_refused_with_the_command_lines_message() {
     refused(a, r#"{"inits": ["zeros"], "lr": "NaN"}"#, "lr", &["--lr NaN", "finite learning rate > 0"]);
     refused(a, r#"{"inits": ["zeros"], "lr": -1}"#, "lr", &["--lr -1"]);
     refused(a, r#"{"inits": ["zeros"], "momentum": "inf"}"#, "momentum", &["--momentum inf"]);
-    refused(a, r#"{"inits": ["zeros"], "optimizer": "adam", "momentum": 0.9}"#, "momentum", &["momentum applies to sgd"]);
+    refused(
+        a,
+        r#"{"inits": ["zeros"], "optimizer": "adam", "momentum": 0.9}"#,
+        "momentum",
+        &["momentum applies to sgd"],
+    );
     refused(a, r#"{"inits": ["zeros"], "optimizer": "rmsprop"}"#, "optimizer", &["valid: sgd, adam"]);
     refused(a, r#"{"inits": ["zeros"], "batch_size": 0}"#, "batch_size", &["--batch-size 0"]);
     refused(a, r#"{"inits": ["zeros"], "epochs": 0}"#, "epochs", &["--epochs 0", "at least one epoch"]);
@@ -64,13 +69,16 @@ fn bodies_ids_paths_and_crowds_get_clean_4xx() {
     let a = server.addr;
     let big = format!(r#"{{"inits": ["{}"]}}"#, "x".repeat(200_000));
     assert_eq!(request(a, "POST", "/api/runs", &big).0, 413);
-    for p in ["/api/runs/r999/events", "/api/runs/r999/command", "/api/runs/r999/torch", "/api/runs/..%2f..%2fetc/events"] {
+    for p in
+        ["/api/runs/r999/events", "/api/runs/r999/command", "/api/runs/r999/torch", "/api/runs/..%2f..%2fetc/events"]
+    {
         let (s, b) = get(a, p);
         assert_eq!(s, 404, "{p}: {b}");
         assert!(b.contains("no such run"), "{p}: {b}");
     }
     assert_eq!(post(a, "/api/runs/r999/pause", "").0, 404);
-    for p in ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/vendor/../../src/main.rs", "/src/serve/mod.rs", "/.git/config"] {
+    for p in ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/vendor/../../src/main.rs", "/src/serve/mod.rs", "/.git/config"]
+    {
         let (s, b) = raw(a, format!("GET {p} HTTP/1.0\r\n\r\n").as_bytes());
         assert!((400..500).contains(&s), "{p}: {s} {b}");
         assert!(!b.contains("[package]") && !b.contains("fn "), "{p}: {b}");

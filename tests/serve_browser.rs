@@ -35,7 +35,8 @@ fn the_playground_works_in_headless_chromium() {
     let server = Kill(child);
     let mut line = String::new();
     BufReader::new(stdout).read_line(&mut line).unwrap();
-    let url = line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
+    let url =
+        line.split_whitespace().find(|w| w.starts_with("http://127.0.0.1:")).expect("the URL is printed").to_string();
     let mut cmd = Command::new("node");
     cmd.arg(root.join("tests/browser/serve.mjs")).arg(&url).arg(env!("CARGO_BIN_EXE_initlab"));
     if let Ok(dir) = std::env::var("INITLAB_SCREENSHOTS") {

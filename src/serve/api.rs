@@ -151,8 +151,8 @@ fn setup(s: &Session) -> Value {
     let p = &s.prepared;
     let d = &p.data;
     let shape = d.input.shape();
-    let points: Option<Vec<[f32; 2]>> =
-        (shape.len() == 2 && shape[1] <= 2).then(|| d.input.rows().into_iter().map(|r| [r[0], r.get(1).copied().unwrap_or(0.0)]).collect());
+    let points: Option<Vec<[f32; 2]>> = (shape.len() == 2 && shape[1] <= 2)
+        .then(|| d.input.rows().into_iter().map(|r| [r[0], r.get(1).copied().unwrap_or(0.0)]).collect());
     let (labels, values) = match &d.target {
         crate::lab::data::Target::Classes { labels, .. } => (Some(labels.clone()), None),
         crate::lab::data::Target::Values(v) => (None, Some(v.iter().copied().collect::<Vec<f32>>())),
@@ -203,10 +203,20 @@ impl Drop for Watch {
 async fn events(st: S, Path(id): Path<String>) -> Response {
     let Some(session) = st.get(&id) else { return unknown_run(&id) };
     let Ok(permit) = st.streams.clone().try_acquire_owned() else {
-        return error(StatusCode::TOO_MANY_REQUESTS, format!("{} event streams are open, the server's limit", super::MAX_STREAMS));
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{} event streams are open, the server's limit", super::MAX_STREAMS),
+        );
     };
     session.subscribe();
-    let w = Watch { session, cursor: Cursor::default(), pending: Default::default(), state: st.0.clone(), _permit: permit, first: true };
+    let w = Watch {
+        session,
+        cursor: Cursor::default(),
+        pending: Default::default(),
+        state: st.0.clone(),
+        _permit: permit,
+        first: true,
+    };
     let stream = futures_util::stream::unfold(w, |mut w| async move {
         loop {
             if w.first {
@@ -233,7 +243,9 @@ async fn events(st: S, Path(id): Path<String>) -> Response {
 
 async fn command(st: S, Path(id): Path<String>) -> Response {
     match st.get(&id) {
-        Some(s) => ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], command_line(&s.config) + "\n").into_response(),
+        Some(s) => {
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], command_line(&s.config) + "\n").into_response()
+        }
         None => unknown_run(&id),
     }
 }

@@ -20,11 +20,13 @@ pub fn drive(p: &Prepared, k: usize, ctl: &Control, log: &EventLog, generation: 
     let r = crate::kernels::serial(|| train_one(p, k, ctl, log, generation, every));
     let label = &p.config.inits[k].0;
     match r {
-        Ok((epochs, diverged)) => {
-            log.push(json!({"type": "done", "init": label, "init_index": k, "epochs": epochs, "diverged": diverged}).to_string())
-        }
+        Ok((epochs, diverged)) => log.push(
+            json!({"type": "done", "init": label, "init_index": k, "epochs": epochs, "diverged": diverged}).to_string(),
+        ),
         Err(Error::Interrupted(_)) => {}
-        Err(e) => log.push(json!({"type": "error", "init": label, "init_index": k, "error": e.to_string()}).to_string()),
+        Err(e) => {
+            log.push(json!({"type": "error", "init": label, "init_index": k, "error": e.to_string()}).to_string())
+        }
     }
 }
 
@@ -50,7 +52,7 @@ fn train_one(
     let mut observe = |epoch: usize, m: &mut dyn crate::nn::Module| -> crate::Result<()> {
         let paused = !ctl.playing();
         let end = epoch == epochs || ended.get();
-        if epoch % every == 0 || end || paused {
+        if epoch.is_multiple_of(every) || end || paused {
             let s = snapshot(p, k, m, epoch)?;
             log.snapshot(k, serde_json::to_string(&s).map_err(|e| Error::invalid("snapshot", e))?);
         }

@@ -88,7 +88,8 @@ impl State {
 
     /// Stops every run (server shutdown).
     pub fn stop_all(&self) {
-        let all: Vec<Arc<Session>> = self.runs.lock().unwrap_or_else(|e| e.into_inner()).drain().map(|(_, s)| s).collect();
+        let all: Vec<Arc<Session>> =
+            self.runs.lock().unwrap_or_else(|e| e.into_inner()).drain().map(|(_, s)| s).collect();
         for s in all {
             s.stop();
         }

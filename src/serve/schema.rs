@@ -35,20 +35,28 @@ pub fn schema() -> Value {
 }
 
 /// Cells of the phase diagram (σ_w² × σ_b²).
-const NW: usize = 48;
-const NB: usize = 24;
+const NW: usize = 24;
+const NB: usize = 10;
 
 /// ξ_c over σ_w² in (0, 4], σ_b² in (0, 0.5] and the critical line, for `activation`.
 pub fn phase(activation: &str) -> crate::Result<Value> {
     let act = Act::parse(activation, None)?;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&act.label()) {
+        return Ok(v.clone());
+    }
     let d = diagram(act, 4.0, 0.5, NW, NB);
     let xi: Vec<Vec<Option<f64>>> =
         d.xi_c.iter().map(|r| r.iter().map(|v| v.is_finite().then_some(*v)).collect()).collect();
-    Ok(json!({
+    let v = json!({
         "activation": act.label(),
         "sigma_w2": d.sigma_w2,
         "sigma_b2": d.sigma_b2,
         "xi_c": xi,
         "critical": d.critical,
-    }))
+    });
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(act.label(), v.clone());
+    Ok(v)
 }

@@ -180,7 +180,9 @@ impl Session {
                 .spawn(move || drive(&p, k, &c, &l, generation, every));
             match t {
                 Ok(t) => threads.push(t),
-                Err(e) => self.log.push(serde_json::json!({"type": "error", "init_index": k, "error": e.to_string()}).to_string()),
+                Err(e) => self
+                    .log
+                    .push(serde_json::json!({"type": "error", "init_index": k, "error": e.to_string()}).to_string()),
             }
         }
     }
@@ -191,8 +193,7 @@ impl Session {
         *g += 1;
         let next = *g;
         self.control.set(|c| c.generation = next);
-        let threads: Vec<JoinHandle<()>> =
-            std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
+        let threads: Vec<JoinHandle<()>> = std::mem::take(&mut *self.threads.lock().unwrap_or_else(|e| e.into_inner()));
         for t in threads {
             let _ = t.join();
         }

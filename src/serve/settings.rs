@@ -3,8 +3,8 @@
 //! through the same [`prepare`], so every error is the one the command line prints, and the
 //! playground adds its own caps (inits, epochs, layers, parameters) on top.
 
-use crate::lab::experiments::compare::{prepare, split_label, CompareConfig, Prepared};
 use crate::lab::data::{self, SYNTHETIC};
+use crate::lab::experiments::compare::{prepare, split_label, CompareConfig, Prepared};
 use crate::lab::models::ModelSpec;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};

@@ -5,9 +5,9 @@
 //! changes the model (the same instruments `compare` watches its runs with).
 
 use crate::lab::experiments::compare::Prepared;
+use crate::lab::instruments::captures::{bin_taps, boundary_on, hidden_taps, HistSet, GRID};
 use crate::lab::instruments::taps::mean_std;
 use crate::lab::instruments::units::hidden_symmetry;
-use crate::lab::instruments::captures::{bin_taps, boundary, hidden_taps, HistSet};
 use crate::nn::{Linear, Module};
 use crate::theory::model::predict_model;
 use crate::{Result, Tensor};
@@ -34,7 +34,7 @@ pub struct LayerStd {
     pub grad_pred: Option<f64>,
 }
 
-/// The decision boundary on the plane's 80 × 80 grid: class and confidence (0–100) per cell,
+/// The decision boundary on a square grid over the plane (80 × 80 for small models): class and confidence (0–100) per cell,
 /// row 0 at the top.
 #[derive(Serialize)]
 pub struct BoundaryView {
@@ -79,7 +79,8 @@ fn variance(v: &[f32]) -> f64 {
 }
 
 fn phase_point(model: &dyn Module) -> (Option<f64>, Option<f64>) {
-    let linears: Vec<&Linear> = model.named_leaves().into_iter().filter_map(|(_, m)| m.downcast_ref::<Linear>()).collect();
+    let linears: Vec<&Linear> =
+        model.named_leaves().into_iter().filter_map(|(_, m)| m.downcast_ref::<Linear>()).collect();
     // Hidden-to-hidden layers when there are any (the first sees the data's few features).
     let hidden: &[&Linear] = match linears.len() {
         0 | 1 => return (None, None),
@@ -124,9 +125,13 @@ pub fn snapshot(p: &Prepared, k: usize, model: &mut dyn Module, epoch: usize) ->
     }
     let boundary = match p.plane {
         Some(plane) => {
-            let b = boundary(model, plane, epoch)?;
+            // The cost is parameters × cells: the full 80 × 80 grid for the default model, coarser
+            // (down to 20 × 20) for deep or wide ones, so a snapshot stays a few training steps.
+            let params: usize = model.parameters().iter().map(|p| p.numel()).sum();
+            let g = ((GRID * GRID * 12_000) as f64 / params.max(1) as f64).sqrt() as usize;
+            let b = boundary_on(model, plane, g.clamp(20, GRID), epoch)?;
             Some(BoundaryView {
-                classes: b.classes.iter().map(|&c| c as u8).collect(),
+                classes: b.classes.clone(),
                 confidence: b.confidence.iter().map(|&c| (c * 100.0).round().clamp(0.0, 100.0) as u8).collect(),
             })
         }

@@ -79,6 +79,8 @@ def run(label, rules):
     if rules:
         apply_rules(model, rules)
     model.train()
+    with torch.no_grad():
+        model(x)  # compare's per-layer std at init: a training-mode pass (moves BatchNorm running stats)
     if OPTIMIZER == "sgd":
         opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM, weight_decay=WEIGHT_DECAY)
     else:
@@ -138,7 +140,9 @@ pub fn program(config: &CompareConfig, p: &Prepared) -> Result<String> {
     let unsupported: Vec<String> = config
         .inits
         .iter()
-        .flat_map(|(_, r)| r.split(';').map(|rule| rule.rsplit('=').next().unwrap_or("").to_string()).collect::<Vec<_>>())
+        .flat_map(|(_, r)| {
+            r.split(';').map(|rule| rule.rsplit('=').next().unwrap_or("").to_string()).collect::<Vec<_>>()
+        })
         .filter_map(|scheme| {
             let name: String = scheme.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
             (!name.is_empty() && !TORCH_SCHEMES.contains(&name.as_str())).then_some(name)
@@ -151,7 +155,9 @@ pub fn program(config: &CompareConfig, p: &Prepared) -> Result<String> {
     out.push_str("# Prints init,seed,epoch,loss,accuracy,test_loss,test_accuracy per epoch (metrics.csv's\n");
     out.push_str("# columns; equal to float rounding). Needs torch: pip install torch.\n");
     for u in &unsupported {
-        out.push_str(&format!("# note: '{u}' has no torch.nn.init counterpart in this program; it will refuse that init.\n"));
+        out.push_str(&format!(
+            "# note: '{u}' has no torch.nn.init counterpart in this program; it will refuse that init.\n"
+        ));
     }
     out.push('\n');
     out.push_str(TORCH_EQUIV);

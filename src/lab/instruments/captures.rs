@@ -66,19 +66,29 @@ mod f32_bits {
 
 /// Centres of the grid cells over `extent`, row-major from the top-left.
 pub fn grid_points(extent: Extent) -> Vec<(f64, f64)> {
+    grid_points_n(extent, GRID)
+}
+
+/// [`grid_points`] on an `g`×`g` grid.
+pub fn grid_points_n(extent: Extent, g: usize) -> Vec<(f64, f64)> {
     let (x0, x1, y0, y1) = extent;
-    let n = GRID as f64;
-    (0..GRID)
+    let n = g as f64;
+    (0..g)
         .flat_map(|r| {
-            (0..GRID).map(move |c| (x0 + (c as f64 + 0.5) / n * (x1 - x0), y1 - (r as f64 + 0.5) / n * (y1 - y0)))
+            (0..g).map(move |c| (x0 + (c as f64 + 0.5) / n * (x1 - x0), y1 - (r as f64 + 0.5) / n * (y1 - y0)))
         })
         .collect()
 }
 
 /// The model's predictions over the grid, in eval mode without a graph.
 pub fn boundary(model: &mut dyn Module, extent: Extent, epoch: usize) -> Result<Boundary> {
-    let pts: Vec<f32> = grid_points(extent).into_iter().flat_map(|(x, y)| [x as f32, y as f32]).collect();
-    let x = Tensor::new(ArrayD::from_shape_vec(IxDyn(&[GRID * GRID, 2]), pts).expect("two per point"));
+    boundary_on(model, extent, GRID, epoch)
+}
+
+/// [`boundary`] on a `g`×`g` grid (the live playground draws a coarser one for big models).
+pub fn boundary_on(model: &mut dyn Module, extent: Extent, g: usize, epoch: usize) -> Result<Boundary> {
+    let pts: Vec<f32> = grid_points_n(extent, g).into_iter().flat_map(|(x, y)| [x as f32, y as f32]).collect();
+    let x = Tensor::new(ArrayD::from_shape_vec(IxDyn(&[g * g, 2]), pts).expect("two per point"));
     model.eval();
     let out = with_no_grad(|| model.forward(&x));
     model.train();
@@ -86,7 +96,7 @@ pub fn boundary(model: &mut dyn Module, extent: Extent, epoch: usize) -> Result<
     let k = out.shape()[1];
     let vals = out.as_standard_layout();
     let vals = vals.as_slice().expect("standard layout");
-    let (mut classes, mut confidence) = (Vec::with_capacity(GRID * GRID), Vec::with_capacity(GRID * GRID));
+    let (mut classes, mut confidence) = (Vec::with_capacity(g * g), Vec::with_capacity(g * g));
     for row in vals.chunks(k) {
         let best = (0..k).fold(0, |b, j| if row[j] > row[b] { j } else { b });
         let sum: f64 = row.iter().map(|&v| ((v - row[best]) as f64).exp()).sum();
