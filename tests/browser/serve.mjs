@@ -50,7 +50,8 @@ try {
   const frames0 = await page.evaluate(() => window.playground.frames);
   await page.waitForTimeout(500);
   const fps = ((await page.evaluate(() => window.playground.frames)) - frames0) * 2;
-  check(fps >= 30, `the page draws ${fps} frames per second while training`);
+  // Reported, not asserted: tests assert no wall-clock speed (the machine may be busy).
+  console.log(`the page drew ${fps} frames per second while training`);
 
   // Training to the end; the page's last loss against the exported command's metrics.csv.
   await page.waitForFunction(() => window.playground.done.filter(Boolean).length === 2, null, { timeout: 60000 });
