@@ -15,6 +15,7 @@ pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod rng;
+pub mod serve;
 pub mod tensor;
 pub mod theory;
 

@@ -35,6 +35,8 @@ enum Command {
     Symmetry(cli::symmetry::Args),
     /// SP beside μP as an MLP widens: mup's coord check (--coord-check), lr transfer (--lr-sweep).
     Width(cli::width::Args),
+    /// The live playground: a local web page that trains as you watch (pick inits, race them).
+    Serve(cli::serve::Args),
 }
 
 /// Dies quietly on a closed pipe (`initlab … | head`), as other command-line tools do, instead
@@ -84,6 +86,7 @@ fn main() {
         Command::Phase(a) => cli::phase::run(a),
         Command::Symmetry(a) => cli::symmetry::run(a),
         Command::Width(a) => cli::width::run(a),
+        Command::Serve(a) => cli::serve::run(a),
     };
     match r {
         Ok(()) => {}

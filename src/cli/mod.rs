@@ -10,6 +10,7 @@ pub mod phase;
 pub mod probe;
 pub mod probe_theory;
 pub mod symmetry;
+pub mod serve;
 pub mod theory;
 pub mod theory_text;
 pub mod width;

@@ -66,19 +66,29 @@ mod f32_bits {
 
 /// Centres of the grid cells over `extent`, row-major from the top-left.
 pub fn grid_points(extent: Extent) -> Vec<(f64, f64)> {
+    grid_points_n(extent, GRID)
+}
+
+/// [`grid_points`] on an `g`×`g` grid.
+pub fn grid_points_n(extent: Extent, g: usize) -> Vec<(f64, f64)> {
     let (x0, x1, y0, y1) = extent;
-    let n = GRID as f64;
-    (0..GRID)
+    let n = g as f64;
+    (0..g)
         .flat_map(|r| {
-            (0..GRID).map(move |c| (x0 + (c as f64 + 0.5) / n * (x1 - x0), y1 - (r as f64 + 0.5) / n * (y1 - y0)))
+            (0..g).map(move |c| (x0 + (c as f64 + 0.5) / n * (x1 - x0), y1 - (r as f64 + 0.5) / n * (y1 - y0)))
         })
         .collect()
 }
 
 /// The model's predictions over the grid, in eval mode without a graph.
 pub fn boundary(model: &mut dyn Module, extent: Extent, epoch: usize) -> Result<Boundary> {
-    let pts: Vec<f32> = grid_points(extent).into_iter().flat_map(|(x, y)| [x as f32, y as f32]).collect();
-    let x = Tensor::new(ArrayD::from_shape_vec(IxDyn(&[GRID * GRID, 2]), pts).expect("two per point"));
+    boundary_on(model, extent, GRID, epoch)
+}
+
+/// [`boundary`] on a `g`×`g` grid (the live playground draws a coarser one for big models).
+pub fn boundary_on(model: &mut dyn Module, extent: Extent, g: usize, epoch: usize) -> Result<Boundary> {
+    let pts: Vec<f32> = grid_points_n(extent, g).into_iter().flat_map(|(x, y)| [x as f32, y as f32]).collect();
+    let x = Tensor::new(ArrayD::from_shape_vec(IxDyn(&[g * g, 2]), pts).expect("two per point"));
     model.eval();
     let out = with_no_grad(|| model.forward(&x));
     model.train();
@@ -86,7 +96,7 @@ pub fn boundary(model: &mut dyn Module, extent: Extent, epoch: usize) -> Result<
     let k = out.shape()[1];
     let vals = out.as_standard_layout();
     let vals = vals.as_slice().expect("standard layout");
-    let (mut classes, mut confidence) = (Vec::with_capacity(GRID * GRID), Vec::with_capacity(GRID * GRID));
+    let (mut classes, mut confidence) = (Vec::with_capacity(g * g), Vec::with_capacity(g * g));
     for row in vals.chunks(k) {
         let best = (0..k).fold(0, |b, j| if row[j] > row[b] { j } else { b });
         let sum: f64 = row.iter().map(|&v| ((v - row[best]) as f64).exp()).sum();
@@ -166,11 +176,19 @@ fn shared_range(all: &[&[f32]]) -> (f64, f64) {
     (lo, hi)
 }
 
+/// One hidden layer's output on the whole training set and the gradient of the loss reaching it.
+pub struct Tap {
+    pub name: String,
+    pub type_name: String,
+    pub act: Vec<f32>,
+    pub grad: Vec<f32>,
+}
+
 /// Forwards the whole training set as training does, takes the task loss, backpropagates it,
-/// and bins each hidden layer's output and its gradient: the outputs of the activation modules,
+/// and taps each hidden layer's output and its gradient: the outputs of the activation modules,
 /// or of the hidden weight layers in a model without activations. Batch-norm buffers and
 /// parameter gradients are restored, so training goes on as if this never happened.
-pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<HistSet> {
+pub fn hidden_taps(model: &dyn Module, data: &Dataset) -> Result<Vec<Tap>> {
     let buffers: Vec<(Tensor, ArrayD<f32>)> = model.buffers().into_iter().map(|b| (b.clone(), b.to_array())).collect();
     let leaves = model.named_leaves();
     let has_act = leaves.iter().any(|(_, m)| ACTIVATIONS.contains(&m.type_name()));
@@ -202,22 +220,37 @@ pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<Hi
         b.set_data(saved.clone())?;
     }
     result?;
-    let acts: Vec<Vec<f32>> = taps.iter().map(|t| t.3.iter().copied().collect()).collect();
-    let grads: Vec<Vec<f32>> =
-        taps.iter().map(|t| t.2.grad().map(|g| g.iter().copied().collect()).unwrap_or_default()).collect();
-    let ar = shared_range(&acts.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let gr = shared_range(&grads.iter().map(Vec::as_slice).collect::<Vec<_>>());
-    let layers = taps
+    Ok(taps
         .into_iter()
-        .zip(acts.iter().zip(&grads))
-        .map(|((name, type_name, _, _), (a, g))| LayerHist {
+        .map(|(name, type_name, z, h)| Tap {
             name,
             type_name,
-            act: histogram(a, ar.0, ar.1),
-            grad: histogram(g, gr.0, gr.1),
+            act: h.iter().copied().collect(),
+            grad: z.grad().map(|g| g.iter().copied().collect()).unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// Bins the [`hidden_taps`] of one moment, activations and gradients each over one range shared
+/// by the layers.
+pub fn bin_taps(taps: &[Tap], epoch: usize) -> HistSet {
+    let ar = shared_range(&taps.iter().map(|t| t.act.as_slice()).collect::<Vec<_>>());
+    let gr = shared_range(&taps.iter().map(|t| t.grad.as_slice()).collect::<Vec<_>>());
+    let layers = taps
+        .iter()
+        .map(|t| LayerHist {
+            name: t.name.clone(),
+            type_name: t.type_name.clone(),
+            act: histogram(&t.act, ar.0, ar.1),
+            grad: histogram(&t.grad, gr.0, gr.1),
         })
         .collect();
-    Ok(HistSet { epoch, layers })
+    HistSet { epoch, layers }
+}
+
+/// Histograms of every hidden layer's activations and gradients ([`hidden_taps`], [`bin_taps`]).
+pub fn histograms(model: &dyn Module, data: &Dataset, epoch: usize) -> Result<HistSet> {
+    Ok(bin_taps(&hidden_taps(model, data)?, epoch))
 }
 
 #[cfg(test)]

@@ -1,0 +1,302 @@
+//! The HTTP routes. Every error is a 4xx with `{"error": "<one line>"}` (and `field` when a
+//! setting is refused); no handler panics on what a request holds.
+
+use super::session::{Cursor, Session};
+use super::settings::{command_line, Settings};
+use super::{assets, schema, torch, State, MAX_BODY, MAX_RUNS, REQUEST_TIMEOUT};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, Request, State as St};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use std::convert::Infallible;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
+
+type S = St<Arc<State>>;
+
+fn error(status: StatusCode, msg: impl std::fmt::Display) -> Response {
+    (status, Json(json!({"error": super::one_line(&msg.to_string())}))).into_response()
+}
+
+fn unknown_run(id: &str) -> Response {
+    let id: String = id.chars().take(40).collect();
+    error(StatusCode::NOT_FOUND, format!("run '{id}': no such run (it may have ended when its page closed)"))
+}
+
+pub fn router(state: Arc<State>) -> Router {
+    let api = Router::new()
+        .route("/api/schema", get(get_schema))
+        .route("/api/phase", get(get_phase))
+        .route("/api/runs", post(create).get(list))
+        .route("/api/runs/{id}", get(show))
+        .route("/api/runs/{id}/events", get(events))
+        .route("/api/runs/{id}/command", get(command))
+        .route("/api/runs/{id}/torch", get(torch_program))
+        .route("/api/runs/{id}/{action}", post(control))
+        .fallback(get(asset))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_in_flight))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .with_state(state);
+    api.method_not_allowed_fallback(|| async { error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed here") })
+}
+
+/// Refuses a request (429) while [`super::MAX_IN_FLIGHT`] are being handled.
+async fn limit_in_flight(st: S, req: Request, next: Next) -> Response {
+    let Ok(permit) = st.in_flight.clone().try_acquire_owned() else {
+        return error(StatusCode::TOO_MANY_REQUESTS, "too many requests at once; try again in a moment");
+    };
+    let r = next.run(req).await;
+    drop(permit);
+    r
+}
+
+/// Stops forgotten runs once a second.
+pub async fn reaper(st: Arc<State>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        let s = st.clone();
+        let _ = tokio::task::spawn_blocking(move || s.reap()).await;
+        if st.closing.load(Ordering::SeqCst) {
+            return;
+        }
+    }
+}
+
+async fn asset(req: Request) -> Response {
+    match assets::find(req.uri().path()) {
+        Some((body, mime)) => {
+            ([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "no-cache")], body).into_response()
+        }
+        None => error(StatusCode::NOT_FOUND, "no such page or asset"),
+    }
+}
+
+async fn get_schema() -> Response {
+    Json(schema::schema()).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct PhaseQuery {
+    activation: Option<String>,
+}
+
+async fn get_phase(q: Result<Query<PhaseQuery>, axum::extract::rejection::QueryRejection>) -> Response {
+    let Ok(Query(q)) = q else { return error(StatusCode::BAD_REQUEST, "query: expected ?activation=NAME") };
+    let act = q.activation.unwrap_or_else(|| "tanh".into());
+    match tokio::task::spawn_blocking(move || schema::phase(&act)).await {
+        Ok(Ok(v)) => Json(v).into_response(),
+        Ok(Err(e)) => error(StatusCode::BAD_REQUEST, e),
+        Err(_) => error(StatusCode::BAD_REQUEST, "phase diagram failed"),
+    }
+}
+
+async fn create(st: S, body: Bytes) -> Response {
+    let settings: Settings = match serde_json::from_slice(&body) {
+        Ok(s) => s,
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": super::one_line(&format!("request body: {e}")), "field": "body"})),
+            )
+                .into_response()
+        }
+    };
+    if st.runs.lock().unwrap_or_else(|e| e.into_inner()).len() >= MAX_RUNS {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{MAX_RUNS} runs are live, the server's limit; close a playground page or stop a run"),
+        );
+    }
+    let checked = match tokio::task::spawn_blocking(move || settings.check()).await {
+        Ok(Ok(c)) => c,
+        Ok(Err(refusal)) => return (StatusCode::BAD_REQUEST, Json(refusal)).into_response(),
+        Err(_) => return error(StatusCode::BAD_REQUEST, "these settings could not be checked"),
+    };
+    let mut runs = st.runs.lock().unwrap_or_else(|e| e.into_inner());
+    if runs.len() >= MAX_RUNS {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{MAX_RUNS} runs are live, the server's limit; close a playground page or stop a run"),
+        );
+    }
+    let id = format!("r{}", st.next_id.fetch_add(1, Ordering::SeqCst));
+    let command = command_line(&checked.config);
+    let s = Session::start(id.clone(), checked.config, checked.prepared, checked.snapshot_every, checked.paused);
+    runs.insert(id.clone(), s);
+    (StatusCode::CREATED, Json(json!({"id": id, "command": command}))).into_response()
+}
+
+async fn list(st: S) -> Response {
+    let runs = st.runs.lock().unwrap_or_else(|e| e.into_inner());
+    let mut v: Vec<Value> = runs
+        .values()
+        .map(|s| json!({"id": s.id, "threads": s.live_threads(), "streams": s.subscribers.load(Ordering::SeqCst)}))
+        .collect();
+    v.sort_by_key(|r| r["id"].as_str().map(str::to_string));
+    Json(json!({"runs": v})).into_response()
+}
+
+/// What the page needs before the first epoch: the settings, the data, the layers.
+fn setup(s: &Session) -> Value {
+    let p = &s.prepared;
+    let d = &p.data;
+    let shape = d.input.shape();
+    let points: Option<Vec<[f32; 2]>> = (shape.len() == 2 && shape[1] <= 2)
+        .then(|| d.input.rows().into_iter().map(|r| [r[0], r.get(1).copied().unwrap_or(0.0)]).collect());
+    let (labels, values) = match &d.target {
+        crate::lab::data::Target::Classes { labels, .. } => (Some(labels.clone()), None),
+        crate::lab::data::Target::Values(v) => (None, Some(v.iter().copied().collect::<Vec<f32>>())),
+    };
+    json!({
+        "type": "setup",
+        "id": s.id,
+        "inits": s.config.inits.iter().map(|(l, r)| json!({"label": l, "rules": r})).collect::<Vec<_>>(),
+        "seed": s.config.seed,
+        "epochs": s.config.epochs,
+        "model": s.config.model,
+        "data": s.config.data,
+        "classes": d.class_counts().map(|c| c.len()),
+        "points": points,
+        "labels": labels,
+        "values": values,
+        "plane": p.plane.map(|e| [e.0, e.1, e.2, e.3]),
+        "curve_range": super::snapshot::curve_range(p),
+        "params": p.param_names,
+        "playing": s.control.playing(),
+        "command": command_line(&s.config),
+    })
+}
+
+async fn show(st: S, Path(id): Path<String>) -> Response {
+    match st.get(&id) {
+        Some(s) => Json(setup(&s)).into_response(),
+        None => unknown_run(&id),
+    }
+}
+
+/// Holds a stream's place: when the stream ends (the page closed), the run learns it.
+struct Watch {
+    session: Arc<Session>,
+    cursor: Cursor,
+    pending: std::collections::VecDeque<Arc<str>>,
+    state: Arc<State>,
+    _permit: tokio::sync::OwnedSemaphorePermit,
+    first: bool,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.session.unsubscribe();
+    }
+}
+
+async fn events(st: S, Path(id): Path<String>) -> Response {
+    let Some(session) = st.get(&id) else { return unknown_run(&id) };
+    let Ok(permit) = st.streams.clone().try_acquire_owned() else {
+        return error(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("{} event streams are open, the server's limit", super::MAX_STREAMS),
+        );
+    };
+    session.subscribe();
+    let w = Watch {
+        session,
+        cursor: Cursor::default(),
+        pending: Default::default(),
+        state: st.0.clone(),
+        _permit: permit,
+        first: true,
+    };
+    let stream = futures_util::stream::unfold(w, |mut w| async move {
+        loop {
+            if w.first {
+                w.first = false;
+                let e = Event::default().data(setup(&w.session).to_string());
+                return Some((Ok::<Event, Infallible>(e), w));
+            }
+            if let Some(j) = w.pending.pop_front() {
+                return Some((Ok(Event::default().data(&*j)), w));
+            }
+            if w.state.closing.load(Ordering::SeqCst) {
+                return None;
+            }
+            // Batches: whatever accumulated in a frame's time goes out together.
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            let fresh = w.session.log.since(&mut w.cursor);
+            w.pending.extend(fresh);
+        }
+    });
+    let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))).into_response();
+    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}
+
+async fn command(st: S, Path(id): Path<String>) -> Response {
+    match st.get(&id) {
+        Some(s) => {
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], command_line(&s.config) + "\n").into_response()
+        }
+        None => unknown_run(&id),
+    }
+}
+
+async fn torch_program(st: S, Path(id): Path<String>) -> Response {
+    match st.get(&id) {
+        Some(s) => match torch::program(&s.config, &s.prepared) {
+            Ok(text) => ([(header::CONTENT_TYPE, "text/x-python; charset=utf-8")], text).into_response(),
+            Err(e) => error(StatusCode::BAD_REQUEST, e),
+        },
+        None => unknown_run(&id),
+    }
+}
+
+async fn control(st: S, Path((id, action)): Path<(String, String)>) -> Response {
+    let Some(s) = st.get(&id) else { return unknown_run(&id) };
+    let act: String = action.chars().take(40).collect();
+    let s2 = s.clone();
+    let done = match act.as_str() {
+        "pause" => {
+            s.pause();
+            true
+        }
+        "resume" | "play" => {
+            s.resume();
+            true
+        }
+        "step" => {
+            s.step();
+            true
+        }
+        "reset" => tokio::task::spawn_blocking(move || s2.reset()).await.is_ok(),
+        "stop" => {
+            let st2 = st.0.clone();
+            let id2 = id.clone();
+            tokio::task::spawn_blocking(move || {
+                s2.stop();
+                st2.runs.lock().unwrap_or_else(|e| e.into_inner()).remove(&id2);
+            })
+            .await
+            .is_ok()
+        }
+        _ => {
+            return error(
+                StatusCode::NOT_FOUND,
+                format!("'{act}': no such action; valid: pause, resume, step, reset, stop"),
+            )
+        }
+    };
+    if !done {
+        return error(StatusCode::BAD_REQUEST, format!("{act} failed"));
+    }
+    Json(json!({"id": id, "action": act, "playing": s.control.playing()})).into_response()
+}

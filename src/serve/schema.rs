@@ -1,0 +1,62 @@
+//! `GET /api/schema` (what can be chosen, with the command line's defaults) and `GET /api/phase`
+//! (the theory's (σ_w², σ_b²) plane for an activation).
+
+use super::settings::{MAX_DEPTH, MAX_EPOCHS, MAX_INITS, MAX_PARAMS};
+use crate::init::scheme::SCHEME_NAMES;
+use crate::lab::data::SYNTHETIC;
+use crate::lab::models::shorthand::ACTIVATIONS;
+use crate::theory::diagram::diagram;
+use crate::theory::Act;
+use serde_json::{json, Value};
+
+/// The inits the page offers first (the same as `compare`'s classic ten).
+pub fn schema() -> Value {
+    json!({
+        "datasets": SYNTHETIC,
+        "activations": ACTIVATIONS,
+        "norms": ["none", "bn", "ln"],
+        "schemes": SCHEME_NAMES,
+        "classic_inits": crate::lab::experiments::compare::CLASSIC_INITS,
+        "optimizers": {
+            "sgd": {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0},
+            "adam": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0}
+        },
+        "defaults": {
+            "data": "spiral", "depth": 2, "width": 100, "activation": "relu", "norm": "none",
+            "residual": false, "bias": true, "seed": 0, "epochs": 300, "optimizer": "sgd",
+            "lr": 0.1, "momentum": 0.9, "batch_size": null,
+            "inits": ["zeros", "kaiming_normal(nonlinearity=relu)"]
+        },
+        "limits": {
+            "inits": MAX_INITS, "epochs": MAX_EPOCHS, "depth": MAX_DEPTH, "parameters": MAX_PARAMS,
+            "runs": super::MAX_RUNS, "streams": super::MAX_STREAMS, "body_bytes": super::MAX_BODY
+        }
+    })
+}
+
+/// Cells of the phase diagram (σ_w² × σ_b²).
+const NW: usize = 24;
+const NB: usize = 10;
+
+/// ξ_c over σ_w² in (0, 4], σ_b² in (0, 0.5] and the critical line, for `activation`.
+pub fn phase(activation: &str) -> crate::Result<Value> {
+    let act = Act::parse(activation, None)?;
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
+        std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&act.label()) {
+        return Ok(v.clone());
+    }
+    let d = diagram(act, 4.0, 0.5, NW, NB);
+    let xi: Vec<Vec<Option<f64>>> =
+        d.xi_c.iter().map(|r| r.iter().map(|v| v.is_finite().then_some(*v)).collect()).collect();
+    let v = json!({
+        "activation": act.label(),
+        "sigma_w2": d.sigma_w2,
+        "sigma_b2": d.sigma_b2,
+        "xi_c": xi,
+        "critical": d.critical,
+    });
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(act.label(), v.clone());
+    Ok(v)
+}
