@@ -6,6 +6,7 @@
 pub mod autograd;
 pub mod cli;
 pub mod error;
+pub mod infshape;
 pub mod init;
 pub mod io;
 pub mod kernels;

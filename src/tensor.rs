@@ -21,7 +21,7 @@ pub(crate) struct Inner {
     pub(crate) requires_grad: AtomicBool,
     pub(crate) node: Option<Node>,
     /// Which dimensions are width (mup's `p.infshape`), set by `nn::mup::set_base_shapes`.
-    pub(crate) infshape: Mutex<Option<crate::nn::InfShape>>,
+    pub(crate) infshape: Mutex<Option<crate::infshape::InfShape>>,
 }
 
 impl Drop for Inner {
@@ -82,11 +82,11 @@ impl Tensor {
     }
 
     /// mup's `p.infshape`: which dimensions scale with width (`None` until base shapes are set).
-    pub fn infshape(&self) -> Option<crate::nn::InfShape> {
+    pub fn infshape(&self) -> Option<crate::infshape::InfShape> {
         self.0.infshape.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    pub fn set_infshape(&self, s: Option<crate::nn::InfShape>) {
+    pub fn set_infshape(&self, s: Option<crate::infshape::InfShape>) {
         *self.0.infshape.lock().unwrap_or_else(|e| e.into_inner()) = s;
     }
 

@@ -28,7 +28,7 @@ fn ordered_deep_net_fails_critical_one_trains_and_shards_merge_byte_identically(
     let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
     assert_eq!(
         csv.lines().next().unwrap(),
-        "act,sigma_w2,sigma_b2,depth,width,seed,final_loss,final_accuracy,diverged,chi1,xi_c"
+        "act,sigma_w2,sigma_b2,depth,width,seed,final_loss,final_accuracy,diverged,chi1,xi_c,input_mean_square"
     );
     assert_eq!(rows.len(), 4);
     let acc = |w: &str, d: &str| -> f64 { rows.iter().find(|r| r[1] == w && r[3] == d).unwrap()[7].parse().unwrap() };
@@ -75,7 +75,7 @@ fn ordered_deep_net_fails_critical_one_trains_and_shards_merge_byte_identically(
 fn bad_input_is_one_error_line() {
     let out = tmp("bad");
     for args in [
-        vec!["phase", "--act", "gelu"],
+        vec!["phase", "--act", "softplus"],
         vec!["phase", "--sigma-w2", "-1"],
         vec!["phase", "--depths", "0"],
         vec!["phase", "--shard", "3/2"],

@@ -299,7 +299,10 @@ fn check(fast_only: bool) {
     let mut bad = Vec::new();
     for (id, b) in &f.blocks {
         if blocks.get(id) != Some(b) {
-            bad.push(format!("block {id}: README has\n{}\nthe command prints\n{b}", blocks.get(id).cloned().unwrap_or_default()));
+            bad.push(format!(
+                "block {id}: README has\n{}\nthe command prints\n{b}",
+                blocks.get(id).cloned().unwrap_or_default()
+            ));
         }
     }
     for (id, v) in &f.values {

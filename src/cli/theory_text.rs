@@ -105,7 +105,7 @@ fn critical_words(net: &Net, q0: f64, c: &Critical) -> String {
 }
 
 pub fn print_text(net: &Net, a: &Analysis, critical: Option<&Option<Critical>>, layers: Option<&Layers>) {
-    println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), net.sigma_w2, net.sigma_b2);
+    println!("{}, σ_w² = {}, σ_b² = {}", net.act.label(), human(net.sigma_w2), human(net.sigma_b2));
     println!("inputs of mean square q0 = {}: first-layer variance q¹ = σ_w²·q0 + σ_b² = {}", a.q0, g(a.q1));
     if let Some(c) = critical {
         match c {

@@ -4,7 +4,7 @@
 //! each epoch the thread takes an instrument snapshot (every `every` epochs, when paused, at the
 //! end) and waits for its turn (Play or Step); after it, it streams the epoch's record.
 
-use super::session::{Control, EventLog, Turn};
+use super::control::{Control, EventLog, Turn};
 use super::snapshot::snapshot;
 use crate::lab::experiments::compare::Prepared;
 use crate::lab::instruments::units::layer_output_stds;

@@ -12,6 +12,7 @@
 
 mod api;
 mod assets;
+mod control;
 mod driver;
 pub mod schema;
 pub mod session;

@@ -47,7 +47,11 @@ pub fn phase(activation: &str) -> crate::Result<Value> {
     if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&act.label()) {
         return Ok(v.clone());
     }
-    let d = diagram(act, 4.0, 0.5, NW, NB);
+    // Inputs of unit mean square (q0 = 1, the theory command's default).
+    let d = diagram(act, 4.0, 0.5, NW, NB, 1.0);
+    // (σ_b², critical σ_w²) where χ₁ = 1 on the branch unit inputs reach (jumps are not a line).
+    let critical: Vec<(f64, f64)> =
+        d.critical.iter().filter(|c| c.2 == crate::theory::Transition::Chi1).map(|c| (c.0, c.1)).collect();
     let xi: Vec<Vec<Option<f64>>> =
         d.xi_c.iter().map(|r| r.iter().map(|v| v.is_finite().then_some(*v)).collect()).collect();
     let v = json!({
@@ -55,7 +59,7 @@ pub fn phase(activation: &str) -> crate::Result<Value> {
         "sigma_w2": d.sigma_w2,
         "sigma_b2": d.sigma_b2,
         "xi_c": xi,
-        "critical": d.critical,
+        "critical": critical,
     });
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(act.label(), v.clone());
     Ok(v)

@@ -293,6 +293,9 @@ impl Settings {
                 test: None,
                 test_split: None,
                 snapshots: Vec::new(),
+                task: None,
+                standardize: false,
+                param: None,
             },
             every,
         ))

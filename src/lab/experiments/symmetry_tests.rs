@@ -98,8 +98,11 @@ fn what_leaves_symmetry_and_what_does_not() {
 #[test]
 fn zero_init_trains_a_20_layer_relu_mlp_on_spiral() {
     // 20 Linear layers: 2 → 64 (Hadamard), 18 × 64 → 64 (identity), 64 → 3 (partial identity).
+    // Adam at lr 3e-4: with SGD and momentum 0.9 this deep run is erratic (at lr 0.01 it can fall
+    // back to ln 3 after reaching 0.56, depending on float rounding).
     let mut p = study("mlp:in-64x19-out:relu", &["zero_init"], 400);
-    p.config.train.lr = 0.01;
+    p.config.train.optimizer = OptimizerKind::Adam;
+    p.config.train.lr = 3e-4;
     let r = run_one(&p, 0, 0).unwrap();
     let (first, last) = (r.losses[0], *r.losses.last().unwrap());
     assert!(!r.diverged && (first - 3f64.ln()).abs() < 0.05 && last < 0.6, "{first} → {last}");

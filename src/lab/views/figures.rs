@@ -12,14 +12,7 @@ use crate::lab::train::EpochRecord;
 use crate::lab::views::plot::boundaries::BoundaryGrid;
 use crate::lab::views::plot::{Figure, Marker, Panel, Series};
 
-/// `n` and the noun, plural unless `n` is 1 ("1 seed", "5 seeds").
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
+pub use crate::lab::views::plot::count;
 
 /// The loss axis ends at this multiple of the largest initial loss.
 pub const LOSS_CAP: f64 = 10.0;

@@ -143,7 +143,7 @@ fn draw<DB: DrawingBackend>(g: &BoundaryGrid, root: &DrawingArea<DB, Shift>) -> 
                 root.draw(&Circle::new(at, 2, BLACK.mix(0.55).stroke_width(1))).map_err(s)?;
             }
             if b.epoch != *e {
-                let text = format!("end: after {} (diverged)", crate::lab::views::figures::count(b.epoch, "epoch"));
+                let text = format!("end: after {} (diverged)", super::count(b.epoch, "epoch"));
                 root.draw(&Rectangle::new([(left, top), (left + CELL as i32, top + 18)], WHITE.mix(0.85).filled()))
                     .map_err(s)?;
                 root.draw(&Text::new(text, (left + CELL as i32 / 2, top + 9), note.clone())).map_err(s)?;

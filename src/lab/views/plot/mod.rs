@@ -285,3 +285,12 @@ pub(super) mod tests {
         assert!(empty.contains("no panels"));
     }
 }
+
+/// `n` and the noun, plural unless `n` is 1 ("1 seed", "5 seeds").
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -4,7 +4,7 @@
 //! init, and the summary, symmetry, per-run and settings tables. Every figure says in two
 //! sentences what it shows and what to look for. The legend hides or shows an init everywhere.
 
-use super::series::{histogram_charts, line};
+use super::series::{base64, histogram_charts, line};
 use super::tables::{runs_table, settings, symmetry, table};
 use super::{escape_html, section};
 use crate::lab::experiments::compare::{Prepared, RunResult};
@@ -28,23 +28,6 @@ pub struct Extras<'a> {
     pub summary: (&'a [String], &'a [Vec<String>]),
     pub rows: &'a [InitSummary],
     pub boundaries: Vec<InitImage>,
-}
-
-/// Standard base64 (RFC 4648, with padding).
-pub fn base64(bytes: &[u8]) -> String {
-    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for c in bytes.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// The charts' data: one line per run (loss, accuracy) or per init (per-layer means).

@@ -4,7 +4,6 @@
 //! — exact either way, so a tooltip shows the bits metrics.csv holds — and its x positions as a
 //! start and a step instead of a list. The page decodes them (`app.js`).
 
-use super::interactive::base64;
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::views::figures::histogram_figure;
 use serde_json::{json, Value};
@@ -57,6 +56,23 @@ pub fn histogram_charts(p: &Prepared, results: &[RunResult]) -> Vec<(usize, Vec<
             })
             .collect();
         out.push((k, specs));
+    }
+    out
+}
+
+/// Standard base64 (RFC 4648, with padding).
+pub fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(A[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
     }
     out
 }
