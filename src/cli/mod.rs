@@ -8,6 +8,7 @@ pub mod merge;
 pub mod phase;
 pub mod probe;
 pub mod probe_theory;
+pub mod progress;
 pub mod theory;
 
 use crate::error::{Error, Result};
