@@ -2,7 +2,7 @@
 //! command repeats), with the rate and an ETA. Drawn on stderr only when it is a terminal and
 //! `--quiet` is not given, so pipes, logs and tests see nothing of it.
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressState, ProgressStyle};
 use std::io::IsTerminal;
 
 /// A bar to `total` `unit`s (e.g. "epochs"), hidden when `quiet` or when stderr is not a terminal.
@@ -12,9 +12,14 @@ pub fn bar(total: u64, unit: &str, quiet: bool) -> ProgressBar {
     }
     let bar = ProgressBar::new(total);
     let template =
-        format!("{{elapsed_precise}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit}, {{per_sec}}, eta {{eta}}");
+        format!("{{elapsed_precise}} [{{bar:40}}] {{human_pos}}/{{human_len}} {unit}, {{rate}} {unit}/s, eta {{eta}}");
     if let Ok(style) = ProgressStyle::with_template(&template) {
-        bar.set_style(style.progress_chars("=> "));
+        // indicatif's {per_sec} prints four decimals; a whole number reads better at a glance.
+        let rate = |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let r = s.per_sec();
+            let _ = if r >= 10.0 { write!(w, "{r:.0}") } else { write!(w, "{r:.2}") };
+        };
+        bar.set_style(style.with_key("rate", rate).progress_chars("=> "));
     }
     bar
 }
