@@ -12,7 +12,7 @@ use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
 use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
-use crate::lab::sweeps::progress::{no_tick, step_epoch_counted, EpochTick};
+use crate::lab::train::progress::{no_tick, step_epoch_counted, EpochTick};
 use crate::lab::train::{Run, TrainConfig, TrainLog};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
@@ -287,7 +287,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     run_one_counted(p, k, s, &no_tick)
 }
 
-/// [`run_one`], reporting every epoch to `tick` (see [`crate::lab::sweeps::progress`]).
+/// [`run_one`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
 pub fn run_one_counted(p: &Prepared, k: usize, s: usize, tick: EpochTick) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
     let mut run =

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::lab::data::{load, Dataset};
 use crate::lab::models::{build, ModelSpec};
-use crate::lab::sweeps::progress::{finish_counted, no_tick, EpochTick};
+use crate::lab::train::progress::{finish_counted, no_tick, EpochTick};
 use crate::lab::train::{OptimizerKind, Run, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
@@ -138,7 +138,7 @@ pub fn run_cell(c: &PhaseConfig, data: &Arc<Dataset>, r: usize) -> Result<Cell> 
     run_cell_counted(c, data, r, &no_tick)
 }
 
-/// [`run_cell`], reporting every epoch to `tick` (see [`crate::lab::sweeps::progress`]).
+/// [`run_cell`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
 pub fn run_cell_counted(c: &PhaseConfig, data: &Arc<Dataset>, r: usize, tick: EpochTick) -> Result<Cell> {
     let (sigma_w2, depth) = c.cell_at(r);
     let mut rng = Rng::new(c.seed);

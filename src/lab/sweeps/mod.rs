@@ -6,7 +6,9 @@
 pub mod output;
 pub mod phase_resume;
 pub mod phase_shard;
-pub mod progress;
 pub mod results;
 pub mod resume;
 pub mod shard;
+
+#[cfg(test)]
+mod progress_tests;

@@ -15,8 +15,8 @@
 use crate::io::write_atomic;
 use crate::lab::data::Dataset;
 use crate::lab::experiments::phase::{run_cell_counted, Cell, PhaseConfig};
-use crate::lab::sweeps::progress::EpochTick;
 use crate::lab::sweeps::resume::{checksum, data_fingerprint, first_difference, shard_text};
+use crate::lab::train::progress::EpochTick;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -16,8 +16,8 @@
 
 use crate::io::write_atomic;
 use crate::lab::experiments::compare::{run_one_counted, CompareConfig, Prepared, RunResult};
-use crate::lab::sweeps::progress::EpochTick;
 use crate::lab::sweeps::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
+use crate::lab::train::progress::EpochTick;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

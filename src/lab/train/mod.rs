@@ -4,6 +4,7 @@
 //! (loss, accuracy, test loss and accuracy, gradient norms). Experiments train through here and
 //! nowhere else.
 
+pub mod progress;
 pub mod run;
 pub mod snapshot;
 pub mod train_loop;
