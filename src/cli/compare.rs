@@ -10,8 +10,6 @@ use crate::lab::sweeps::results::{METRICS, RUNS, SYMMETRY};
 use crate::lab::sweeps::resume::{run_pending, Sweep};
 use crate::lab::sweeps::shard::{write_shard, MANIFEST};
 use clap::Args as ClapArgs;
-use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -143,26 +141,15 @@ impl Args {
     }
 }
 
-pub(crate) fn progress(total: usize, quiet: bool) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total as u64);
-    if let Ok(style) = ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} runs, eta {eta}") {
-        bar.set_style(style.progress_chars("=> "));
-    }
-    bar
-}
-
 /// Set by the first Ctrl-C: no new run starts.
-static STOP: AtomicBool = AtomicBool::new(false);
+pub(crate) static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Ctrl-C once: stop starting runs (the running ones finish and are recorded); twice: exit at
 /// once (everything recorded so far stays). A plain handler that only touches an atomic and, the
 /// second time, calls `_exit` — both async-signal-safe — in the same FFI style as main's SIGPIPE
 /// reset, rather than a dependency for two lines.
 #[cfg(unix)]
-fn on_ctrl_c() {
+pub(crate) fn on_ctrl_c() {
     unsafe extern "C" {
         fn signal(signum: i32, handler: usize) -> usize;
         fn _exit(code: i32) -> !;
@@ -189,10 +176,10 @@ fn on_ctrl_c() {
 }
 
 #[cfg(not(unix))]
-fn on_ctrl_c() {}
+pub(crate) fn on_ctrl_c() {}
 
 /// This command line again, with `--resume` (quoted for a POSIX shell).
-fn resume_command() -> String {
+pub(crate) fn resume_command() -> String {
     let mut args: Vec<String> = std::env::args().collect();
     if !args.iter().any(|a| a == "--resume") {
         args.push("--resume".into());
@@ -242,13 +229,9 @@ pub fn run(a: &Args) -> Result<()> {
         );
     }
     on_ctrl_c();
-    let bar = progress(runs.len(), a.quiet);
-    bar.inc((runs.len() - todo.len()) as u64);
-    let trained = run_pending(&p, &todo, a.threads, &STOP, &|r, res| {
-        let out = sweep.record(&p, r, &res);
-        bar.inc(1);
-        out
-    });
+    let bar = super::progress::epoch_bar(runs.len(), runs.len() - todo.len(), config.epochs, a.quiet);
+    let tick = |n: u64| bar.inc(n);
+    let trained = run_pending(&p, &todo, a.threads, &STOP, &tick, &|r, res| sweep.record(&p, r, &res));
     bar.finish_and_clear();
     // An error after some runs finished says where they are and how to go on from them.
     let kept = |e: Error| match sweep.recorded() {

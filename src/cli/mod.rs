@@ -9,6 +9,7 @@ pub mod param_args;
 pub mod phase;
 pub mod probe;
 pub mod probe_theory;
+pub mod progress;
 pub mod serve;
 pub mod symmetry;
 pub mod theory;

@@ -1,18 +1,21 @@
 //! `initlab phase`: trainability against depth over σ_w² for Gaussian-initialized MLPs, with the
 //! theory's k·ξ_c over it (PNG, SVG, CSV). `--shard K/N` + `initlab merge` split the grid.
 
+use super::compare::{on_ctrl_c, resume_command, STOP};
 use crate::error::{Error, Result};
 use crate::io::numbers::human;
 use crate::lab::experiments::compare::{parse_shard, shard_runs};
 use crate::lab::experiments::phase::{
-    csv_rows, dataset, input_mean_square, rows_q0, run_cells, theory_columns, PhaseConfig,
+    csv_rows, dataset, input_mean_square, rows_q0, theory_columns, Cell, PhaseConfig,
 };
 use crate::lab::sweeps::output::ensure_dir;
+use crate::lab::sweeps::phase_resume::{run_pending_cells, PhaseSweep};
 use crate::lab::sweeps::phase_shard::{csv_text, write_shard};
 use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
 use crate::lab::views::report::text_table;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
@@ -53,9 +56,13 @@ pub struct Args {
     pub shard: Option<String>,
     #[arg(long, default_value = "runs/phase")]
     pub out: PathBuf,
-    /// No table and no list of written files.
+    /// No progress bar, no table and no list of written files.
     #[arg(long)]
     pub quiet: bool,
+    /// Finish an interrupted phase in --out (same flags): train only the cells not yet recorded.
+    /// Without an unfinished one there, start one.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 pub fn run(a: &Args) -> Result<()> {
@@ -82,16 +89,69 @@ pub fn run(a: &Args) -> Result<()> {
         Some((k, n)) => shard_runs(c.num_cells(), k, n),
         None => (0..c.num_cells()).collect(),
     };
-    let cells = run_cells(&c, &data, &runs, a.threads, &|| {})?;
+    let (cells, sweep) = run_recorded(a, &c, &data, &runs, shard)?;
     let rows = csv_rows(&c, input_mean_square(&data), &cells)?;
     if let Some((k, n)) = shard {
         write_shard(&a.out, &c, (k, n), &runs, &rows)?;
+        sweep.finish()?;
         if !a.quiet {
             eprintln!("shard {k}/{n}: {} of {} cells written to {}", runs.len(), c.num_cells(), a.out.display());
         }
         return Ok(());
     }
-    report(&a.out, &c, &rows, a.k, a.quiet)
+    report(&a.out, &c, &rows, a.k, a.quiet)?;
+    sweep.finish()
+}
+
+/// Trains the cells of `runs` not yet recorded in `--out` (all of them unless `--resume`), each
+/// recorded as it finishes, with a bar in epochs; returns every cell of `runs` from its record.
+/// The records are removed by the caller's [`PhaseSweep::finish`] once the outputs are written.
+fn run_recorded(
+    a: &Args,
+    c: &PhaseConfig,
+    data: &std::sync::Arc<crate::lab::data::Dataset>,
+    runs: &[usize],
+    shard: Option<(usize, usize)>,
+) -> Result<(Vec<Cell>, PhaseSweep)> {
+    let sweep = PhaseSweep::open(&a.out, c, data, shard, a.resume)?;
+    for d in &sweep.discarded {
+        eprintln!("warning: {}", super::one_line(d));
+    }
+    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.done.contains(r)).collect();
+    if a.resume && !a.quiet && todo.len() < runs.len() {
+        eprintln!(
+            "resuming: {} of {} cells already recorded, {} to train",
+            runs.len() - todo.len(),
+            runs.len(),
+            todo.len()
+        );
+    }
+    on_ctrl_c();
+    let bar = super::progress::epoch_bar(runs.len(), runs.len() - todo.len(), c.epochs, a.quiet);
+    let tick = |n: u64| bar.inc(n);
+    let trained = run_pending_cells(c, data, &todo, a.threads, &STOP, &tick, &|r, cell| sweep.record(r, &cell));
+    bar.finish_and_clear();
+    let how = |n: usize| {
+        format!(
+            "{n} of {} cells finished and are kept in {}; resume with: {}",
+            runs.len(),
+            sweep.dir().display(),
+            resume_command()
+        )
+    };
+    if let Err(e) = trained {
+        return Err(match sweep.recorded() {
+            0 => e,
+            n => Error::invalid(e, how(n)),
+        });
+    }
+    if STOP.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted(match sweep.recorded() {
+            0 => "no cell had finished; nothing to resume".into(),
+            n => how(n),
+        }));
+    }
+    Ok((sweep.results(runs)?, sweep))
 }
 
 /// Writes `phase.csv` and the trainability map from the rows in grid order, and prints the table.

@@ -164,10 +164,14 @@ pub fn run(args: &Args) -> Result<()> {
     let mut results = Vec::new();
     let mut predicted = Vec::new();
     let mut spectra = Vec::new();
+    // Many inits of a big model (or with --jacobian) take a while: a bar over them on a terminal.
+    let bar = super::progress::bar(parsed.len() as u64, "inits", parsed.len() < 2);
     for (label, rules) in &parsed {
         // Name the init only when the user gave one: without --init nobody wrote 'default'.
-        let mut run = probe_run(&spec, stored.as_ref(), rules, &shape, args.seed, args.jacobian.is_some())
-            .map_err(|e| if args.inits.is_empty() { e } else { Error::invalid(format!("--init '{label}'"), e) })?;
+        let run = probe_run(&spec, stored.as_ref(), rules, &shape, args.seed, args.jacobian.is_some());
+        bar.inc(1);
+        let mut run =
+            run.map_err(|e| if args.inits.is_empty() { e } else { Error::invalid(format!("--init '{label}'"), e) })?;
         if !args.only.is_empty() {
             let keep: Vec<bool> = run.stats.iter().map(|s| args.only.contains(&s.type_name)).collect();
             if !keep.contains(&true) {
@@ -197,6 +201,7 @@ pub fn run(args: &Args) -> Result<()> {
         predicted.push((label.clone(), run.predicted));
         spectra.extend(run.singular_values.map(|s| (label.clone(), s)));
     }
+    bar.finish_and_clear();
     if let Some(c) = &args.csv {
         write_atomic(c, csv.as_bytes())?;
     }

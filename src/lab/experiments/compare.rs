@@ -13,6 +13,7 @@ use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
 use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::models::param::{self, Param};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
+use crate::lab::train::progress::{no_tick, step_epoch_counted, EpochTick};
 use crate::lab::train::{Run, TrainConfig, TrainLog};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
@@ -325,6 +326,11 @@ pub struct RunViews {
 /// Trains run (init `k`, seed index `s`) on the calling thread: a [`Run`] stepped epoch by epoch,
 /// the first seed's pictures taken between epochs.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
+    run_one_counted(p, k, s, &no_tick)
+}
+
+/// [`run_one`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
+pub fn run_one_counted(p: &Prepared, k: usize, s: usize, tick: EpochTick) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
     let mut run = Run::from_init_param(&p.spec, p.base.as_ref(), &p.rules[k], seed, p.data.clone(), p.train.clone())?
         .with_test(p.test.clone());
@@ -346,7 +352,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
                 views.histograms.push(run.histograms()?);
             }
         }
-        run.step_epoch()?;
+        step_epoch_counted(&mut run, tick)?;
     }
     if watch {
         // The end column shows the model at the end, also when a divergence cut the run short.

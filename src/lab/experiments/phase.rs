@@ -8,6 +8,7 @@
 use crate::error::{Error, Result};
 use crate::lab::data::{load, Dataset};
 use crate::lab::models::{build, ModelSpec};
+use crate::lab::train::progress::{finish_counted, no_tick, EpochTick};
 use crate::lab::train::{OptimizerKind, Run, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
@@ -140,11 +141,17 @@ fn gaussian_mlp(
 
 /// Trains cell `r` of the grid.
 pub fn run_cell(c: &PhaseConfig, data: &Arc<Dataset>, r: usize) -> Result<Cell> {
+    run_cell_counted(c, data, r, &no_tick)
+}
+
+/// [`run_cell`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
+pub fn run_cell_counted(c: &PhaseConfig, data: &Arc<Dataset>, r: usize, tick: EpochTick) -> Result<Cell> {
     let (sigma_w2, depth) = c.cell_at(r);
     let mut rng = Rng::new(c.seed);
     let model = gaussian_mlp(c, data, sigma_w2, depth, &mut rng)?;
     let mut run = Run::new(model, data.clone(), c.train_config(), rng)?;
-    let log = run.finish()?;
+    finish_counted(&mut run, tick)?;
+    let log = run.log();
     let last = log.epochs.last();
     Ok(Cell {
         sigma_w2,

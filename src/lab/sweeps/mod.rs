@@ -4,7 +4,11 @@
 //! output sets written to a staging directory and swapped in ([`output`]).
 
 pub mod output;
+pub mod phase_resume;
 pub mod phase_shard;
 pub mod results;
 pub mod resume;
 pub mod shard;
+
+#[cfg(test)]
+mod progress_tests;

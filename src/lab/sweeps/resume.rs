@@ -15,8 +15,9 @@
 //! a run is a pure function of (config, init, seed), whoever ran it and whenever.
 
 use crate::io::write_atomic;
-use crate::lab::experiments::compare::{run_one, CompareConfig, Prepared, RunResult};
+use crate::lab::experiments::compare::{run_one_counted, CompareConfig, Prepared, RunResult};
 use crate::lab::sweeps::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
+use crate::lab::train::progress::EpochTick;
 use crate::{Error, Result};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -54,8 +55,7 @@ struct Record {
 
 impl Record {
     fn checksum(&self) -> String {
-        let mut h = crc32fast::Hasher::new();
-        for part in [
+        checksum(&[
             self.format.as_str(),
             &self.sweep,
             &self.run.to_string(),
@@ -63,48 +63,57 @@ impl Record {
             &self.symmetry,
             &self.runs,
             &self.views,
-        ] {
-            h.update(part.as_bytes());
-            h.update(&[0]);
-        }
-        format!("{:08x}", h.finalize())
+        ])
     }
+}
+
+/// CRC-32 of `parts` (each followed by a NUL), in hex: a record's checksum.
+pub(crate) fn checksum(parts: &[&str]) -> String {
+    let mut h = crc32fast::Hasher::new();
+    for part in parts {
+        h.update(part.as_bytes());
+        h.update(&[0]);
+    }
+    format!("{:08x}", h.finalize())
 }
 
 /// CRC-32 of the model spec and the data, in hex: what decides results beyond the flags.
 fn fingerprint(p: &Prepared) -> String {
+    data_fingerprint(&p.spec.to_string(), &p.data)
+}
+
+/// CRC-32 of `text` and the bytes of `data`, in hex.
+pub(crate) fn data_fingerprint(text: &str, data: &crate::lab::data::Dataset) -> String {
     let mut h = crc32fast::Hasher::new();
-    h.update(p.spec.to_string().as_bytes());
-    for v in p.data.input.iter() {
+    h.update(text.as_bytes());
+    for v in data.input.iter() {
         h.update(&v.to_le_bytes());
     }
-    match &p.data.target {
+    match &data.target {
         crate::lab::data::Target::Classes { labels, num_classes } => {
             h.update(&(*num_classes as u64).to_le_bytes());
             labels.iter().for_each(|l| h.update(&(*l as u64).to_le_bytes()));
         }
         crate::lab::data::Target::Values(v) => v.iter().for_each(|x| h.update(&x.to_le_bytes())),
     }
-    h.update(format!("{:?}", p.data.input.shape()).as_bytes());
+    h.update(format!("{:?}", data.input.shape()).as_bytes());
     format!("{:08x}", h.finalize())
 }
 
 /// The first field in which `now` differs from `then`, as `field (then vs now)`.
-fn first_difference(then: &CompareConfig, now: &CompareConfig) -> Option<String> {
+pub(crate) fn first_difference<T: Serialize>(then: &T, now: &T) -> Option<String> {
     let (a, b) = (serde_json::to_value(then).ok()?, serde_json::to_value(now).ok()?);
     let (a, b) = (a.as_object()?, b.as_object()?);
     a.iter().find(|(k, v)| b.get(*k) != Some(v)).map(|(k, v)| {
         let flag = match k.as_str() {
             "inits" => "--init".to_string(),
-            "batch_size" => "--batch-size".to_string(),
-            "weight_decay" => "--weight-decay".to_string(),
-            k => format!("--{k}"),
+            k => format!("--{}", k.replace('_', "-")),
         };
         format!("{flag}: {v} when the sweep started, {} now", b.get(k).cloned().unwrap_or_default())
     })
 }
 
-fn shard_text(s: Option<[usize; 2]>) -> String {
+pub(crate) fn shard_text(s: Option<[usize; 2]>) -> String {
     s.map_or("no --shard".into(), |[k, n]| format!("--shard {k}/{n}"))
 }
 
@@ -307,13 +316,15 @@ fn record_name(r: usize) -> String {
 }
 
 /// Trains `runs` on a pool of `threads` (0: all cores), each single-threaded inside, handing every
-/// finished run to `done` (which records it) as it completes. Once `stop` is set no new run
-/// starts; the ones in flight finish and are handed over. Returns how many runs finished.
+/// finished run to `done` (which records it) as it completes, and every epoch to `tick`. Once
+/// `stop` is set no new run starts; the ones in flight finish and are handed over. Returns how
+/// many runs finished.
 pub fn run_pending(
     p: &Prepared,
     runs: &[usize],
     threads: usize,
     stop: &AtomicBool,
+    tick: EpochTick,
     done: &(dyn Fn(usize, RunResult) -> Result<()> + Sync),
 ) -> Result<usize> {
     let pool = crate::lab::run_pool(threads)?;
@@ -324,7 +335,7 @@ pub fn run_pending(
                 return Ok(());
             }
             let (k, s) = p.config.run_at(r);
-            let res = crate::kernels::serial(|| run_one(p, k, s))?;
+            let res = crate::kernels::serial(|| run_one_counted(p, k, s, tick))?;
             done(r, res)?;
             finished.fetch_add(1, Ordering::SeqCst);
             Ok(())

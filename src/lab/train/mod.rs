@@ -6,6 +6,7 @@
 
 #[cfg(test)]
 mod blowup_tests;
+pub mod progress;
 pub mod run;
 pub mod snapshot;
 pub mod train_loop;
