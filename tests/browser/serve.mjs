@@ -78,7 +78,7 @@ try {
 
   // Reset replays the same init and seed: the same first-epoch loss.
   await page.getByRole("button", { name: "Reset" }).click();
-  await page.waitForFunction((n) => window.playground.epochs.length === n && window.playground.epochs.every((r) => r && r.length >= 1), inits.length, { timeout: 20000 });
+  await page.waitForFunction((n) => window.playground.epochs.length === n && window.playground.epochs.every((r) => r && r.length >= 1 && r[0] && typeof r[0].loss === "number"), inits.length, { timeout: 20000 });
   const again = await page.evaluate(() => window.playground.epochs.map((r) => r[0].loss));
   check(again.every((l, k) => l === shown[k][0]), `first-epoch loss after Reset ${again} vs ${shown.map((s) => s[0])}`);
   await page.getByRole("button", { name: "Pause" }).click();

@@ -211,6 +211,15 @@ fn draw<DB: DrawingBackend>(fig: &Figure, root: &DrawingArea<DB, Shift>) -> Draw
     Ok(())
 }
 
+/// `n` and the noun, plural unless `n` is 1 ("1 seed", "5 seeds").
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -283,14 +292,5 @@ pub(super) mod tests {
         save(&fig, &tmp_stem("degenerate")).unwrap();
         let empty = render_svg_string(&Figure::default()).unwrap();
         assert!(empty.contains("no panels"));
-    }
-}
-
-/// `n` and the noun, plural unless `n` is 1 ("1 seed", "5 seeds").
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
