@@ -185,7 +185,7 @@ pub fn run(args: &Args) -> Result<()> {
         }
         for (i, s) in run.stats.iter().enumerate() {
             if several {
-                csv.push_str(&format!("{},", csv_field(label)));
+                csv.push_str(&format!("{},", theory::csv_field(label)));
             }
             csv.push_str(&format!("{},{},{},{},{}", s.name, s.type_name, s.act_mean, s.act_std, s.grad_std));
             csv.push_str(&theory::csv_fields(run.predicted.as_deref(), i));
@@ -216,14 +216,6 @@ pub fn run(args: &Args) -> Result<()> {
         }
     }
     Ok(())
-}
-
-pub(super) fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 /// The table for one init: every layer when there are few, otherwise the first ones, every

@@ -60,7 +60,7 @@ pub fn write_jacobian(path: &Path, spectra: &[(String, Vec<f64>)], several: bool
     for (label, s) in spectra {
         for v in s {
             if several {
-                csv.push_str(&super::probe::csv_field(label));
+                csv.push_str(&csv_field(label));
                 csv.push(',');
             }
             csv.push_str(&format!("{v}\n"));
@@ -78,4 +78,13 @@ pub fn write_jacobian(path: &Path, spectra: &[(String, Vec<f64>)], several: bool
     }
     println!("wrote {}", path.display());
     Ok(())
+}
+
+/// A CSV field, quoted when it holds a comma, quote or newline.
+pub(super) fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }

@@ -129,28 +129,15 @@ impl<const D: usize> Module for BatchNorm<D> {
     }
 
     fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
-        let mut v = Vec::new();
-        if let Some(w) = &self.weight {
-            v.push(("weight", w));
-        }
-        if let Some(b) = &self.bias {
-            v.push(("bias", b));
-        }
-        v
+        super::present([("weight", self.weight.as_ref()), ("bias", self.bias.as_ref())])
     }
 
     fn own_buffers(&self) -> Vec<(&'static str, &Tensor)> {
-        let mut v = Vec::new();
-        if let Some(t) = &self.running_mean {
-            v.push(("running_mean", t));
-        }
-        if let Some(t) = &self.running_var {
-            v.push(("running_var", t));
-        }
-        if let Some(t) = &self.num_batches_tracked {
-            v.push(("num_batches_tracked", t));
-        }
-        v
+        super::present([
+            ("running_mean", self.running_mean.as_ref()),
+            ("running_var", self.running_var.as_ref()),
+            ("num_batches_tracked", self.num_batches_tracked.as_ref()),
+        ])
     }
 
     fn training(&self) -> bool {

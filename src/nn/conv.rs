@@ -133,11 +133,7 @@ impl Module for Conv2d {
         s
     }
     fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
-        let mut v = vec![("weight", &self.weight)];
-        if let Some(b) = &self.bias {
-            v.push(("bias", b));
-        }
-        v
+        super::present([("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
     }
     /// torch: weight kaiming_uniform_(a=√5) = U(±1/√fan_in), bias U(±1/√fan_in).
     fn reset_parameters(&mut self, rng: &mut Rng) {

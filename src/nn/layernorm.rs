@@ -76,14 +76,7 @@ impl Module for LayerNorm {
         )
     }
     fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
-        let mut v = Vec::new();
-        if let Some(w) = &self.weight {
-            v.push(("weight", w));
-        }
-        if let Some(b) = &self.bias {
-            v.push(("bias", b));
-        }
-        v
+        super::present([("weight", self.weight.as_ref()), ("bias", self.bias.as_ref())])
     }
     /// torch: weight 1, bias 0.
     fn reset_parameters(&mut self, _rng: &mut crate::rng::Rng) {

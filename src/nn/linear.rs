@@ -72,11 +72,7 @@ impl Module for Linear {
         )
     }
     fn own_parameters(&self) -> Vec<(&'static str, &Parameter)> {
-        let mut v = vec![("weight", &self.weight)];
-        if let Some(b) = &self.bias {
-            v.push(("bias", b));
-        }
-        v
+        super::present([("weight", Some(&self.weight)), ("bias", self.bias.as_ref())])
     }
     /// torch: weight kaiming_uniform_(a=√5) = U(±1/√in), bias U(±1/√in) (0 when in = 0);
     /// a weight with no elements draws nothing (torch's kaiming_uniform_ is then a no-op).

@@ -107,6 +107,12 @@ pub(crate) fn drop_tree(mut stack: Vec<Box<dyn Module>>) {
     }
 }
 
+/// The named entries that are present, in order: a layer's optional weight and bias (or its
+/// optional buffers) as `own_parameters`/`own_buffers` list them.
+pub(crate) fn present<'a, T, const N: usize>(items: [(&'static str, Option<&'a T>); N]) -> Vec<(&'static str, &'a T)> {
+    items.into_iter().filter_map(|(name, v)| v.map(|v| (name, v))).collect()
+}
+
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() {
         name.to_string()

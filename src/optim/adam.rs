@@ -112,4 +112,35 @@ impl Optimizer for Adam {
     fn set_lr(&mut self, lr: f32) {
         self.config.lr = lr as f64;
     }
+    fn state(&self) -> super::OptimState {
+        let slot = |st: &Option<State>| {
+            st.as_ref()
+                .map(|s| super::Slot { step: s.step as i64, buffers: vec![super::bits_of(&s.m), super::bits_of(&s.v)] })
+        };
+        super::OptimState { kind: "adam".into(), slots: self.state.iter().map(slot).collect() }
+    }
+    fn load_state(&mut self, s: &super::OptimState) -> crate::Result<()> {
+        super::check_state(s, "adam", self.params.len())?;
+        let mut states = Vec::with_capacity(s.slots.len());
+        for (i, (p, slot)) in self.params.iter().zip(&s.slots).enumerate() {
+            states.push(match slot {
+                Some(super::Slot { step, buffers }) if buffers.len() == 2 && i32::try_from(*step).is_ok() => {
+                    Some(State {
+                        step: *step as i32,
+                        m: super::buffer_of(p, &buffers[0], i)?,
+                        v: super::buffer_of(p, &buffers[1], i)?,
+                    })
+                }
+                Some(_) => {
+                    return Err(crate::Error::invalid(
+                        format!("optimizer state of parameter {i}"),
+                        "adam keeps a step count and two buffers (m, v)",
+                    ))
+                }
+                None => None,
+            });
+        }
+        self.state = states;
+        Ok(())
+    }
 }

@@ -90,4 +90,27 @@ impl Optimizer for Sgd {
     fn set_lr(&mut self, lr: f32) {
         self.config.lr = lr;
     }
+    fn state(&self) -> super::OptimState {
+        let slot =
+            |b: &Option<ArrayD<f32>>| b.as_ref().map(|b| super::Slot { step: 0, buffers: vec![super::bits_of(b)] });
+        super::OptimState { kind: "sgd".into(), slots: self.momentum_buffers.iter().map(slot).collect() }
+    }
+    fn load_state(&mut self, s: &super::OptimState) -> crate::Result<()> {
+        super::check_state(s, "sgd", self.params.len())?;
+        let mut bufs = Vec::with_capacity(s.slots.len());
+        for (i, (p, slot)) in self.params.iter().zip(&s.slots).enumerate() {
+            bufs.push(match slot {
+                Some(super::Slot { buffers, .. }) if buffers.len() == 1 => Some(super::buffer_of(p, &buffers[0], i)?),
+                Some(_) => {
+                    return Err(crate::Error::invalid(
+                        format!("optimizer state of parameter {i}"),
+                        "sgd keeps one buffer",
+                    ))
+                }
+                None => None,
+            });
+        }
+        self.momentum_buffers = bufs;
+        Ok(())
+    }
 }

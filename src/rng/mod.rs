@@ -17,6 +17,15 @@ use mt19937::Mt19937;
 const F32_STEP: f32 = 1.0 / (1u32 << 24) as f32;
 const F64_STEP: f64 = 1.0 / (1u64 << 53) as f64;
 
+/// A generator's state as plain data ([`Rng::state`], [`Rng::from_state`]): the MT19937 words,
+/// the index of the next word, and the cached Box–Muller value as its bit pattern.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RngState {
+    pub words: Vec<u32>,
+    pub next: usize,
+    pub normal_cache: Option<u64>,
+}
+
 /// PyTorch's CPU generator: MT19937 plus the cached second value of the double-precision
 /// Box–Muller transform (`next_double_normal_sample`).
 #[derive(Clone, Debug)]
@@ -30,6 +39,24 @@ impl Rng {
     /// default generator): only the low 32 bits of `seed` count, as in torch.
     pub fn new(seed: u64) -> Self {
         Rng { engine: Mt19937::new(seed), normal_cache: None }
+    }
+
+    /// The generator's whole state (torch's `generator.get_state()` holds the same: the engine's
+    /// words, its position and the cached normal), for snapshots of a run.
+    pub fn state(&self) -> RngState {
+        let (words, next) = self.engine.state();
+        RngState { words: words.to_vec(), next, normal_cache: self.normal_cache.map(f64::to_bits) }
+    }
+
+    /// The generator [`Rng::state`] saved, drawing from there on exactly as the original would.
+    pub fn from_state(s: &RngState) -> crate::Result<Rng> {
+        let engine = Mt19937::from_state(&s.words, s.next).ok_or_else(|| {
+            crate::Error::invalid(
+                "generator state",
+                format!("needs 624 words and a position <= 624, has {} words at {}", s.words.len(), s.next),
+            )
+        })?;
+        Ok(Rng { engine, normal_cache: s.normal_cache.map(f64::from_bits) })
     }
 
     /// One 32-bit word (`generator.random()`).
@@ -232,6 +259,20 @@ mod tests {
         b.normal_(&mut x, 0.0, 1.0);
         b.normal_(&mut y, 0.0, 1.0);
         assert_eq!(one, [x[0], y[0], y[1]]);
+    }
+
+    #[test]
+    fn a_saved_state_draws_on_exactly_as_the_original() {
+        let mut a = Rng::new(11);
+        let mut buf = [0f32; 700];
+        a.normal_(&mut buf, 0.0, 1.0);
+        let _ = a.standard_normal_f64(); // leaves the second Box-Muller value cached
+        let mut b = Rng::from_state(&a.state()).unwrap();
+        assert_eq!(a.state(), b.state());
+        assert!(a.state().normal_cache.is_some());
+        assert_eq!((a.standard_normal_f64(), a.randperm(40)), (b.standard_normal_f64(), b.randperm(40)));
+        let bad = RngState { words: vec![0; 3], next: 0, normal_cache: None };
+        assert!(Rng::from_state(&bad).unwrap_err().to_string().contains("624 words"));
     }
 
     #[test]

@@ -42,6 +42,17 @@ impl Mt19937 {
         self.next = 0;
     }
 
+    /// The engine's state: its 624 words and the position of the next one.
+    pub(crate) fn state(&self) -> (&[u32], usize) {
+        (&self.state, self.next)
+    }
+
+    /// An engine in the state [`Mt19937::state`] gave; `None` unless 624 words and next <= 624.
+    pub(crate) fn from_state(words: &[u32], next: usize) -> Option<Mt19937> {
+        let state: [u32; N] = words.try_into().ok()?;
+        (next <= N).then_some(Mt19937 { state, next })
+    }
+
     /// One tempered 32-bit word.
     #[inline]
     pub(crate) fn next_u32(&mut self) -> u32 {

@@ -9,15 +9,14 @@
 
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
-use crate::lab::instruments::captures::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
-use crate::lab::instruments::units::{
-    dead_relu_fraction, hidden_symmetry, layer_output_stds, weight_layers, LayerSymmetry,
-};
+use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
+use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
-use crate::lab::train::{train_observed, TrainConfig, TrainLog};
+use crate::lab::train::{Run, TrainConfig, TrainLog};
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The ten classic inits of the seed documents (each a bare scheme: every Linear/Conv2d weight,
 /// biases zero), as `label@rules`.
@@ -143,9 +142,10 @@ impl CompareConfig {
 pub struct Prepared {
     pub config: CompareConfig,
     pub train: TrainConfig,
-    pub data: Dataset,
+    /// Shared by every run of the grid.
+    pub data: Arc<Dataset>,
     /// The held-out set (synthetic data always; user data with `--test`/`--test-split`).
-    pub test: Option<Dataset>,
+    pub test: Option<Arc<Dataset>>,
     /// The plane of the decision boundaries (2-D classification data only).
     pub plane: Option<Extent>,
     pub spec: serde_json::Value,
@@ -245,6 +245,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             param_names.iter().position(|n| *n == w)
         })
         .collect();
+    let (data, test) = (Arc::new(data), test.map(Arc::new));
     Ok(Prepared {
         config: config.clone(),
         train,
@@ -309,46 +310,48 @@ pub struct RunViews {
     pub histograms: Vec<HistSet>,
 }
 
-/// Trains run (init `k`, seed index `s`) on the calling thread.
+/// Trains run (init `k`, seed index `s`) on the calling thread: a [`Run`] stepped epoch by epoch,
+/// the first seed's pictures taken between epochs.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let seed = p.config.seed + s as u64;
-    let mut rng = Rng::new(seed);
-    let mut model = build(&p.spec, &mut rng)?;
-    p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
-    let init_stds = layer_output_stds(model.as_ref(), &p.data)?;
+    let mut run =
+        Run::from_init(&p.spec, &p.rules[k], seed, p.data.clone(), p.train.clone())?.with_test(p.test.clone());
+    // The instrument itself, not `run.layer_output_stds()`: its training-mode pass moves batch-norm
+    // running statistics, and the outputs have always included that (see `Run::layer_output_stds`).
+    let init_stds = layer_output_stds(run.model(), &p.data)?;
     let watch = s == 0;
     let snaps = p.config.snapshot_epochs();
     let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new() };
-    let mut observe = |epoch: usize, m: &mut dyn crate::nn::Module| -> Result<()> {
-        if watch && epoch < p.train.epochs {
+    while !run.is_done() {
+        let epoch = run.epoch();
+        if watch {
             if let Some(plane) = p.plane.filter(|_| snaps.contains(&epoch)) {
                 if !views.boundaries.iter().any(|b| b.epoch == epoch) {
-                    views.boundaries.push(boundary(m, plane, epoch)?);
+                    views.boundaries.push(run.boundary(plane)?);
                 }
             }
             if epoch == 0 {
-                views.histograms.push(histograms(m, &p.data, 0)?);
+                views.histograms.push(run.histograms()?);
             }
         }
-        Ok(())
-    };
-    let log = train_observed(model.as_mut(), &p.data, p.test.as_ref(), &p.train, &mut rng, &mut observe)?;
+        run.step_epoch()?;
+    }
     if watch {
         // The end column shows the model at the end, also when a divergence cut the run short.
-        let end = log.epochs.len();
+        let end = run.epoch();
         if let Some(plane) = p.plane {
             if !views.boundaries.iter().any(|b| b.epoch == end) {
-                views.boundaries.push(boundary(model.as_mut(), plane, end)?);
+                views.boundaries.push(run.boundary(plane)?);
             }
         }
-        views.histograms.push(histograms(model.as_ref(), &p.data, end)?);
+        views.histograms.push(run.histograms()?);
     }
     Ok(RunResult {
         init: k,
         seed: s,
-        log,
-        symmetry: hidden_symmetry(model.as_ref()),
-        dead_relu: dead_relu_fraction(model.as_ref(), &p.data)?,
+        symmetry: run.symmetry(),
+        dead_relu: run.dead_relu()?,
+        log: run.log().clone(),
         init_stds,
         views: watch.then_some(views),
     })

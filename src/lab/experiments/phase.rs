@@ -6,12 +6,13 @@
 use crate::error::{Error, Result};
 use crate::lab::data::{load, Dataset};
 use crate::lab::models::{build, ModelSpec};
-use crate::lab::train::{train, OptimizerKind, TrainConfig};
+use crate::lab::train::{OptimizerKind, Run, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
 use crate::theory::{Act, Net, Quad};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Everything that decides a phase experiment's numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -132,11 +133,12 @@ fn gaussian_mlp(
 }
 
 /// Trains cell `r` of the grid.
-pub fn run_cell(c: &PhaseConfig, data: &Dataset, r: usize) -> Result<Cell> {
+pub fn run_cell(c: &PhaseConfig, data: &Arc<Dataset>, r: usize) -> Result<Cell> {
     let (sigma_w2, depth) = c.cell_at(r);
     let mut rng = Rng::new(c.seed);
-    let mut model = gaussian_mlp(c, data, sigma_w2, depth, &mut rng)?;
-    let log = train(model.as_mut(), data, &c.train_config(), &mut rng)?;
+    let model = gaussian_mlp(c, data, sigma_w2, depth, &mut rng)?;
+    let mut run = Run::new(model, data.clone(), c.train_config(), rng)?;
+    let log = run.finish()?;
     let last = log.epochs.last();
     Ok(Cell {
         sigma_w2,
@@ -148,7 +150,7 @@ pub fn run_cell(c: &PhaseConfig, data: &Dataset, r: usize) -> Result<Cell> {
 }
 
 /// The dataset of the config (classification only: the map shows accuracy).
-pub fn dataset(c: &PhaseConfig) -> Result<Dataset> {
+pub fn dataset(c: &PhaseConfig) -> Result<Arc<Dataset>> {
     let data = load(&c.data, c.seed)?;
     if !data.is_classification() || data.input_shape().len() != 1 {
         return Err(Error::invalid(
@@ -156,13 +158,13 @@ pub fn dataset(c: &PhaseConfig) -> Result<Dataset> {
             "phase needs a classification dataset of flat inputs",
         ));
     }
-    Ok(data)
+    Ok(Arc::new(data))
 }
 
 /// Runs the cells `runs` on `threads` threads (0: all cores), in the order given.
 pub fn run_cells(
     c: &PhaseConfig,
-    data: &Dataset,
+    data: &Arc<Dataset>,
     runs: &[usize],
     threads: usize,
     tick: &(dyn Fn() + Sync),

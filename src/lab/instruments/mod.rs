@@ -6,5 +6,6 @@
 
 pub mod captures;
 pub mod jacobian;
+pub mod readings;
 pub mod taps;
 pub mod units;

@@ -1,6 +1,7 @@
 //! The regression divergence rule of the training loop ([`REGRESSION_BLOWUP`]).
 
 use super::train_loop::*;
+use super::Run;
 use crate::lab::data::{Dataset, Target};
 use crate::lab::models::{build, ModelSpec};
 use crate::Rng;
@@ -16,16 +17,17 @@ fn a_regression_loss_that_blows_up_counts_as_diverged() {
     let y = Target::Values(ArrayD::zeros(IxDyn(&[2, 1])));
     let data = Dataset::new("line", x, y).unwrap();
     let spec = ModelSpec::parse("mlp:1-1").unwrap().to_json(&data).unwrap();
-    let mut m = build(&spec, &mut Rng::new(0)).unwrap();
+    let m = build(&spec, &mut Rng::new(0)).unwrap();
     let cfg = TrainConfig { lr: 3.0, momentum: 0.0, epochs: 50, batch_size: None, ..TrainConfig::default() };
-    let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+    let mut run = Run::new(m, data.clone(), cfg.clone(), Rng::new(0)).unwrap();
+    let log = run.finish().unwrap().clone();
     assert!(log.diverged);
     let l: Vec<f64> = log.epochs.iter().map(|e| e.loss).collect();
     assert_eq!(l.len(), 4, "{l:?}");
     assert!(l.iter().all(|v| v.is_finite()), "finite all along: {l:?}");
     assert!((l[1] / l[0] - 121.0).abs() < 0.01 && l[3] > 1e6 * l[0], "{l:?}");
     // A stable rate is not affected.
-    let mut m = build(&spec, &mut Rng::new(0)).unwrap();
+    let m = build(&spec, &mut Rng::new(0)).unwrap();
     let ok = TrainConfig { lr: 0.1, ..cfg };
-    assert!(!train(m.as_mut(), &data, &ok, &mut Rng::new(0)).unwrap().diverged);
+    assert!(!Run::new(m, data, ok, Rng::new(0)).unwrap().finish().unwrap().diverged);
 }

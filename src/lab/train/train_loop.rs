@@ -1,7 +1,8 @@
-//! The training loop of experiments: full batch or shuffled minibatches, SGD or Adam, the loss of
-//! the task (cross-entropy for classes, MSE for regression), and per epoch what the lab plots.
+//! What training is configured by and what it records, for the one training loop ([`Run`]):
+//! full batch or shuffled minibatches, SGD or Adam, the loss of the task (cross-entropy for
+//! classes, MSE for regression), and per epoch what the lab plots.
 //!
-//! Per epoch it records:
+//! Per epoch a run records:
 //! - `loss`: the mean of the epoch's batch losses, each computed before that batch's update (for
 //!   full batch: the loss of the model as it entered the epoch);
 //! - `accuracy` (classification): the running accuracy of those same forward passes, so loss and
@@ -18,12 +19,14 @@
 //! finite far longer than cross-entropy) also counts as diverged once an epoch's loss exceeds
 //! [`REGRESSION_BLOWUP`] times the first epoch's. The loop draws only from the generator it is given and runs on the calling
 //! thread, so a run is a pure function of (model, data, config, generator).
+//!
+//! [`Run`]: super::Run
 
 use crate::lab::data::{Dataset, Target};
 use crate::nn::Module;
 use crate::ops::{cross_entropy, mse_loss};
 use crate::optim::{Adam, AdamConfig, Optimizer, Sgd, SgdConfig};
-use crate::{Error, Result, Rng, Tensor};
+use crate::{Error, Result, Tensor};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
@@ -115,7 +118,7 @@ pub struct TrainLog {
     pub diverged: bool,
 }
 
-fn optimizer(model: &dyn Module, c: &TrainConfig) -> Box<dyn Optimizer> {
+pub(crate) fn optimizer(model: &dyn Module, c: &TrainConfig) -> Box<dyn Optimizer> {
     let params = model.parameters();
     match c.optimizer {
         OptimizerKind::Sgd => Box::new(Sgd::new(
@@ -167,10 +170,6 @@ pub fn evaluate(model: &mut dyn Module, data: &Dataset) -> Result<(f64, Option<f
     Ok((loss, correct.map(|c| c as f64 / data.len() as f64)))
 }
 
-/// What the training loop shows an observer: the model as it enters epoch `epoch` (before any
-/// update of that epoch), and after the last epoch (`epoch` = number of epochs trained).
-pub type Observer<'a> = &'a mut dyn FnMut(usize, &mut dyn Module) -> Result<()>;
-
 /// L2 norm of each parameter's gradient (0 where none reached it).
 pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
     model
@@ -178,89 +177,6 @@ pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
         .iter()
         .map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g.iter().copied()))))
         .collect()
-}
-
-/// Trains `model` on `data`. With minibatches, each epoch draws `torch.randperm(n)` from `rng`
-/// and takes the batches `perm[i..i + bs]` in order; a full batch draws nothing.
-pub fn train(model: &mut dyn Module, data: &Dataset, cfg: &TrainConfig, rng: &mut Rng) -> Result<TrainLog> {
-    train_observed(model, data, None, cfg, rng, &mut |_, _| Ok(()))
-}
-
-/// [`train`], evaluating on `test` at the start of every epoch and showing the model to
-/// `observe` (see [`Observer`]); neither draws from `rng`.
-pub fn train_observed(
-    model: &mut dyn Module,
-    data: &Dataset,
-    test: Option<&Dataset>,
-    cfg: &TrainConfig,
-    rng: &mut Rng,
-    observe: Observer,
-) -> Result<TrainLog> {
-    cfg.check()?;
-    let n = data.len();
-    let bs = cfg.batch_size.unwrap_or(n).min(n);
-    let mut opt = optimizer(model, cfg);
-    // Grown as epochs finish: nothing up front proportional to --epochs.
-    let mut log = TrainLog { epochs: Vec::with_capacity(cfg.epochs.min(1024)), diverged: false };
-    let full: Vec<usize> = (0..n).collect();
-    // Full batch: the same input and target every epoch, built once.
-    let whole = (bs >= n).then(|| (Tensor::new(data.input.clone()), data.target.clone()));
-    for epoch in 0..cfg.epochs {
-        observe(epoch, model)?;
-        let (test_loss, test_accuracy) = match test {
-            Some(t) => {
-                let (l, a) = evaluate(model, t)?;
-                (Some(l), a)
-            }
-            None => (None, None),
-        };
-        let order = if bs < n { rng.randperm(n) } else { full.clone() };
-        let (mut loss_sum, mut batches, mut correct) = (0.0f64, 0usize, 0usize);
-        let mut norms = Vec::new();
-        for idx in order.chunks(bs) {
-            let gathered;
-            let (x, t) = match &whole {
-                Some((x, t)) => (x.clone(), t),
-                None => {
-                    gathered = data.batch(idx);
-                    (Tensor::new(gathered.0), &gathered.1)
-                }
-            };
-            let out = model.forward(&x)?;
-            let (loss, c) = loss_and_correct(&out, t)?;
-            let lv = loss.item()? as f64;
-            loss_sum += lv;
-            batches += 1;
-            correct += c.unwrap_or(0);
-            if !lv.is_finite() {
-                log.diverged = true;
-                break;
-            }
-            opt.zero_grad();
-            loss.backward()?;
-            if batches == 1 {
-                norms = grad_norms(model);
-            }
-            opt.step();
-        }
-        if norms.is_empty() {
-            norms = vec![f64::NAN; model.parameters().len()];
-        }
-        let accuracy = data.is_classification().then(|| correct as f64 / (batches * bs).min(n) as f64);
-        let epoch_loss = loss_sum / batches as f64;
-        if !data.is_classification() {
-            let first = log.epochs.first().map_or(epoch_loss, |e| e.loss);
-            if epoch_loss > REGRESSION_BLOWUP * first.max(f64::MIN_POSITIVE) {
-                log.diverged = true;
-            }
-        }
-        log.epochs.push(EpochRecord { loss: epoch_loss, accuracy, grad_norms: norms, test_loss, test_accuracy });
-        if log.diverged {
-            break;
-        }
-    }
-    observe(log.epochs.len(), model)?;
-    Ok(log)
 }
 
 /// How many times its first epoch's loss a regression run may reach before it counts as diverged
@@ -272,6 +188,14 @@ mod tests {
     use super::*;
     use crate::lab::data::synthetic;
     use crate::lab::models::{build, ModelSpec};
+    use crate::lab::train::Run;
+    use crate::Rng;
+
+    /// Trains `model` to the end; the log (the test setups below predate `Run`).
+    fn train(model: Box<dyn Module>, data: &Dataset, cfg: &TrainConfig, rng: Rng) -> Result<TrainLog> {
+        let mut run = Run::new(model, data.clone(), cfg.clone(), rng)?;
+        Ok(run.finish()?.clone())
+    }
 
     #[test]
     fn evaluating_a_test_set_changes_nothing_in_training() {
@@ -280,24 +204,27 @@ mod tests {
         let spec = ModelSpec::parse("mlp:2-16-16-3:relu:bn").unwrap().to_json(&data).unwrap();
         let cfg = TrainConfig { epochs: 5, batch_size: Some(100), ..TrainConfig::default() };
         let mut seen = Vec::new();
-        let mut a = build(&spec, &mut Rng::new(3)).unwrap();
-        let with = train_observed(a.as_mut(), &data, Some(&test), &cfg, &mut Rng::new(3), &mut |e, _| {
-            seen.push(e);
-            Ok(())
-        })
-        .unwrap();
-        let mut b = build(&spec, &mut Rng::new(3)).unwrap();
-        let without = train(b.as_mut(), &data, &cfg, &mut Rng::new(3)).unwrap();
+        let a = build(&spec, &mut Rng::new(3)).unwrap();
+        let mut run = Run::new(a, data.clone(), cfg.clone(), Rng::new(3)).unwrap().with_test(Some(test.clone().into()));
+        while !run.is_done() {
+            seen.push(run.epoch());
+            run.step_epoch().unwrap();
+        }
+        seen.push(run.epoch());
+        let with = run.log().clone();
+        let b = build(&spec, &mut Rng::new(3)).unwrap();
+        let without = train(b, &data, &cfg, Rng::new(3)).unwrap();
         assert_eq!(seen, [0, 1, 2, 3, 4, 5]);
         for (w, o) in with.epochs.iter().zip(&without.epochs) {
             assert_eq!((w.loss, w.accuracy, &w.grad_norms), (o.loss, o.accuracy, &o.grad_norms));
             assert!(o.test_loss.is_none() && w.test_loss.unwrap() > 0.0);
         }
         // The last epoch's test numbers are those of the model that entered it, in eval mode.
-        let mut c = build(&spec, &mut Rng::new(3)).unwrap();
+        let c = build(&spec, &mut Rng::new(3)).unwrap();
         let four = TrainConfig { epochs: 4, ..cfg.clone() };
-        train(c.as_mut(), &data, &four, &mut Rng::new(3)).unwrap();
-        let (l, acc) = evaluate(c.as_mut(), &test).unwrap();
+        let mut c = Run::new(c, data.clone(), four, Rng::new(3)).unwrap();
+        c.finish().unwrap();
+        let (l, acc) = evaluate(c.model_mut(), &test).unwrap();
         assert_eq!((Some(l), acc), (with.epochs[4].test_loss, with.epochs[4].test_accuracy));
         let acc = acc.unwrap() * 300.0;
         assert!((acc - acc.round()).abs() < 1e-9, "{acc}");
@@ -311,9 +238,9 @@ mod tests {
 
     #[test]
     fn full_batch_sgd_learns_spiral_and_records_every_epoch() {
-        let (mut m, data) = spiral_mlp("mlp:2-50-3:relu", 1);
+        let (m, data) = spiral_mlp("mlp:2-50-3:relu", 1);
         let cfg = TrainConfig { epochs: 60, ..TrainConfig::default() };
-        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        let log = train(m, &data, &cfg, Rng::new(0)).unwrap();
         assert_eq!(log.epochs.len(), 60);
         assert!(!log.diverged);
         let (first, last) = (&log.epochs[0], &log.epochs[59]);
@@ -334,8 +261,8 @@ mod tests {
             ..TrainConfig::default()
         };
         let run = |shuffle_seed| {
-            let (mut m, data) = spiral_mlp("mlp:2-16-3:tanh", 4);
-            train(m.as_mut(), &data, &cfg, &mut Rng::new(shuffle_seed)).unwrap()
+            let (m, data) = spiral_mlp("mlp:2-16-3:tanh", 4);
+            train(m, &data, &cfg, Rng::new(shuffle_seed)).unwrap()
         };
         let (a, b, c) = (run(1), run(1), run(2));
         assert_eq!(a, b);
@@ -347,13 +274,13 @@ mod tests {
 
     #[test]
     fn a_non_finite_loss_stops_the_run_and_keeps_the_history() {
-        let (mut m, data) = spiral_mlp("mlp:2-100-100-3:relu", 0);
+        let (m, data) = spiral_mlp("mlp:2-100-100-3:relu", 0);
         for p in m.parameters() {
             let mut r = Rng::new(p.numel() as u64);
             r.normal_(p.data_mut().as_slice_mut().unwrap(), 0.0, 10.0);
         }
         let cfg = TrainConfig { lr: 100.0, epochs: 50, ..TrainConfig::default() };
-        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        let log = train(m, &data, &cfg, Rng::new(0)).unwrap();
         let l: Vec<f64> = log.epochs.iter().map(|e| e.loss).collect();
         assert!(log.diverged, "{l:?}");
         assert!(log.epochs.len() < 50);
@@ -364,9 +291,9 @@ mod tests {
 
     #[test]
     fn bad_config_names_the_flag() {
-        let (mut m, data) = spiral_mlp("mlp:2-4-3", 0);
+        let (m, data) = spiral_mlp("mlp:2-4-3", 0);
         let cfg = TrainConfig { lr: -1.0, ..TrainConfig::default() };
-        let e = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap_err().to_string();
+        let e = train(m, &data, &cfg, Rng::new(0)).unwrap_err().to_string();
         assert!(e.contains("--lr -1") && e.contains("> 0"), "{e}");
         assert!("rmsprop".parse::<OptimizerKind>().unwrap_err().to_string().contains("sgd, adam"));
     }
@@ -375,10 +302,10 @@ mod tests {
     fn a_huge_epoch_count_allocates_nothing_up_front() {
         // 2^40 epochs of records up front would be 48 TiB and abort; a NaN output bias stops the run
         // in its first epoch.
-        let (mut m, data) = spiral_mlp("mlp:2-4-3:relu", 0);
+        let (m, data) = spiral_mlp("mlp:2-4-3:relu", 0);
         m.parameters().last().unwrap().data_mut().fill(f32::NAN);
         let cfg = TrainConfig { epochs: 1 << 40, ..TrainConfig::default() };
-        let log = train(m.as_mut(), &data, &cfg, &mut Rng::new(0)).unwrap();
+        let log = train(m, &data, &cfg, Rng::new(0)).unwrap();
         assert!(log.diverged && log.epochs.len() == 1, "{}", log.epochs.len());
     }
 }

@@ -24,6 +24,11 @@ th,td{border:1px solid #ddd;padding:.3em .7em;text-align:left}\
 th{background:#f4f4f4}td.num{text-align:right;font-variant-numeric:tabular-nums}\
 tbody tr:nth-child(even){background:#fafafa}";
 
+/// Opens a report section: its title and the sentence saying what it shows.
+pub(crate) fn section(h: &mut String, title: &str, what: &str) {
+    let _ = write!(h, "<section>\n<h2>{}</h2>\n<p class=\"what\">{}</p>\n", escape_html(title), escape_html(what));
+}
+
 /// Escapes text for HTML element content and attribute values.
 pub fn escape_html(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

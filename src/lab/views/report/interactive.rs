@@ -4,8 +4,8 @@
 //! init, and the summary, symmetry, per-run and settings tables. Every figure says in two
 //! sentences what it shows and what to look for. The legend hides or shows an init everywhere.
 
-use super::escape_html;
 use super::tables::{runs_table, settings, symmetry, table};
+use super::{escape_html, section};
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::sweeps::results::layer_names;
 use crate::lab::views::figures::{figures, stats, LOSS_CAP};
@@ -104,10 +104,6 @@ fn charts(p: &Prepared, results: &[RunResult]) -> Vec<Value> {
     out.push(json!({"id": "activations", "title": "output std per layer at init", "xlabel": "layer",
         "ylabel": "std (mean over seeds)", "log": true, "xnames": names, "lines": acts}));
     out
-}
-
-pub(super) fn section(h: &mut String, title: &str, what: &str) {
-    let _ = write!(h, "<section>\n<h2>{}</h2>\n<p class=\"what\">{}</p>\n", escape_html(title), escape_html(what));
 }
 
 /// The whole page.

@@ -1,8 +1,7 @@
 //! The tables of `report.html`: the generic HTML table, and the symmetry, per-run and settings
 //! sections built from a comparison's results.
 
-use super::escape_html;
-use super::interactive::section;
+use super::{escape_html, section};
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::views::summary::InitSummary;
 use std::fmt::Write as _;
