@@ -10,6 +10,7 @@
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
+use crate::lab::instruments::curve::{line_of, Curve, Span};
 use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
 use crate::lab::train::{Run, TrainConfig, TrainLog};
@@ -82,7 +83,7 @@ impl Default for CompareConfig {
             seeds: 5,
             seed: 0,
             optimizer: t.optimizer.to_string(),
-            lr: 0.1,
+            lr: 0.05,
             momentum: 0.9,
             weight_decay: 0.0,
             epochs: t.epochs,
@@ -148,6 +149,8 @@ pub struct Prepared {
     pub test: Option<Arc<Dataset>>,
     /// The plane of the decision boundaries (2-D classification data only).
     pub plane: Option<Extent>,
+    /// The x span of the fitted curves (1-D regression data with one target only).
+    pub line: Option<Span>,
     pub spec: serde_json::Value,
     pub rules: Vec<Rules>,
     /// `named_parameters` names, the columns of the gradient norms.
@@ -222,6 +225,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         config.standardize,
     )?;
     let plane = plane_of(&data);
+    let line = line_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
     check_fits(model.as_ref(), &config.model, &data)?;
@@ -252,6 +256,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         data,
         test,
         plane,
+        line,
         spec,
         rules,
         param_names,
@@ -302,12 +307,15 @@ pub struct RunResult {
     pub views: Option<RunViews>,
 }
 
-/// What the first seed of an init shows: decision boundaries at the snapshot epochs (2-D
-/// classification data) and histograms at init and at the end.
+/// What the first seed of an init shows: decision boundaries (2-D classification data) or the
+/// fitted curve (1-D regression) at the snapshot epochs, and histograms at init and at the end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunViews {
     pub boundaries: Vec<Boundary>,
     pub histograms: Vec<HistSet>,
+    /// The fitted curve at the snapshot epochs (1-D regression data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curves: Vec<Curve>,
 }
 
 /// Trains run (init `k`, seed index `s`) on the calling thread: a [`Run`] stepped epoch by epoch,
@@ -321,13 +329,18 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
     let init_stds = layer_output_stds(run.model(), &p.data)?;
     let watch = s == 0;
     let snaps = p.config.snapshot_epochs();
-    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new() };
+    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new(), curves: Vec::new() };
     while !run.is_done() {
         let epoch = run.epoch();
         if watch {
             if let Some(plane) = p.plane.filter(|_| snaps.contains(&epoch)) {
                 if !views.boundaries.iter().any(|b| b.epoch == epoch) {
                     views.boundaries.push(run.boundary(plane)?);
+                }
+            }
+            if let Some(span) = p.line.filter(|_| snaps.contains(&epoch)) {
+                if !views.curves.iter().any(|c| c.epoch == epoch) {
+                    views.curves.push(run.curve(span)?);
                 }
             }
             if epoch == 0 {
@@ -342,6 +355,11 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
         if let Some(plane) = p.plane {
             if !views.boundaries.iter().any(|b| b.epoch == end) {
                 views.boundaries.push(run.boundary(plane)?);
+            }
+        }
+        if let Some(span) = p.line {
+            if !views.curves.iter().any(|c| c.epoch == end) {
+                views.curves.push(run.curve(span)?);
             }
         }
         views.histograms.push(run.histograms()?);

@@ -8,8 +8,9 @@
 //! gradient histograms, distinct units, dead ReLUs, decision boundaries) are methods added in
 //! [`crate::lab::instruments::readings`].
 
-use super::train_loop::{evaluate, grad_norms, loss_and_correct, optimizer, EpochRecord, TrainConfig, TrainLog,
-    REGRESSION_BLOWUP};
+use super::train_loop::{
+    evaluate, grad_norms, loss_and_correct, optimizer, EpochRecord, TrainConfig, TrainLog, REGRESSION_BLOWUP,
+};
 use crate::init::rules::Rules;
 use crate::lab::data::{Dataset, Target};
 use crate::lab::models::build;
