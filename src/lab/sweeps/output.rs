@@ -7,7 +7,8 @@
 use crate::io::write_atomic;
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::sweeps::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
-use crate::lab::views::figures::{boundary_grid, fit_grid, histogram_figure};
+use crate::lab::views::figures::{boundary_grid, histogram_figure};
+use crate::lab::views::fit_grid::fit_grid;
 use crate::lab::views::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
 use crate::lab::views::plot::fit::{save_fit, save_fit_png, FitGrid};
 use crate::lab::views::plot::{save, save_png, Figure};

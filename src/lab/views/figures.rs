@@ -10,7 +10,6 @@ use crate::lab::experiments::compare::{Prepared, RunResult, RunViews};
 use crate::lab::sweeps::results::layer_names;
 use crate::lab::train::EpochRecord;
 use crate::lab::views::plot::boundaries::BoundaryGrid;
-use crate::lab::views::plot::fit::FitGrid;
 use crate::lab::views::plot::{Figure, Marker, Panel, Series};
 
 /// The loss axis ends at this multiple of the largest initial loss.
@@ -238,7 +237,7 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
 }
 
 /// The first seed of each init that captured views, with its label.
-fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &'a RunViews)> {
+pub(crate) fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &'a RunViews)> {
     p.config
         .inits
         .iter()
@@ -277,37 +276,6 @@ pub fn boundary_grid<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Option<Bo
         points,
         num_classes: *num_classes,
         label_chars,
-    })
-}
-
-/// The fitted curves of the first seed of every init (1-D regression data only; not for runs
-/// read back from shards, which do not keep them).
-pub fn fit_grid<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Option<FitGrid<'a>> {
-    let span = p.line?;
-    let rows: Vec<(String, &[crate::lab::instruments::curve::Curve])> = first_views(p, results)
-        .into_iter()
-        .filter(|(_, v)| !v.curves.is_empty())
-        .map(|(l, v)| (l.to_string(), &v.curves[..]))
-        .collect();
-    if rows.is_empty() {
-        return None;
-    }
-    let c = &p.config;
-    let test = p.test.as_deref().map(crate::lab::instruments::curve::points_of).unwrap_or_default();
-    Some(FitGrid {
-        title: format!(
-            "Fitted curve, seed {} — {} on {} (training points grey{})",
-            c.seed,
-            c.model,
-            c.data,
-            if test.is_empty() { "" } else { ", test points orange" }
-        ),
-        rows,
-        epochs: c.snapshot_epochs(),
-        span,
-        train: crate::lab::instruments::curve::points_of(&p.data),
-        test,
-        label_chars: c.inits.iter().map(|(l, _)| l.chars().count()).max().unwrap_or(0),
     })
 }
 
