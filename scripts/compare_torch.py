@@ -5,7 +5,10 @@ bit, same batches, same per-epoch losses to float rounding. Prints `init,seed,ep
 
   python3 scripts/compare_torch.py --model mlp:2-100-100-3:relu --data spiral \
       --init kaiming_normal(nonlinearity=relu) --seeds 2 --epochs 300 [--batch-size 64] \
-      [--optimizer sgd|adam] [--lr 0.1] [--momentum 0.9] [--weight-decay 0]
+      [--optimizer sgd|adam] [--lr 0.05] [--momentum 0.9] [--weight-decay 0]
+
+Defaults by task, as initlab compare's: sgd (lr 0.05, momentum 0.9) for classification, adam
+(lr 1e-3) for regression (sine).
 
 For each init k and seed index s, exactly what initlab does:
 
@@ -129,15 +132,21 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--epochs", type=int, default=300)
     p.add_argument("--batch-size", type=int)
-    p.add_argument("--optimizer", default="sgd", choices=["sgd", "adam"])
-    p.add_argument("--lr", type=float, default=0.1)
+    p.add_argument("--optimizer", choices=["sgd", "adam"])
+    p.add_argument("--lr", type=float)
     p.add_argument("--momentum", type=float)
     p.add_argument("--weight-decay", type=float, default=0.0)
     a = p.parse_args()
-    if a.momentum is None:
-        a.momentum = 0.9 if a.optimizer == "sgd" else 0.0
     torch.set_num_threads(1)
     x, y = te.dataset(a.data, a.seed)
+    regression = y.dtype.is_floating_point
+    if a.optimizer is None:
+        a.optimizer = "adam" if regression else "sgd"
+    if a.lr is None:
+        a.lr = 1e-3 if a.optimizer == "adam" else 0.05
+    if a.momentum is None:
+        a.momentum = 0.9 if a.optimizer == "sgd" else 0.0
+    print(f"# {a.optimizer}, lr {a.lr}, momentum {a.momentum}", file=sys.stderr)
     spec = spec_of(a.model, x)
     print("init,seed,epoch,loss")
     for text in a.init:

@@ -213,3 +213,41 @@ fn a_failed_write_leaves_the_previous_outputs_exactly_as_they_were() {
     assert!(stray.is_empty());
     let _ = std::fs::remove_dir_all(&out);
 }
+
+/// A regression sweep (sine, whose first seeds draw the fitted curves) killed and resumed writes
+/// the same bytes as one never interrupted, `fit.png` included: the curves are kept in the records.
+#[test]
+fn a_resumed_regression_sweep_keeps_its_fitted_curves() {
+    let (whole, cut) = (tmp("fit-whole"), tmp("fit-cut"));
+    let sine = |out: &Path, extra: &[&str]| -> Vec<String> {
+        let mut a: Vec<String> = ["compare", "--data", "sine", "--model", "mlp:in-32-out:tanh", "--seeds", "3"]
+            .iter()
+            .chain(&["--init", "xavier_normal", "--init", "kaiming_normal", "--epochs", "1500", "--threads", "1"])
+            .chain(&["--quiet", "--out"])
+            .map(|s| s.to_string())
+            .collect();
+        a.push(out.to_str().unwrap().to_string());
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    assert!(bin().args(sine(&whole, &[])).output().unwrap().status.success());
+    let mut child = bin().args(sine(&cut, &[])).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let start = Instant::now();
+    while records(&cut) < 1 && start.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let _ = child.kill();
+    child.wait().unwrap();
+    let first = records(&cut);
+    assert!((1..6).contains(&first), "killed mid-sweep with {first} runs recorded");
+    let o = bin().args(sine(&cut, &["--resume"])).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (w, c) = (outputs(&whole), outputs(&cut));
+    assert!(w.iter().any(|x| x.0 == "fit.png") && w.iter().any(|x| x.0 == "fit.svg"));
+    assert_eq!(w.iter().map(|x| &x.0).collect::<Vec<_>>(), c.iter().map(|x| &x.0).collect::<Vec<_>>());
+    for ((name, a), (_, b)) in w.iter().zip(&c) {
+        assert!(a == b, "{name} differs after resuming");
+    }
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&cut);
+}

@@ -18,7 +18,7 @@ pub fn schema() -> Value {
         "schemes": SCHEME_NAMES,
         "classic_inits": crate::lab::experiments::compare::CLASSIC_INITS,
         "optimizers": {
-            "sgd": {"lr": 0.1, "momentum": 0.9, "weight_decay": 0.0},
+            "sgd": {"lr": 0.05, "momentum": 0.9, "weight_decay": 0.0},
             "adam": {"lr": 0.001, "betas": [0.9, 0.999], "weight_decay": 0.0}
         },
         "defaults": {

@@ -247,10 +247,11 @@ impl Settings {
         let lr = match &self.lr {
             Some(n) => n.float("lr")?,
             None => {
+                // compare's classification default (its regression default is adam at 1e-3).
                 if optimizer == "adam" {
                     1e-3
                 } else {
-                    0.1
+                    0.05
                 }
             }
         };

@@ -10,6 +10,7 @@
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
+use crate::lab::instruments::curve::{line_of, Curve, Span};
 use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
 use crate::lab::models::param::{self, Param};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
@@ -87,7 +88,7 @@ impl Default for CompareConfig {
             seeds: 5,
             seed: 0,
             optimizer: t.optimizer.to_string(),
-            lr: 0.1,
+            lr: 0.05,
             momentum: 0.9,
             weight_decay: 0.0,
             epochs: t.epochs,
@@ -154,6 +155,8 @@ pub struct Prepared {
     pub test: Option<Arc<Dataset>>,
     /// The plane of the decision boundaries (2-D classification data only).
     pub plane: Option<Extent>,
+    /// The x span of the fitted curves (1-D regression data with one target only).
+    pub line: Option<Span>,
     pub spec: serde_json::Value,
     /// μP's base shapes (`--param mup`), set on every model after its init.
     pub base: Option<crate::nn::mup::BaseShapes>,
@@ -230,6 +233,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         config.standardize,
     )?;
     let plane = plane_of(&data);
+    let line = line_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let (spec, base) = config.param.clone().unwrap_or(Param::Sp).prepare(&spec, &config.model)?;
     let model = build(&spec, &mut Rng::new(0))?;
@@ -264,6 +268,7 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
         data,
         test,
         plane,
+        line,
         spec,
         base,
         rules,
@@ -315,12 +320,15 @@ pub struct RunResult {
     pub views: Option<RunViews>,
 }
 
-/// What the first seed of an init shows: decision boundaries at the snapshot epochs (2-D
-/// classification data) and histograms at init and at the end.
+/// What the first seed of an init shows: decision boundaries (2-D classification data) or the
+/// fitted curve (1-D regression) at the snapshot epochs, and histograms at init and at the end.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunViews {
     pub boundaries: Vec<Boundary>,
     pub histograms: Vec<HistSet>,
+    /// The fitted curve at the snapshot epochs (1-D regression data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub curves: Vec<Curve>,
 }
 
 /// Trains run (init `k`, seed index `s`) on the calling thread: a [`Run`] stepped epoch by epoch,
@@ -339,13 +347,18 @@ pub fn run_one_counted(p: &Prepared, k: usize, s: usize, tick: EpochTick) -> Res
     let init_stds = layer_output_stds(run.model(), &p.data)?;
     let watch = s == 0;
     let snaps = p.config.snapshot_epochs();
-    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new() };
+    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new(), curves: Vec::new() };
     while !run.is_done() {
         let epoch = run.epoch();
         if watch {
             if let Some(plane) = p.plane.filter(|_| snaps.contains(&epoch)) {
                 if !views.boundaries.iter().any(|b| b.epoch == epoch) {
                     views.boundaries.push(run.boundary(plane)?);
+                }
+            }
+            if let Some(span) = p.line.filter(|_| snaps.contains(&epoch)) {
+                if !views.curves.iter().any(|c| c.epoch == epoch) {
+                    views.curves.push(run.curve(span)?);
                 }
             }
             if epoch == 0 {
@@ -360,6 +373,11 @@ pub fn run_one_counted(p: &Prepared, k: usize, s: usize, tick: EpochTick) -> Res
         if let Some(plane) = p.plane {
             if !views.boundaries.iter().any(|b| b.epoch == end) {
                 views.boundaries.push(run.boundary(plane)?);
+            }
+        }
+        if let Some(span) = p.line {
+            if !views.curves.iter().any(|c| c.epoch == end) {
+                views.curves.push(run.curve(span)?);
             }
         }
         views.histograms.push(run.histograms()?);

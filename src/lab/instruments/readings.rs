@@ -3,6 +3,7 @@
 //! or changes what it trains (see each instrument), so reading a run never changes its numbers.
 
 use crate::lab::instruments::captures::{boundary, histograms, plane_of, Boundary, Extent, HistSet};
+use crate::lab::instruments::curve::{curve, Curve, Span};
 use crate::lab::instruments::units::{dead_relu_fraction, hidden_symmetry, layer_output_stds, LayerSymmetry};
 use crate::lab::train::Run;
 use crate::nn::Module;
@@ -19,6 +20,12 @@ impl Run {
     pub fn boundary(&mut self, extent: Extent) -> Result<Boundary> {
         let epoch = self.epoch();
         boundary(self.model_mut(), extent, epoch)
+    }
+
+    /// The model's output along `span` now (1-D regression; see [`curve`]).
+    pub fn curve(&mut self, span: Span) -> Result<Curve> {
+        let epoch = self.epoch();
+        curve(self.model_mut(), span, epoch)
     }
 
     /// Histograms of each hidden layer's activations and of the gradients reaching them, on the

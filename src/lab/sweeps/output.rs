@@ -8,7 +8,9 @@ use crate::io::write_atomic;
 use crate::lab::experiments::compare::{Prepared, RunResult};
 use crate::lab::sweeps::results::{metrics_csv, runs_csv, symmetry_csv, METRICS, RUNS, SYMMETRY};
 use crate::lab::views::figures::{boundary_grid, histogram_figure};
+use crate::lab::views::fit_grid::fit_grid;
 use crate::lab::views::plot::boundaries::{save_boundaries, save_boundaries_png, BoundaryGrid};
+use crate::lab::views::plot::fit::{save_fit, save_fit_png, FitGrid};
 use crate::lab::views::plot::save;
 use crate::lab::views::report::interactive::{render, Extras, InitImage};
 use crate::lab::views::summary::{summarize, summary_csv, table, InitSummary};
@@ -179,9 +181,9 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
     let _ = std::fs::remove_dir_all(&staging);
     drawn?;
     let (header, body) = table(p, &rows);
-    // Boundaries and histograms: the whole grids as files, one boundary PNG per init for the
-    // report (which draws the histograms itself from their numbers).
-    let mut extras = Extras { summary: (&header, &body), rows: &rows, boundaries: Vec::new() };
+    // Boundaries and histograms: the whole grids as files, one boundary (or fitted-curve) PNG per
+    // init for the report (which draws the histograms itself from their numbers).
+    let mut extras = Extras { summary: (&header, &body), rows: &rows, boundaries: Vec::new(), fits: Vec::new() };
     let pictured = (|| -> Result<()> {
         std::fs::create_dir_all(&staging).map_err(|e| Error::file(&staging, format!("cannot create: {e}")))?;
         if let Some(grid) = boundary_grid(p, results) {
@@ -200,6 +202,25 @@ pub fn write_all(dir: &Path, p: &Prepared, results: &[RunResult]) -> Result<Writ
                 let png = staging.join(format!("b{k}.png"));
                 save_boundaries_png(&one, &png)?;
                 extras.boundaries.push(InitImage { init: k, png: read(&png)? });
+            }
+        }
+        if let Some(grid) = fit_grid(p, results) {
+            for f in save_fit(&grid, &staging.join("fit"))? {
+                files.push(move_into(&f, dir)?);
+            }
+            for (k, (label, _)) in p.config.inits.iter().enumerate() {
+                let Some(row) = grid.rows.iter().find(|(l, _)| l == label) else { continue };
+                let one = FitGrid {
+                    title: String::new(),
+                    rows: vec![row.clone()],
+                    train: grid.train.clone(),
+                    test: grid.test.clone(),
+                    epochs: grid.epochs.clone(),
+                    ..grid
+                };
+                let png = staging.join(format!("f{k}.png"));
+                save_fit_png(&one, &png)?;
+                extras.fits.push(InitImage { init: k, png: read(&png)? });
             }
         }
         if let Some(fig) = histogram_figure(p, results) {

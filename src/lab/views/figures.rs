@@ -239,7 +239,7 @@ pub fn figures(p: &Prepared, results: &[RunResult]) -> Vec<(&'static str, Figure
 }
 
 /// The first seed of each init that captured views, with its label.
-fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &'a RunViews)> {
+pub(crate) fn first_views<'a>(p: &'a Prepared, results: &'a [RunResult]) -> Vec<(&'a str, &'a RunViews)> {
     p.config
         .inits
         .iter()

@@ -4,6 +4,7 @@
 //! results; they train nothing and measure nothing.
 
 pub mod figures;
+pub mod fit_grid;
 pub mod plot;
 pub mod probe_figure;
 pub mod report;

@@ -186,7 +186,7 @@
     $("data").innerHTML = s.datasets.map((d) => `<option>${d}</option>`).join("");
     $("activation").innerHTML = s.activations.map((d) => `<option>${d}</option>`).join("");
     $("schemes").innerHTML = [...s.classic_inits, ...s.schemes].map((d) => `<option value="${d}"></option>`).join("");
-    writeForm(Object.assign({}, s.defaults, { depth: "2", width: "100", seed: "0", lr: "0.1", momentum: "0.9", batch_size: "", epochs: "300" }, fromHash()));
+    writeForm(Object.assign({}, s.defaults, { depth: "2", width: "100", seed: "0", lr: "0.05", momentum: "0.9", batch_size: "", epochs: "300" }, fromHash()));
     for (const k of [...FIELDS, "residual", "bias"]) $(k).addEventListener("change", changed);
     $("optimizer").addEventListener("change", () => {
       const o = s.optimizers[$("optimizer").value];

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 pub mod boundaries;
+pub mod fit;
 mod heatmap;
 mod panel;
 pub mod ticks;

@@ -28,6 +28,8 @@ pub struct Extras<'a> {
     pub summary: (&'a [String], &'a [Vec<String>]),
     pub rows: &'a [InitSummary],
     pub boundaries: Vec<InitImage>,
+    /// The fitted curve per init (1-D regression).
+    pub fits: Vec<InitImage>,
 }
 
 /// The charts' data: one line per run (loss, accuracy) or per init (per-layer means).
@@ -186,6 +188,17 @@ pub fn render(p: &Prepared, results: &[RunResult], x: &Extras) -> String {
              (no learning), and for how early and how smoothly the regions take the shape of the data.",
         );
         images(&mut h, &x.boundaries, "decision boundaries");
+        h.push_str("</section>\n");
+    }
+    if !x.fits.is_empty() {
+        section(
+            &mut h,
+            "Fitted curve",
+            "The first seed's network output over x (blue) at init, along the way and at the end, over the training \
+             points (grey) and the test points (orange). Look for inits whose curve stays flat or far off the data \
+             (no learning), and for how early the curve takes the shape of the data.",
+        );
+        images(&mut h, &x.fits, "fitted curve");
         h.push_str("</section>\n");
     }
     let hists = histogram_charts(p, results);
