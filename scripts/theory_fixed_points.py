@@ -123,9 +123,12 @@ def polish(act, w, b, q):
     return q
 
 
-def orbit(act, w, b, q0, steps=200000):
+def orbit(act, w, b, q0, steps=3000):
     """Iterates the map from q1: ('fixed', q*) once its steps fall below 1e-9 of q (the limit
-    then polished by Brent's method on the bracket around it), ('unbounded', None) past 1e12."""
+    then polished by Brent's method on the bracket around it), ('unbounded', None) past 1e12.
+    Where the map runs nearly parallel to q (slope within ~1e-3 of 1 at the limit) the orbit
+    crawls: after `steps` iterations it is finished by reach()'s walk from where it got to (the
+    orbit is monotone, so it ends at the first root met in its direction)."""
     q = w * q0 + b
     for _ in range(steps):
         n = length_map(act, w, b, q)
@@ -134,16 +137,23 @@ def orbit(act, w, b, q0, steps=200000):
         if abs(n - q) <= 1e-9 * max(q, 1e-300):
             return "fixed", polish(act, w, b, n)
         q = n
-    raise RuntimeError(f"{act} {w} {b} {q0}: no settling in {steps} steps")
+    print("orbit slow, walking on", act, w, b, q0, q, file=sys.stderr)
+    return reach(act, w, b, (q - b) / w)
 
 
 def reach(act, w, b, q0):
     """The fate by roots: from q1 toward the sign of map(q1) - q1 in steps of 2 %, to the first
-    sign change (Brent) or past 1e12."""
+    sign change (Brent) or past 1e12. Two roots closer than a step (a stable and an unstable
+    point about to merge, near a fold) show no sign change: where |f| has a local minimum
+    between steps, the extremum is located (scipy's bounded minimizer) and, if f crosses 0 there,
+    the first root is the one between the extremum and the walk's previous point."""
+    from scipy.optimize import minimize_scalar
+
     f = lambda x: excess(act, w, b, x)
     q = w * q0 + b
     fq = f(q)
     up = fq > 0
+    prev = None
     while True:
         n = q * 1.02 if up else q / 1.02
         if n > 1e12:
@@ -153,6 +163,14 @@ def reach(act, w, b, q0):
         fn = f(n)
         if (fn > 0) != (fq > 0):
             return "fixed", brentq(f, min(q, n), max(q, n), xtol=1e-15, rtol=4e-15, maxiter=200)
+        if prev is not None and abs(fq) < abs(prev[1]) and abs(fq) < abs(fn):
+            sign = 1.0 if fq > 0 else -1.0
+            lo, hi = min(prev[0], n), max(prev[0], n)
+            r = minimize_scalar(lambda x: sign * f(x), bounds=(lo, hi), method="bounded", options={"xatol": 1e-14})
+            if sign * r.fun < 0:
+                a, c = (prev[0], r.x) if up else (r.x, prev[0])
+                return "fixed", brentq(f, min(a, c), max(a, c), xtol=1e-15, rtol=4e-15, maxiter=200)
+        prev = (q, fq)
         q, fq = n, fn
 
 
