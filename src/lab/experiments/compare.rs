@@ -9,17 +9,17 @@
 
 use crate::init::rules::Rules;
 use crate::lab::data::{self, Dataset};
-use crate::lab::instruments::captures::{plane_of, Boundary, Extent, HistSet};
-use crate::lab::instruments::curve::{line_of, Curve, Span};
-use crate::lab::instruments::units::{layer_output_stds, weight_layers, LayerSymmetry};
+use crate::lab::instruments::captures::{plane_of, Extent};
+use crate::lab::instruments::curve::{line_of, Span};
+use crate::lab::instruments::units::weight_layers;
 use crate::lab::models::param::{self, Param};
 use crate::lab::models::{build, check_fits, ModelSpec, DEFAULT_MODEL};
-use crate::lab::train::progress::{no_tick, step_epoch_counted, EpochTick};
-use crate::lab::train::{Run, TrainConfig, TrainLog};
+use crate::lab::train::TrainConfig;
 use crate::{Error, Result, Rng, Tensor};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
+
+pub use super::compare_run::{run_grid, run_one, run_one_counted, run_one_from, Partial, RunResult, RunViews};
 
 /// The ten classic inits of the seed documents (each a bare scheme: every Linear/Conv2d weight,
 /// biases zero), as `label@rules`.
@@ -302,112 +302,6 @@ fn check_last_batch(model: &dyn crate::nn::Module, data: &Dataset, train: &Train
             ))
         }
     }
-}
-
-/// What one run produced.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RunResult {
-    pub init: usize,
-    pub seed: usize,
-    pub log: TrainLog,
-    /// Symmetry of each hidden layer at the end of training.
-    pub symmetry: Vec<LayerSymmetry>,
-    /// Dead-ReLU fraction at the end of training (`None`: no ReLU).
-    pub dead_relu: Option<f64>,
-    /// Std of each weight layer's output on the training data, at init.
-    pub init_stds: Vec<f64>,
-    /// Pictures of the first seed (`None` for the others, and for runs read back from shards).
-    pub views: Option<RunViews>,
-}
-
-/// What the first seed of an init shows: decision boundaries (2-D classification data) or the
-/// fitted curve (1-D regression) at the snapshot epochs, and histograms at init and at the end.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunViews {
-    pub boundaries: Vec<Boundary>,
-    pub histograms: Vec<HistSet>,
-    /// The fitted curve at the snapshot epochs (1-D regression data).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub curves: Vec<Curve>,
-}
-
-/// Trains run (init `k`, seed index `s`) on the calling thread: a [`Run`] stepped epoch by epoch,
-/// the first seed's pictures taken between epochs.
-pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<RunResult> {
-    run_one_counted(p, k, s, &no_tick)
-}
-
-/// [`run_one`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
-pub fn run_one_counted(p: &Prepared, k: usize, s: usize, tick: EpochTick) -> Result<RunResult> {
-    let seed = p.config.seed + s as u64;
-    let mut run = Run::from_init_param(&p.spec, p.base.as_ref(), &p.rules[k], seed, p.data.clone(), p.train.clone())?
-        .with_test(p.test.clone());
-    // The instrument itself, not `run.layer_output_stds()`: its training-mode pass moves batch-norm
-    // running statistics, and the outputs have always included that (see `Run::layer_output_stds`).
-    let init_stds = layer_output_stds(run.model(), &p.data)?;
-    let watch = s == 0;
-    let snaps = p.config.snapshot_epochs();
-    let mut views = RunViews { boundaries: Vec::new(), histograms: Vec::new(), curves: Vec::new() };
-    while !run.is_done() {
-        let epoch = run.epoch();
-        if watch {
-            if let Some(plane) = p.plane.filter(|_| snaps.contains(&epoch)) {
-                if !views.boundaries.iter().any(|b| b.epoch == epoch) {
-                    views.boundaries.push(run.boundary(plane)?);
-                }
-            }
-            if let Some(span) = p.line.filter(|_| snaps.contains(&epoch)) {
-                if !views.curves.iter().any(|c| c.epoch == epoch) {
-                    views.curves.push(run.curve(span)?);
-                }
-            }
-            if epoch == 0 {
-                views.histograms.push(run.histograms()?);
-            }
-        }
-        step_epoch_counted(&mut run, tick)?;
-    }
-    if watch {
-        // The end column shows the model at the end, also when a divergence cut the run short.
-        let end = run.epoch();
-        if let Some(plane) = p.plane {
-            if !views.boundaries.iter().any(|b| b.epoch == end) {
-                views.boundaries.push(run.boundary(plane)?);
-            }
-        }
-        if let Some(span) = p.line {
-            if !views.curves.iter().any(|c| c.epoch == end) {
-                views.curves.push(run.curve(span)?);
-            }
-        }
-        views.histograms.push(run.histograms()?);
-    }
-    Ok(RunResult {
-        init: k,
-        seed: s,
-        symmetry: run.symmetry(),
-        dead_relu: run.dead_relu()?,
-        log: run.log().clone(),
-        init_stds,
-        views: watch.then_some(views),
-    })
-}
-
-/// Runs `runs` (indices into the grid) on a pool of `threads` (0: all cores), calling `tick`
-/// after each; results come back in the order of `runs`, whatever the scheduling.
-pub fn run_grid(p: &Prepared, runs: &[usize], threads: usize, tick: &(dyn Fn() + Sync)) -> Result<Vec<RunResult>> {
-    let pool = crate::lab::run_pool(threads)?;
-    pool.install(|| {
-        runs.par_iter()
-            .map(|&r| {
-                let (k, s) = p.config.run_at(r);
-                // The runs are the parallel unit: each one single-threaded inside.
-                let out = crate::kernels::serial(|| run_one(p, k, s));
-                tick();
-                out
-            })
-            .collect()
-    })
 }
 
 /// Which runs shard `k` of `n` (1-based) holds: round-robin, run r goes to shard r mod n + 1.

@@ -4,6 +4,7 @@
 //! of its config, so results do not depend on thread count or sharding.
 
 pub mod compare;
+pub mod compare_run;
 pub mod phase;
 pub mod probe;
 pub mod symmetry;

@@ -6,9 +6,11 @@
 pub mod output;
 pub mod phase_resume;
 pub mod phase_shard;
+pub mod records;
 pub mod results;
 pub mod resume;
 pub mod shard;
+pub mod symmetry_records;
 
 #[cfg(test)]
 mod progress_tests;
