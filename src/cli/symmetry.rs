@@ -116,21 +116,21 @@ pub fn run(a: &Args) -> Result<()> {
         format!(
             "{n} of {} runs finished and are kept in {} ({} in flight saved where they were); resume with: {}",
             runs.len(),
-            sweep.dir().display(),
-            sweep.in_flight(),
+            sweep.records().dir().display(),
+            sweep.records().in_flight(),
             resume_command()
         )
     };
     if let Err(e) = sweep.train(&p, &todo, a.threads, &STOP, &warn) {
-        return Err(match sweep.recorded() + sweep.in_flight() {
+        return Err(match sweep.records().recorded() + sweep.records().in_flight() {
             0 => e,
-            _ => Error::invalid(e, how(sweep.recorded())),
+            _ => Error::invalid(e, how(sweep.records().recorded())),
         });
     }
     if STOP.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted(match sweep.recorded() + sweep.in_flight() {
+        return Err(Error::Interrupted(match sweep.records().recorded() + sweep.records().in_flight() {
             0 => "no run had finished; nothing to resume".into(),
-            _ => how(sweep.recorded()),
+            _ => how(sweep.records().recorded()),
         }));
     }
     let results = sweep.results(&p, &runs)?;
@@ -141,7 +141,7 @@ pub fn run(a: &Args) -> Result<()> {
             return Err(e);
         }
         commit_set(&staged, &a.out)?;
-        sweep.finish()?;
+        sweep.records().finish()?;
         if !a.quiet {
             eprintln!(
                 "shard {k}/{n}: {} of {} runs written to {}",
@@ -153,7 +153,7 @@ pub fn run(a: &Args) -> Result<()> {
         return Ok(());
     }
     let files = write_all(&a.out, &p, &results)?;
-    sweep.finish()?;
+    sweep.records().finish()?;
     print_outputs(&p, &results, &files, a.quiet);
     Ok(())
 }

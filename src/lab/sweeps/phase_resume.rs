@@ -11,7 +11,7 @@
 
 use crate::lab::data::Dataset;
 use crate::lab::experiments::phase::{run_cell_counted, run_cell_from, Cell, PhaseConfig};
-use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Pause, Records, Saver};
+use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Records};
 use crate::lab::train::progress::EpochTick;
 use crate::lab::train::{Run, Snapshot};
 use crate::{Error, Result};
@@ -87,12 +87,7 @@ impl PhaseSweep {
 
     /// Writes cell `r`'s record (creating the folder and manifest with the first one).
     pub fn record(&self, r: usize, cell: &Cell) -> Result<()> {
-        let body = Body {
-            final_loss: cell.final_loss.to_string(),
-            final_accuracy: cell.final_accuracy.to_string(),
-            diverged: cell.diverged,
-        };
-        self.records.record(r, &body)
+        self.records.record(r, &body(cell))
     }
 
     /// Every cell of `runs` from its record, in that order.
@@ -113,22 +108,11 @@ impl PhaseSweep {
         tick: EpochTick,
         warn: &(dyn Fn(String) + Sync),
     ) -> Result<usize> {
-        for_each_pending(runs, threads, stop, &|r| {
-            let from: Option<Snapshot> = self.records.partial(r).unwrap_or_else(|e| {
-                warn(e);
-                None
-            });
-            let mut saver = Saver::new(stop);
-            let mut pause = |run: &Run| match saver.poll() {
-                Pause::Go => Ok(false),
-                Pause::Save => self.records.save_partial(r, &run.snapshot()).map(|_| false),
-                Pause::Stop => self.records.save_partial(r, &run.snapshot()).map(|_| true),
-            };
-            match run_cell_from(c, data, r, from, tick, &mut pause)? {
-                Some(cell) => self.record(r, &cell).map(|_| true),
-                None => Ok(false),
-            }
-        })
+        let work = |r: usize, from: Option<Snapshot>, pause: &mut dyn FnMut(&dyn Fn() -> Snapshot) -> Result<bool>| {
+            let cell = run_cell_from(c, data, r, from, tick, &mut |run: &Run| pause(&|| run.snapshot()))?;
+            Ok(cell.map(|cell| body(&cell)))
+        };
+        self.records.train(runs, threads, stop, warn, &work)
     }
 
     /// How many records exist.
@@ -148,6 +132,14 @@ impl PhaseSweep {
     /// Removes the records once the outputs are written.
     pub fn finish(&self) -> Result<()> {
         self.records.finish()
+    }
+}
+
+fn body(cell: &Cell) -> Body {
+    Body {
+        final_loss: cell.final_loss.to_string(),
+        final_accuracy: cell.final_accuracy.to_string(),
+        diverged: cell.diverged,
     }
 }
 

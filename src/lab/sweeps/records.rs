@@ -339,6 +339,42 @@ impl<C: Serialize + DeserializeOwned> Records<C> {
         got.map(Some)
     }
 
+    /// Trains `items` (none recorded yet) on `threads` threads (0: all cores), each single-threaded
+    /// inside: `work(r, from, pause)` runs item `r` from its saved state in flight (`from`, when
+    /// a valid one exists; a bad one is reported to `warn` and the item starts over), showing
+    /// `pause` a way to take its state between epochs; `pause` saves it every [`Saver`] period
+    /// and, once `stop` is set, saves it and answers `true` (the item stops, `work` returns
+    /// `None`). A finished item's body is recorded. Returns how many items finished.
+    #[allow(clippy::type_complexity)]
+    pub fn train<P: Serialize + DeserializeOwned, B: Serialize>(
+        &self,
+        items: &[usize],
+        threads: usize,
+        stop: &AtomicBool,
+        warn: &(dyn Fn(String) + Sync),
+        work: &(dyn Fn(usize, Option<P>, &mut dyn FnMut(&dyn Fn() -> P) -> Result<bool>) -> Result<Option<B>> + Sync),
+    ) -> Result<usize>
+    where
+        C: Sync,
+    {
+        for_each_pending(items, threads, stop, &|r| {
+            let from: Option<P> = self.partial(r).unwrap_or_else(|e| {
+                warn(e);
+                None
+            });
+            let mut saver = Saver::new(stop);
+            let mut pause = |state: &dyn Fn() -> P| match saver.poll() {
+                Pause::Go => Ok(false),
+                Pause::Save => self.save_partial(r, &state()).map(|_| false),
+                Pause::Stop => self.save_partial(r, &state()).map(|_| true),
+            };
+            match work(r, from, &mut pause)? {
+                Some(body) => self.record(r, &body).map(|_| true),
+                None => Ok(false),
+            }
+        })
+    }
+
     /// How many finished records exist.
     pub fn recorded(&self) -> usize {
         let prefix = format!("{}-", self.kind.item);

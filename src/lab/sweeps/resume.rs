@@ -12,7 +12,7 @@
 //! a run is a pure function of (config, init, seed), whoever ran it and whenever.
 
 use crate::lab::experiments::compare::{run_one_counted, run_one_from, CompareConfig, Partial, Prepared, RunResult};
-use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Pause, Records, Saver};
+use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Records};
 use crate::lab::sweeps::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
 use crate::lab::train::progress::EpochTick;
 use crate::{Error, Result};
@@ -82,6 +82,10 @@ impl Sweep {
 
     /// Writes run `r`'s record (creating the folder and manifest with the first one).
     pub fn record(&self, p: &Prepared, r: usize, res: &RunResult) -> Result<()> {
+        self.records.record(r, &self.body(p, res)?)
+    }
+
+    fn body(&self, p: &Prepared, res: &RunResult) -> Result<Body> {
         let text = |b: Vec<u8>| String::from_utf8(b).map_err(|e| Error::invalid("run record", e));
         let one = std::slice::from_ref(res);
         let body = Body {
@@ -93,7 +97,7 @@ impl Sweep {
                 None => String::new(),
             },
         };
-        self.records.record(r, &body)
+        Ok(body)
     }
 
     /// Every run of `runs` from its record, in that order.
@@ -115,12 +119,8 @@ impl Sweep {
         tick: EpochTick,
         warn: &(dyn Fn(String) + Sync),
     ) -> Result<usize> {
-        for_each_pending(runs, threads, stop, &|r| {
+        let work = |r: usize, from: Option<Partial>, pause: &mut dyn FnMut(&dyn Fn() -> Partial) -> Result<bool>| {
             let (k, s) = p.config.run_at(r);
-            let from: Option<Partial> = self.records.partial(r).unwrap_or_else(|e| {
-                warn(e);
-                None
-            });
             let from = from.filter(|f| {
                 let ok = serde_json::from_str::<crate::lab::experiments::compare::RunViews>(&f.views).is_ok();
                 if !ok {
@@ -128,17 +128,12 @@ impl Sweep {
                 }
                 ok
             });
-            let mut saver = Saver::new(stop);
-            let mut pause = |part: &dyn Fn() -> Partial| match saver.poll() {
-                Pause::Go => Ok(false),
-                Pause::Save => self.records.save_partial(r, &part()).map(|_| false),
-                Pause::Stop => self.records.save_partial(r, &part()).map(|_| true),
-            };
-            match run_one_from(p, k, s, from, tick, &mut pause)? {
-                Some(res) => self.record(p, r, &res).map(|_| true),
-                None => Ok(false),
+            match run_one_from(p, k, s, from, tick, pause)? {
+                Some(res) => Ok(Some(self.body(p, &res)?)),
+                None => Ok(None),
             }
-        })
+        };
+        self.records.train(runs, threads, stop, warn, &work)
     }
 
     /// How many records exist.

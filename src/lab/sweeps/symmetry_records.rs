@@ -10,7 +10,7 @@ use crate::io::write_atomic;
 use crate::lab::experiments::compare::shard_runs;
 use crate::lab::experiments::symmetry::{prepare, run_one_from, LayerEpoch, Prepared, SymRun, SymmetryConfig};
 use crate::lab::sweeps::output::ensure_dir;
-use crate::lab::sweeps::records::{data_fingerprint, first_difference, for_each_pending, Kind, Pause, Records, Saver};
+use crate::lab::sweeps::records::{data_fingerprint, first_difference, Kind, Records};
 use crate::lab::train::{Snapshot, TrainConfig};
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -178,27 +178,15 @@ impl SymSweep {
         stop: &AtomicBool,
         warn: &(dyn Fn(String) + Sync),
     ) -> Result<usize> {
-        for_each_pending(runs, threads, stop, &|r| {
-            let from: Option<Partial> = self.records.partial(r).unwrap_or_else(|e| {
-                warn(e);
-                None
-            });
-            let mut saver = Saver::new(stop);
-            let save = |run: &crate::lab::train::Run, m: &[LayerEpoch]| {
-                self.records.save_partial(r, &Partial { snapshot: run.snapshot(), measures: measures_bits(m) })
-            };
-            let mut pause = |run: &crate::lab::train::Run, m: &[LayerEpoch]| match saver.poll() {
-                Pause::Go => Ok(false),
-                Pause::Save => save(run, m).map(|_| false),
-                Pause::Stop => save(run, m).map(|_| true),
-            };
+        let work = |r: usize, from: Option<Partial>, pause: &mut dyn FnMut(&dyn Fn() -> Partial) -> Result<bool>| {
             let from = from.map(|f| (f.snapshot, measures_of(&f.measures)));
             let (k, s) = (r / p.config.seeds, r % p.config.seeds);
-            match run_one_from(p, k, s, from, &mut pause)? {
-                Some(res) => self.records.record(r, &Body::of(&res)).map(|_| true),
-                None => Ok(false),
-            }
-        })
+            let mut at = |run: &crate::lab::train::Run, m: &[LayerEpoch]| {
+                pause(&|| Partial { snapshot: run.snapshot(), measures: measures_bits(m) })
+            };
+            Ok(run_one_from(p, k, s, from, &mut at)?.map(|res| Body::of(&res)))
+        };
+        self.records.train(runs, threads, stop, warn, &work)
     }
 
     /// Every run of `runs` from its record, in that order.
@@ -206,20 +194,9 @@ impl SymSweep {
         runs.iter().map(|&r| self.records.read::<Body>(r).map(|(_, b)| b.run(p, r))).collect()
     }
 
-    pub fn recorded(&self) -> usize {
-        self.records.recorded()
-    }
-
-    pub fn in_flight(&self) -> usize {
-        self.records.in_flight()
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.records.dir()
-    }
-
-    pub fn finish(&self) -> Result<()> {
-        self.records.finish()
+    /// The records themselves (counts, folder, removal).
+    pub fn records(&self) -> &Records<Key> {
+        &self.records
     }
 }
 
