@@ -88,7 +88,7 @@ fn bad_input_is_one_error_line_and_nothing_is_written() {
     }
 }
 
-fn study(out: &PathBuf, extra: &[&str]) -> Vec<String> {
+fn study(out: &std::path::Path, extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = SMALL.iter().map(|s| s.to_string()).collect();
     v.extend(["--epochs", "400", "--threads", "1", "--start", "d@constant(0.1)+dropout=0.2"].map(String::from));
     v.retain(|a| a != "25");

@@ -130,7 +130,7 @@ fn run_recorded(
     let bar = super::progress::epoch_bar(runs.len(), runs.len() - todo.len(), c.epochs, a.quiet);
     let tick = |n: u64| bar.inc(n);
     let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
-    let trained = sweep.train(c, data, &todo, a.threads, &STOP, &tick, &warn);
+    let trained = sweep.train(data, &todo, a.threads, &STOP, &tick, &warn);
     bar.finish_and_clear();
     let how = |n: usize| {
         format!(

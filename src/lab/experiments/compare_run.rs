@@ -2,7 +2,7 @@
 //! it (the init's output stds, the first seed's boundaries, curves and histograms, the final
 //! symmetry and dead units); and a run paused in flight ([`Partial`]) and resumed to the same bits.
 
-use super::compare::Prepared;
+use super::compare_setup::Prepared;
 use crate::lab::instruments::captures::{Boundary, HistSet};
 use crate::lab::instruments::curve::Curve;
 use crate::lab::instruments::units::{layer_output_stds, LayerSymmetry};

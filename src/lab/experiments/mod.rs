@@ -5,6 +5,7 @@
 
 pub mod compare;
 pub mod compare_run;
+pub mod compare_setup;
 pub mod phase;
 pub mod probe;
 pub mod symmetry;

@@ -11,7 +11,8 @@
 
 use crate::lab::data::Dataset;
 use crate::lab::experiments::phase::{run_cell_counted, run_cell_from, Cell, PhaseConfig};
-use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Records};
+use crate::lab::sweeps::inflight::for_each_pending;
+use crate::lab::sweeps::records::{data_fingerprint, Kind, Records};
 use crate::lab::train::progress::EpochTick;
 use crate::lab::train::{Run, Snapshot};
 use crate::{Error, Result};
@@ -96,11 +97,10 @@ impl PhaseSweep {
     }
 
     /// Trains the cells `runs` (none recorded yet) as [`super::resume::Sweep::train`] trains
-    /// compare's runs: from their in-flight snapshots when there are some, saving the ones in
+    /// compare's runs (the grid of the config it was opened with): from their in-flight snapshots when there are some, saving the ones in
     /// flight, each recorded as it finishes. Returns how many finished.
     pub fn train(
         &self,
-        c: &PhaseConfig,
         data: &Arc<Dataset>,
         runs: &[usize],
         threads: usize,
@@ -108,6 +108,7 @@ impl PhaseSweep {
         tick: EpochTick,
         warn: &(dyn Fn(String) + Sync),
     ) -> Result<usize> {
+        let c = self.records.config();
         let work = |r: usize, from: Option<Snapshot>, pause: &mut dyn FnMut(&dyn Fn() -> Snapshot) -> Result<bool>| {
             let cell = run_cell_from(c, data, r, from, tick, &mut |run: &Run| pause(&|| run.snapshot()))?;
             Ok(cell.map(|cell| body(&cell)))

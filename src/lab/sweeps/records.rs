@@ -19,15 +19,14 @@
 //! an uninterrupted one.
 
 use crate::io::write_atomic;
+use crate::lab::sweeps::inflight::{for_each_pending, Pause, Saver};
 use crate::{Error, Result};
-use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 /// What a kind of grid calls its records and items.
 #[derive(Debug)]
@@ -72,52 +71,7 @@ impl Envelope {
     }
 }
 
-/// CRC-32 of `parts` (each followed by a NUL), in hex: a record's checksum.
-pub fn checksum(parts: &[&str]) -> String {
-    let mut h = crc32fast::Hasher::new();
-    for part in parts {
-        h.update(part.as_bytes());
-        h.update(&[0]);
-    }
-    format!("{:08x}", h.finalize())
-}
-
-/// CRC-32 of `text` and the bytes of `data`, in hex.
-pub fn data_fingerprint(text: &str, data: &crate::lab::data::Dataset) -> String {
-    let mut h = crc32fast::Hasher::new();
-    h.update(text.as_bytes());
-    for v in data.input.iter() {
-        h.update(&v.to_le_bytes());
-    }
-    match &data.target {
-        crate::lab::data::Target::Classes { labels, num_classes } => {
-            h.update(&(*num_classes as u64).to_le_bytes());
-            labels.iter().for_each(|l| h.update(&(*l as u64).to_le_bytes()));
-        }
-        crate::lab::data::Target::Values(v) => v.iter().for_each(|x| h.update(&x.to_le_bytes())),
-    }
-    h.update(format!("{:?}", data.input.shape()).as_bytes());
-    format!("{:08x}", h.finalize())
-}
-
-/// The first field in which `now` differs from `then`, as `--flag: then when the sweep started,
-/// now now`.
-pub fn first_difference<T: Serialize>(then: &T, now: &T) -> Option<String> {
-    let (a, b) = (serde_json::to_value(then).ok()?, serde_json::to_value(now).ok()?);
-    let (a, b) = (a.as_object()?, b.as_object()?);
-    a.iter().find(|(k, v)| b.get(*k) != Some(v)).map(|(k, v)| {
-        let flag = match k.as_str() {
-            "inits" => "--init".to_string(),
-            "starts" => "--start".to_string(),
-            k => format!("--{}", k.replace('_', "-")),
-        };
-        format!("{flag}: {v} when the sweep started, {} now", b.get(k).cloned().unwrap_or_default())
-    })
-}
-
-pub fn shard_text(s: Option<[usize; 2]>) -> String {
-    s.map_or("no --shard".into(), |[k, n]| format!("--shard {k}/{n}"))
-}
+pub use crate::lab::sweeps::identity::{checksum, data_fingerprint, first_difference, shard_text};
 
 /// One grid's records in `--out`.
 pub struct Records<C> {
@@ -410,69 +364,4 @@ impl<C: Serialize + DeserializeOwned> Records<C> {
 
 fn partial_name(r: usize) -> String {
     format!("part-{r:06}.json")
-}
-
-/// What a run in flight does between two epochs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Pause {
-    /// Step on.
-    Go,
-    /// Save the snapshot and step on.
-    Save,
-    /// Save the snapshot and stop (Ctrl-C).
-    Stop,
-}
-
-/// Decides when a run in flight saves its snapshot: every period of wall-clock time (60 s, or
-/// `INITLAB_SNAPSHOT_SECS`), and at once when `stop` is set. When it saves does not change what
-/// the run computes, only how much a SIGKILL costs.
-pub struct Saver<'a> {
-    stop: &'a AtomicBool,
-    every: Duration,
-    last: Instant,
-}
-
-impl<'a> Saver<'a> {
-    pub fn new(stop: &'a AtomicBool) -> Saver<'a> {
-        let secs = std::env::var("INITLAB_SNAPSHOT_SECS").ok().and_then(|s| s.parse::<f64>().ok());
-        let every = Duration::from_secs_f64(secs.filter(|s| s.is_finite() && *s >= 0.0).unwrap_or(60.0));
-        Saver { stop, every, last: Instant::now() }
-    }
-
-    /// Asked between two epochs.
-    pub fn poll(&mut self) -> Pause {
-        if self.stop.load(Ordering::SeqCst) {
-            Pause::Stop
-        } else if self.last.elapsed() >= self.every {
-            self.last = Instant::now();
-            Pause::Save
-        } else {
-            Pause::Go
-        }
-    }
-}
-
-/// Runs `work` for every item of `items` on a pool of `threads` (0: all cores), each item
-/// single-threaded inside; once `stop` is set no new item starts. Returns how many items
-/// `work` finished (it returns `false` for one it paused).
-pub fn for_each_pending(
-    items: &[usize],
-    threads: usize,
-    stop: &AtomicBool,
-    work: &(dyn Fn(usize) -> Result<bool> + Sync),
-) -> Result<usize> {
-    let pool = crate::lab::run_pool(threads)?;
-    let finished = std::sync::atomic::AtomicUsize::new(0);
-    pool.install(|| {
-        items.par_iter().with_max_len(1).try_for_each(|&r| {
-            if stop.load(Ordering::SeqCst) {
-                return Ok(());
-            }
-            if crate::kernels::serial(|| work(r))? {
-                finished.fetch_add(1, Ordering::SeqCst);
-            }
-            Ok(())
-        })
-    })?;
-    Ok(finished.load(Ordering::SeqCst))
 }

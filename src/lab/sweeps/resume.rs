@@ -12,7 +12,8 @@
 //! a run is a pure function of (config, init, seed), whoever ran it and whenever.
 
 use crate::lab::experiments::compare::{run_one_counted, run_one_from, CompareConfig, Partial, Prepared, RunResult};
-use crate::lab::sweeps::records::{data_fingerprint, for_each_pending, Kind, Records};
+use crate::lab::sweeps::inflight::for_each_pending;
+use crate::lab::sweeps::records::{data_fingerprint, Kind, Records};
 use crate::lab::sweeps::results::{metrics_csv, read_texts, runs_csv, symmetry_csv};
 use crate::lab::train::progress::EpochTick;
 use crate::{Error, Result};
@@ -107,7 +108,7 @@ impl Sweep {
 
     /// Trains `runs` (none of them recorded yet) on `threads` threads (0: all cores), each run
     /// going on from its in-flight snapshot when there is one, recording each as it finishes and
-    /// saving the ones in flight (see [`Saver`]); once `stop` is set no new run starts and the
+    /// saving the ones in flight (see [`crate::lab::sweeps::inflight::Saver`]); once `stop` is set no new run starts and the
     /// ones in flight save where they are and stop. Returns how many runs finished. Bad
     /// snapshots are reported to `warn` and their runs start over.
     pub fn train(
