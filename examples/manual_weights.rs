@@ -1,13 +1,13 @@
-//! Setting weights by hand: from an ndarray, and from an ndarray-rand distribution drawn with
-//! initlab's seeded `Rng` (which implements `RngCore`), over every Linear found by `modules()`.
+//! Setting weights by hand: from an ndarray, and from a distribution drawn with initlab's seeded
+//! generator (`init::uniform_with`, torch's `nn.init.uniform_`), over every Linear found by
+//! `modules()`. The same program in PyTorch (`torch.manual_seed(0)`, the same layers, then
+//! `nn.init.uniform_(m.weight, 3, 5)` for each Linear) draws the same weights.
 //!
 //! cargo run --example manual_weights
 
 use initlab::nn::{Linear, Module, ReLU, Sequential};
 use initlab::{Rng, Tensor};
-use ndarray::{arr2, Array2};
-use ndarray_rand::RandomExt;
-use rand_distr::Uniform;
+use ndarray::arr2;
 
 fn main() -> initlab::Result<()> {
     let mut rng = Rng::new(0);
@@ -27,11 +27,9 @@ fn main() -> initlab::Result<()> {
         Box::new(ReLU),
         Box::new(Linear::with_rng(4, 2, true, &mut rng)),
     ]));
-    let dist = Uniform::new(3.0f32, 5.0).expect("3 < 5");
     for m in net.modules() {
         if let Some(l) = m.downcast_ref::<Linear>() {
-            let w: Array2<f32> = Array2::random_using((l.out_features, l.in_features), dist, &mut rng);
-            l.weight.set_data(w.into_dyn())?;
+            initlab::init::uniform_with(&l.weight, 3.0, 5.0, &mut rng)?;
         }
     }
     for (name, p) in net.named_parameters() {

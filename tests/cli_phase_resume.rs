@@ -2,13 +2,11 @@
 //! `phase.csv` and trainability map as one never interrupted; without `--resume` the unfinished
 //! grid is an error saying how to go on.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+mod common;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_initlab"))
-}
+use common::sweep::{bin, count, kill_once};
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("initlab-cli-phase-resume-{}-{name}", std::process::id()));
@@ -33,23 +31,12 @@ fn run(out: &Path, extra: &[&str]) -> Output {
 }
 
 fn records(out: &Path) -> usize {
-    std::fs::read_dir(out.join(".initlab-phase"))
-        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with("cell-")).count())
-        .unwrap_or(0)
+    count(out, ".initlab-phase", "cell-")
 }
 
 /// Starts the grid and SIGKILLs it once at least `at_least` cells are recorded (or it ends).
 fn kill_after(out: &Path, extra: &[&str], at_least: usize) {
-    let mut child = bin().args(args(out, extra)).stdout(std::process::Stdio::null()).spawn().unwrap();
-    let start = Instant::now();
-    while records(out) < at_least && start.elapsed() < Duration::from_secs(120) {
-        if child.try_wait().unwrap().is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    kill_once(&args(out, extra), &[], at_least, || records(out));
 }
 
 #[test]

@@ -2,13 +2,12 @@
 //! at several points and resumed writes the same bytes as one never interrupted; Ctrl-C keeps the
 //! finished runs and exits 130; a failed write leaves the previous outputs as they were.
 
+mod common;
+
+use common::sweep::{bin, count, kill_once, outputs};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_initlab"))
-}
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("initlab-cli-resume-{}-{name}", std::process::id()));
@@ -50,34 +49,12 @@ fn run(out: &Path, extra: &[&str]) -> Output {
 }
 
 fn records(out: &Path) -> usize {
-    std::fs::read_dir(out.join(".initlab-sweep"))
-        .map(|d| d.filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with("run-")).count())
-        .unwrap_or(0)
+    count(out, ".initlab-sweep", "run-")
 }
 
 /// Starts a sweep and SIGKILLs it once at least `at_least` runs are recorded (or it ends).
 fn kill_after(out: &Path, extra: &[&str], at_least: usize) {
-    let mut child = bin().args(args(out, extra)).stdout(std::process::Stdio::null()).spawn().unwrap();
-    let start = Instant::now();
-    while records(out) < at_least && start.elapsed() < Duration::from_secs(120) {
-        if child.try_wait().unwrap().is_some() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
-}
-
-fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .filter(|e| e.path().is_file())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
-        .collect();
-    v.sort();
-    v
+    kill_once(&args(out, extra), &[], at_least, || records(out));
 }
 
 #[test]
@@ -231,13 +208,7 @@ fn a_resumed_regression_sweep_keeps_its_fitted_curves() {
         a
     };
     assert!(bin().args(sine(&whole, &[])).output().unwrap().status.success());
-    let mut child = bin().args(sine(&cut, &[])).stdout(std::process::Stdio::null()).spawn().unwrap();
-    let start = Instant::now();
-    while records(&cut) < 1 && start.elapsed() < Duration::from_secs(120) && child.try_wait().unwrap().is_none() {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let _ = child.kill();
-    child.wait().unwrap();
+    kill_once(&sine(&cut, &[]), &[], 1, || records(&cut));
     let first = records(&cut);
     assert!((1..6).contains(&first), "killed mid-sweep with {first} runs recorded");
     let o = bin().args(sine(&cut, &["--resume"])).output().unwrap();
@@ -248,6 +219,38 @@ fn a_resumed_regression_sweep_keeps_its_fitted_curves() {
     for ((name, a), (_, b)) in w.iter().zip(&c) {
         assert!(a == b, "{name} differs after resuming");
     }
+    let _ = std::fs::remove_dir_all(&whole);
+    let _ = std::fs::remove_dir_all(&cut);
+}
+
+/// Runs in flight are saved as their run's snapshot (here every 20 ms): a sweep SIGKILLed in its
+/// first run, before any run finished, resumes that run from the snapshot to the same bytes.
+#[test]
+fn a_run_killed_in_flight_goes_on_from_its_snapshot_to_the_same_bytes() {
+    let (whole, cut) = (tmp("part-whole"), tmp("part-cut"));
+    assert!(run(&whole, &[]).status.success());
+    let fast = [("INITLAB_SNAPSHOT_SECS", "0.02")];
+    kill_once(&args(&cut, &[]), &fast, 1, || count(&cut, ".initlab-sweep", "part-"));
+    let (parts, done) = (count(&cut, ".initlab-sweep", "part-"), records(&cut));
+    // (a snapshot exists for all but the first 20 ms of each run, so nearly always one here)
+    assert!(parts + done >= 1 && done < 12, "{parts} snapshots, {done} runs recorded");
+    let mut cmd = bin();
+    cmd.args(args(&cut, &["--resume"])).env("INITLAB_SNAPSHOT_SECS", "0.02");
+    let o = cmd.output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!cut.join(".initlab-sweep").exists());
+    common::sweep::assert_same_outputs(&whole, &cut);
+    // Killed again mid-run, and the last run's snapshot torn (as a crash mid-write without the
+    // rename would leave it): a warning, that run trained from its start, the same bytes.
+    let _ = std::fs::remove_dir_all(&cut);
+    kill_once(&args(&cut, &[]), &fast, 1, || count(&cut, ".initlab-sweep", "part-"));
+    assert!(records(&cut) < 12);
+    std::fs::write(cut.join(".initlab-sweep/part-000011.json"), "{\"format\": \"initlab-par").unwrap();
+    let o = run(&cut, &["--resume"]);
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{e}");
+    assert!(e.contains("torn or damaged record") && e.contains("starts over"), "{e}");
+    common::sweep::assert_same_outputs(&whole, &cut);
     let _ = std::fs::remove_dir_all(&whole);
     let _ = std::fs::remove_dir_all(&cut);
 }

@@ -7,7 +7,7 @@ use crate::lab::experiments::compare::{
 };
 use crate::lab::sweeps::output::{check_out_dir, commit_set, staging_dir, write_all, Written, OUTPUT_NAMES};
 use crate::lab::sweeps::results::{METRICS, RUNS, SYMMETRY};
-use crate::lab::sweeps::resume::{run_pending, Sweep};
+use crate::lab::sweeps::resume::Sweep;
 use crate::lab::sweeps::shard::{write_shard, MANIFEST};
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
@@ -177,7 +177,8 @@ fn settings_line(a: &Args, c: &CompareConfig, regression: bool) -> String {
 /// Set by the first Ctrl-C: no new run starts.
 pub(crate) static STOP: AtomicBool = AtomicBool::new(false);
 
-/// Ctrl-C once: stop starting runs (the running ones finish and are recorded); twice: exit at
+/// Ctrl-C once: stop starting runs (the running ones save their snapshots at the end of their
+/// epoch and stop); twice: exit at
 /// once (everything recorded so far stays). A plain handler that only touches an atomic and, the
 /// second time, calls `_exit` — both async-signal-safe — in the same FFI style as main's SIGPIPE
 /// reset, rather than a dependency for two lines.
@@ -193,7 +194,8 @@ pub(crate) fn on_ctrl_c() {
             // SAFETY: _exit is async-signal-safe.
             unsafe { _exit(130) }
         }
-        let msg = b"\nstopping after the runs in flight (Ctrl-C again to stop now; finished runs are kept)\n";
+        let msg =
+            b"\nstopping: the runs in flight save where they are (Ctrl-C again to stop now; finished runs are kept)\n";
         // SAFETY: write(2) is async-signal-safe; msg is a static buffer.
         unsafe {
             write(2, msg.as_ptr(), msg.len());
@@ -267,7 +269,8 @@ pub fn run(a: &Args) -> Result<()> {
     on_ctrl_c();
     let bar = super::progress::epoch_bar(runs.len(), runs.len() - todo.len(), config.epochs, a.quiet);
     let tick = |n: u64| bar.inc(n);
-    let trained = run_pending(&p, &todo, a.threads, &STOP, &tick, &|r, res| sweep.record(&p, r, &res));
+    let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
+    let trained = sweep.train(&p, &todo, a.threads, &STOP, &tick, &warn);
     bar.finish_and_clear();
     // An error after some runs finished says where they are and how to go on from them.
     let kept = |e: Error| match sweep.recorded() {
@@ -280,11 +283,13 @@ pub fn run(a: &Args) -> Result<()> {
     let _ = trained.map_err(kept)?;
     if STOP.load(Ordering::SeqCst) {
         let n = sweep.recorded();
-        return Err(Error::Interrupted(if n == 0 {
+        let saved = sweep.in_flight();
+        return Err(Error::Interrupted(if n + saved == 0 {
             "no run had finished; nothing to resume".into()
         } else {
             format!(
-                "{n} of {} runs finished and are kept in {}; resume with: {}",
+                "{n} of {} runs finished and are kept in {} ({saved} in flight saved where they were); resume \
+                 with: {}",
                 runs.len(),
                 sweep.dir().display(),
                 resume_command()

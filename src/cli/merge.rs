@@ -1,5 +1,5 @@
 //! `initlab merge DIR… --out DIR`: combine the shards of `compare --shard K/N` (or of `phase
-//! --shard K/N`) into the outputs of one unsharded run.
+//! --shard K/N`, or of `symmetry --shard K/N`) into the outputs of one unsharded run.
 
 use crate::error::Result;
 use crate::lab::sweeps::shard::merge;
@@ -23,6 +23,12 @@ pub struct Args {
 }
 
 pub fn run(a: &Args) -> Result<()> {
+    if a.dirs.iter().any(|d| crate::lab::sweeps::symmetry_records::is_symmetry_shard(d)) {
+        let (p, runs) = crate::lab::sweeps::symmetry_records::merge(&a.dirs)?;
+        let files = crate::lab::experiments::symmetry_out::write_all(&a.out, &p, &runs)?;
+        super::symmetry::print_outputs(&p, &runs, &files, a.quiet);
+        return Ok(());
+    }
     let phase: Vec<bool> = a.dirs.iter().map(|d| crate::lab::sweeps::phase_shard::is_phase_shard(d)).collect();
     if let Some(i) = phase.iter().position(|&p| p != phase[0]) {
         let kind = |p: bool| if p { "a phase shard" } else { "not a phase shard (compare --shard)" };

@@ -9,7 +9,7 @@ use crate::lab::experiments::phase::{
     csv_rows, dataset, input_mean_square, rows_q0, theory_columns, Cell, PhaseConfig,
 };
 use crate::lab::sweeps::output::ensure_dir;
-use crate::lab::sweeps::phase_resume::{run_pending_cells, PhaseSweep};
+use crate::lab::sweeps::phase_resume::PhaseSweep;
 use crate::lab::sweeps::phase_shard::{csv_text, write_shard};
 use crate::lab::views::plot::{save_heatmap, Heatmap, Series};
 use crate::lab::views::report::text_table;
@@ -129,7 +129,8 @@ fn run_recorded(
     on_ctrl_c();
     let bar = super::progress::epoch_bar(runs.len(), runs.len() - todo.len(), c.epochs, a.quiet);
     let tick = |n: u64| bar.inc(n);
-    let trained = run_pending_cells(c, data, &todo, a.threads, &STOP, &tick, &|r, cell| sweep.record(r, &cell));
+    let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
+    let trained = sweep.train(data, &todo, a.threads, &STOP, &tick, &warn);
     bar.finish_and_clear();
     let how = |n: usize| {
         format!(
@@ -146,9 +147,10 @@ fn run_recorded(
         });
     }
     if STOP.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted(match sweep.recorded() {
-            0 => "no cell had finished; nothing to resume".into(),
-            n => how(n),
+        return Err(Error::Interrupted(match (sweep.recorded(), sweep.in_flight()) {
+            (0, 0) => "no cell had finished; nothing to resume".into(),
+            (n, 0) => how(n),
+            (n, k) => format!("{} ({k} in flight saved where they were)", how(n)),
         }));
     }
     Ok((sweep.results(runs)?, sweep))

@@ -1,13 +1,18 @@
 //! `initlab symmetry`: train one model from symmetric and nearly symmetric starts; per hidden
 //! layer and epoch, the distinct units and their spread; which starts train.
 
-use crate::error::Result;
-use crate::lab::experiments::symmetry::{prepare, run_all, SymmetryConfig, CONSTANT, DEFAULT_STARTS};
+use super::compare::{on_ctrl_c, resume_command, STOP};
+use crate::error::{Error, Result};
+use crate::lab::experiments::compare::parse_shard;
+use crate::lab::experiments::symmetry::{prepare, Prepared, SymRun, SymmetryConfig, CONSTANT, DEFAULT_STARTS};
 use crate::lab::experiments::symmetry_out::{check_out, summary, write_all};
+use crate::lab::sweeps::output::{check_out_dir, commit_set, staging_dir};
+use crate::lab::sweeps::symmetry_records::{runs_of, write_shard, SymSweep, SHARD_FILE};
 use crate::lab::train::TrainConfig;
 use crate::lab::views::report::text_table;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
@@ -50,6 +55,14 @@ pub struct Args {
     /// No table and no list of written files.
     #[arg(long)]
     pub quiet: bool,
+    /// Run only every N-th run of the study (run r in shard r mod N + 1) and write
+    /// symmetry-shard.json; `initlab merge` combines the shards into the study's outputs.
+    #[arg(long)]
+    pub shard: Option<String>,
+    /// Continue an interrupted study in --out (same flags): only the runs not yet recorded are
+    /// trained, the ones in flight from their saved snapshots.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 pub fn run(a: &Args) -> Result<()> {
@@ -77,12 +90,78 @@ pub fn run(a: &Args) -> Result<()> {
     if !c.threshold.is_finite() {
         return Err(crate::Error::invalid(format!("--threshold {}", c.threshold), "needs a finite loss threshold"));
     }
+    let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let p = prepare(&c)?;
-    check_out(&a.out)?;
-    let runs = run_all(&p, a.threads)?;
-    let files = write_all(&a.out, &p, &runs)?;
-    if !a.quiet {
-        let (h, rows) = summary(&p, &runs);
+    match shard {
+        Some(_) => check_out_dir(&a.out, &[SHARD_FILE])?,
+        None => check_out(&a.out)?,
+    }
+    let runs = runs_of(&p, shard);
+    let sweep = SymSweep::open(&a.out, &p, shard, a.resume)?;
+    for d in sweep.discarded() {
+        eprintln!("warning: {}", super::one_line(d));
+    }
+    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.done().contains(r)).collect();
+    if a.resume && !a.quiet && todo.len() < runs.len() {
+        eprintln!(
+            "resuming: {} of {} runs already recorded, {} to train",
+            runs.len() - todo.len(),
+            runs.len(),
+            todo.len()
+        );
+    }
+    on_ctrl_c();
+    let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
+    let how = |n: usize| {
+        format!(
+            "{n} of {} runs finished and are kept in {} ({} in flight saved where they were); resume with: {}",
+            runs.len(),
+            sweep.records().dir().display(),
+            sweep.records().in_flight(),
+            resume_command()
+        )
+    };
+    if let Err(e) = sweep.train(&p, &todo, a.threads, &STOP, &warn) {
+        return Err(match sweep.records().recorded() + sweep.records().in_flight() {
+            0 => e,
+            _ => Error::invalid(e, how(sweep.records().recorded())),
+        });
+    }
+    if STOP.load(Ordering::SeqCst) {
+        return Err(Error::Interrupted(match sweep.records().recorded() + sweep.records().in_flight() {
+            0 => "no run had finished; nothing to resume".into(),
+            _ => how(sweep.records().recorded()),
+        }));
+    }
+    let results = sweep.results(&p, &runs)?;
+    if let Some((k, n)) = shard {
+        let staged = staging_dir(&a.out)?;
+        if let Err(e) = write_shard(&staged, &p, (k, n), &runs, &results) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        commit_set(&staged, &a.out)?;
+        sweep.records().finish()?;
+        if !a.quiet {
+            eprintln!(
+                "shard {k}/{n}: {} of {} runs written to {}",
+                runs.len(),
+                p.starts.len() * c.seeds,
+                a.out.display()
+            );
+        }
+        return Ok(());
+    }
+    let files = write_all(&a.out, &p, &results)?;
+    sweep.records().finish()?;
+    print_outputs(&p, &results, &files, a.quiet);
+    Ok(())
+}
+
+/// The table, the note on the constant and the tolerance, and the files written.
+pub(crate) fn print_outputs(p: &Prepared, runs: &[SymRun], files: &[PathBuf], quiet: bool) {
+    if !quiet {
+        let (h, rows) = summary(p, runs);
         print!("{}", text_table(&h, &rows));
         println!(
             "(the constant starts use {CONSTANT}; units within {} relative distance count as one)",
@@ -92,5 +171,4 @@ pub fn run(a: &Args) -> Result<()> {
             println!("wrote {}", f.display());
         }
     }
-    Ok(())
 }

@@ -4,6 +4,8 @@
 //! of its config, so results do not depend on thread count or sharding.
 
 pub mod compare;
+pub mod compare_run;
+pub mod compare_setup;
 pub mod phase;
 pub mod probe;
 pub mod symmetry;

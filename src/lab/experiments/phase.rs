@@ -8,8 +8,8 @@
 use crate::error::{Error, Result};
 use crate::lab::data::{load, Dataset};
 use crate::lab::models::{build, ModelSpec};
-use crate::lab::train::progress::{finish_counted, no_tick, EpochTick};
-use crate::lab::train::{OptimizerKind, Run, TrainConfig};
+use crate::lab::train::progress::{no_tick, step_epoch_counted, EpochTick};
+use crate::lab::train::{OptimizerKind, Run, Snapshot, TrainConfig};
 use crate::nn::Linear;
 use crate::rng::Rng;
 use crate::theory::{Act, Net, Quad};
@@ -146,20 +146,41 @@ pub fn run_cell(c: &PhaseConfig, data: &Arc<Dataset>, r: usize) -> Result<Cell> 
 
 /// [`run_cell`], reporting every epoch to `tick` (see [`crate::lab::train::progress`]).
 pub fn run_cell_counted(c: &PhaseConfig, data: &Arc<Dataset>, r: usize, tick: EpochTick) -> Result<Cell> {
+    Ok(run_cell_from(c, data, r, None, tick, &mut |_| Ok(false))?.expect("never paused"))
+}
+
+/// Cell `r` from its start or from `from` (a [`Run::snapshot`] of its run). Between epochs
+/// `pause` is shown the run; when it returns `true` the cell stops and `None` comes back.
+pub fn run_cell_from(
+    c: &PhaseConfig,
+    data: &Arc<Dataset>,
+    r: usize,
+    from: Option<Snapshot>,
+    tick: EpochTick,
+    pause: &mut dyn FnMut(&Run) -> Result<bool>,
+) -> Result<Option<Cell>> {
     let (sigma_w2, depth) = c.cell_at(r);
     let mut rng = Rng::new(c.seed);
     let model = gaussian_mlp(c, data, sigma_w2, depth, &mut rng)?;
-    let mut run = Run::new(model, data.clone(), c.train_config(), rng)?;
-    finish_counted(&mut run, tick)?;
+    let mut run = match from {
+        None => Run::new(model, data.clone(), c.train_config(), rng)?,
+        Some(snap) => Run::restore(model, data.clone(), &snap)?,
+    };
+    while !run.is_done() {
+        if pause(&run)? {
+            return Ok(None);
+        }
+        step_epoch_counted(&mut run, tick)?;
+    }
     let log = run.log();
     let last = log.epochs.last();
-    Ok(Cell {
+    Ok(Some(Cell {
         sigma_w2,
         depth,
         final_loss: last.map(|e| e.loss).unwrap_or(f64::NAN),
         final_accuracy: last.and_then(|e| e.accuracy).unwrap_or(f64::NAN),
         diverged: log.diverged,
-    })
+    }))
 }
 
 /// The dataset of the config (classification only: the map shows accuracy).

@@ -20,7 +20,7 @@ use crate::init::Rules;
 use crate::lab::data::{self, Dataset};
 use crate::lab::instruments::units::{count_distinct, spread, unit_rows, weight_layers, UNIT_TOL};
 use crate::lab::models::{build, check_fits, ModelSpec};
-use crate::lab::train::{Run, TrainConfig};
+use crate::lab::train::{Run, Snapshot, TrainConfig};
 use crate::nn::Module;
 use crate::{Error, Result, Rng, Tensor};
 use rayon::prelude::*;
@@ -288,15 +288,35 @@ fn perturb(model: &dyn Module, eps: f64, rng: &mut Rng) {
 
 /// Trains run (start `k`, seed index `s`) on the calling thread.
 pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<SymRun> {
+    Ok(run_one_from(p, k, s, None, &mut |_, _| Ok(false))?.expect("never paused"))
+}
+
+/// Run (start `k`, seed index `s`) from its start or from `from` (its run's snapshot and the
+/// measurements taken so far). Between epochs `pause` is shown the run and the measurements;
+/// when it returns `true` the run stops and `None` comes back.
+pub fn run_one_from(
+    p: &Prepared,
+    k: usize,
+    s: usize,
+    from: Option<(Snapshot, Vec<LayerEpoch>)>,
+    pause: &mut dyn FnMut(&Run, &[LayerEpoch]) -> Result<bool>,
+) -> Result<Option<SymRun>> {
     let mut rng = Rng::new(p.config.seed + s as u64);
     let model = build(&p.specs[k], &mut rng)?;
-    p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
-    if let Some(eps) = p.starts[k].perturb {
-        perturb(model.as_ref(), eps, &mut rng);
-    }
-    let mut run = Run::new(model, p.data.clone(), p.config.train.clone(), rng)?;
-    let mut measures = Vec::new();
+    let (mut run, mut measures) = match from {
+        Some((snap, measures)) => (Run::restore(model, p.data.clone(), &snap)?, measures),
+        None => {
+            p.rules[k].apply_with_batch(model.as_ref(), Some(&Tensor::new(p.data.input.clone())), &mut rng)?;
+            if let Some(eps) = p.starts[k].perturb {
+                perturb(model.as_ref(), eps, &mut rng);
+            }
+            (Run::new(model, p.data.clone(), p.config.train.clone(), rng)?, Vec::new())
+        }
+    };
     loop {
+        if !run.is_done() && pause(&run, &measures)? {
+            return Ok(None);
+        }
         let epoch = run.epoch();
         for (layer, rows) in hidden_rows(run.model()).iter().enumerate() {
             let (distinct, units) = (count_distinct(rows, UNIT_TOL), rows.len());
@@ -308,7 +328,7 @@ pub fn run_one(p: &Prepared, k: usize, s: usize) -> Result<SymRun> {
     }
     let log = run.log();
     let losses = log.epochs.iter().map(|e| e.loss).collect();
-    Ok(SymRun { start: k, seed: s, losses, diverged: log.diverged, measures })
+    Ok(Some(SymRun { start: k, seed: s, losses, diverged: log.diverged, measures }))
 }
 
 /// Every run of the study on `threads` threads (0: all cores); results in grid order

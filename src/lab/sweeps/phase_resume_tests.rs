@@ -1,5 +1,6 @@
 use super::*;
 use crate::lab::experiments::phase::dataset;
+use std::sync::Mutex;
 
 fn tmp(tag: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("initlab-phase-resume-{tag}-{}", std::process::id()));

@@ -1,0 +1,288 @@
+//! The symmetry study's records, resume and shards, compare's way ([`super::records`]): each
+//! finished run (start k, seed s; index k·seeds + s) is recorded in `--out/.initlab-symmetry/`
+//! with its losses and measurements as bits, the runs in flight as their run's snapshot plus the
+//! measurements so far; `symmetry --resume` trains only what is missing. `symmetry --shard K/N`
+//! trains every N-th run (run r in shard r mod N + 1) and writes `symmetry-shard.json` (the config,
+//! its runs, each run's record body); `merge` reads shards back, checks they are of one study and
+//! hold every run once, and writes the unsharded study's outputs, byte for byte.
+
+use crate::io::write_atomic;
+use crate::lab::experiments::compare::shard_runs;
+use crate::lab::experiments::symmetry::{prepare, run_one_from, LayerEpoch, Prepared, SymRun, SymmetryConfig};
+use crate::lab::sweeps::output::ensure_dir;
+use crate::lab::sweeps::records::{data_fingerprint, first_difference, Kind, Records};
+use crate::lab::train::{Snapshot, TrainConfig};
+use crate::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+
+/// The records' folder inside `--out`.
+pub const SYMMETRY_DIR: &str = ".initlab-symmetry";
+/// A shard's manifest and results.
+pub const SHARD_FILE: &str = "symmetry-shard.json";
+const SHARD_FORMAT: &str = "initlab-symmetry-shard/1";
+
+static KIND: Kind = Kind {
+    dir: SYMMETRY_DIR,
+    manifest: "study.json",
+    format: "initlab-symmetry-sweep/1",
+    record_format: "initlab-symmetry-run/1",
+    item: "run",
+    grid: "symmetry study",
+    fingerprinted: "the model spec or the data file",
+};
+
+/// [`SymmetryConfig`] as the records keep it (what resumes and shards must agree on).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Key {
+    pub model: String,
+    pub data: String,
+    pub starts: Vec<String>,
+    pub seeds: usize,
+    pub seed: u64,
+    pub optimizer: String,
+    pub lr: f64,
+    pub momentum: f32,
+    pub weight_decay: f32,
+    pub epochs: usize,
+    pub batch_size: Option<usize>,
+    pub threshold: f64,
+}
+
+impl Key {
+    pub fn of(c: &SymmetryConfig) -> Key {
+        let t = &c.train;
+        Key {
+            model: c.model.clone(),
+            data: c.data.clone(),
+            starts: c.starts.clone(),
+            seeds: c.seeds,
+            seed: c.seed,
+            optimizer: t.optimizer.to_string(),
+            lr: t.lr,
+            momentum: t.momentum,
+            weight_decay: t.weight_decay,
+            epochs: t.epochs,
+            batch_size: t.batch_size,
+            threshold: c.threshold,
+        }
+    }
+
+    pub fn config(&self) -> Result<SymmetryConfig> {
+        Ok(SymmetryConfig {
+            model: self.model.clone(),
+            data: self.data.clone(),
+            starts: self.starts.clone(),
+            seeds: self.seeds,
+            seed: self.seed,
+            train: TrainConfig {
+                optimizer: self.optimizer.parse()?,
+                lr: self.lr,
+                momentum: self.momentum,
+                weight_decay: self.weight_decay,
+                epochs: self.epochs,
+                batch_size: self.batch_size,
+            },
+            threshold: self.threshold,
+        })
+    }
+
+    pub fn num_runs(&self) -> usize {
+        self.starts.len() * self.seeds
+    }
+}
+
+/// One run's record: floats as bits.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Body {
+    losses: Vec<u64>,
+    diverged: bool,
+    /// (epoch, layer, distinct, units, spread bits) per measurement.
+    measures: Vec<[u64; 5]>,
+}
+
+fn measures_bits(m: &[LayerEpoch]) -> Vec<[u64; 5]> {
+    m.iter().map(|m| [m.epoch as u64, m.layer as u64, m.distinct as u64, m.units as u64, m.spread.to_bits()]).collect()
+}
+
+fn measures_of(b: &[[u64; 5]]) -> Vec<LayerEpoch> {
+    b.iter()
+        .map(|m| LayerEpoch {
+            epoch: m[0] as usize,
+            layer: m[1] as usize,
+            distinct: m[2] as usize,
+            units: m[3] as usize,
+            spread: f64::from_bits(m[4]),
+        })
+        .collect()
+}
+
+impl Body {
+    fn of(r: &SymRun) -> Body {
+        Body {
+            losses: r.losses.iter().map(|x| x.to_bits()).collect(),
+            diverged: r.diverged,
+            measures: measures_bits(&r.measures),
+        }
+    }
+
+    fn run(&self, p: &Prepared, r: usize) -> SymRun {
+        SymRun {
+            start: r / p.config.seeds,
+            seed: r % p.config.seeds,
+            losses: self.losses.iter().map(|&b| f64::from_bits(b)).collect(),
+            diverged: self.diverged,
+            measures: measures_of(&self.measures),
+        }
+    }
+}
+
+/// A run in flight.
+#[derive(Serialize, Deserialize)]
+struct Partial {
+    snapshot: Snapshot,
+    measures: Vec<[u64; 5]>,
+}
+
+/// The study's records in `--out`.
+pub struct SymSweep {
+    records: Records<Key>,
+}
+
+impl SymSweep {
+    /// Opens the records of `out` (see [`Records::open`]).
+    pub fn open(out: &Path, p: &Prepared, shard: Option<(usize, usize)>, resume: bool) -> Result<SymSweep> {
+        let specs: Vec<String> = p.specs.iter().map(|s| s.to_string()).collect();
+        let fingerprint = data_fingerprint(&specs.join("\n"), &p.data);
+        let key = Key::of(&p.config);
+        Ok(SymSweep { records: Records::open(&KIND, out, key, Key::num_runs, shard, fingerprint, resume)? })
+    }
+
+    /// Runs already recorded.
+    pub fn done(&self) -> &std::collections::BTreeSet<usize> {
+        &self.records.done
+    }
+
+    /// Damaged or foreign records found; their runs are trained again.
+    pub fn discarded(&self) -> &[String] {
+        &self.records.discarded
+    }
+
+    /// Trains `runs` (none recorded yet), as compare's [`super::resume::Sweep::train`].
+    pub fn train(
+        &self,
+        p: &Prepared,
+        runs: &[usize],
+        threads: usize,
+        stop: &AtomicBool,
+        warn: &(dyn Fn(String) + Sync),
+    ) -> Result<usize> {
+        let work = |r: usize, from: Option<Partial>, pause: &mut dyn FnMut(&dyn Fn() -> Partial) -> Result<bool>| {
+            let from = from.map(|f| (f.snapshot, measures_of(&f.measures)));
+            let (k, s) = (r / p.config.seeds, r % p.config.seeds);
+            let mut at = |run: &crate::lab::train::Run, m: &[LayerEpoch]| {
+                pause(&|| Partial { snapshot: run.snapshot(), measures: measures_bits(m) })
+            };
+            Ok(run_one_from(p, k, s, from, &mut at)?.map(|res| Body::of(&res)))
+        };
+        self.records.train(runs, threads, stop, warn, &work)
+    }
+
+    /// Every run of `runs` from its record, in that order.
+    pub fn results(&self, p: &Prepared, runs: &[usize]) -> Result<Vec<SymRun>> {
+        runs.iter().map(|&r| self.records.read::<Body>(r).map(|(_, b)| b.run(p, r))).collect()
+    }
+
+    /// The records themselves (counts, folder, removal).
+    pub fn records(&self) -> &Records<Key> {
+        &self.records
+    }
+}
+
+/// The runs of shard `k` of `n` (or all of them).
+pub fn runs_of(p: &Prepared, shard: Option<(usize, usize)>) -> Vec<usize> {
+    let total = p.starts.len() * p.config.seeds;
+    match shard {
+        Some((k, n)) => shard_runs(total, k, n),
+        None => (0..total).collect(),
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct ShardFile {
+    format: String,
+    shard: [usize; 2],
+    config: Key,
+    runs: Vec<usize>,
+    results: Vec<Body>,
+}
+
+/// Writes shard `shard`'s results into `dir` (atomically, one file).
+pub fn write_shard(dir: &Path, p: &Prepared, shard: (usize, usize), runs: &[usize], results: &[SymRun]) -> Result<()> {
+    ensure_dir(dir)?;
+    let f = ShardFile {
+        format: SHARD_FORMAT.into(),
+        shard: [shard.0, shard.1],
+        config: Key::of(&p.config),
+        runs: runs.to_vec(),
+        results: results.iter().map(Body::of).collect(),
+    };
+    let text = serde_json::to_string(&f).map_err(|e| Error::invalid(SHARD_FILE, e))?;
+    write_atomic(dir.join(SHARD_FILE), text.as_bytes())
+}
+
+/// Whether `dir` holds a shard of `symmetry`.
+pub fn is_symmetry_shard(dir: &Path) -> bool {
+    dir.join(SHARD_FILE).is_file()
+}
+
+/// Reads and checks the shards in `dirs`: the prepared study and every run in grid order.
+pub fn merge(dirs: &[PathBuf]) -> Result<(Prepared, Vec<SymRun>)> {
+    let Some(first) = dirs.first() else {
+        return Err(Error::invalid("merge", "no shard directories given"));
+    };
+    let mut files = Vec::new();
+    for d in dirs {
+        let path = d.join(SHARD_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, format!("cannot read ({e})")))?;
+        let f: ShardFile =
+            serde_json::from_str(&text).map_err(|e| Error::file(&path, format!("not a symmetry shard: {e}")))?;
+        if f.format != SHARD_FORMAT || f.runs.len() != f.results.len() {
+            return Err(Error::file(&path, format!("not a whole {SHARD_FORMAT} file")));
+        }
+        files.push(f);
+    }
+    for (d, f) in dirs.iter().zip(&files).skip(1) {
+        if let Some(diff) = first_difference(&files[0].config, &f.config) {
+            return Err(Error::invalid(
+                format!("merge {} and {}", first.display(), d.display()),
+                format!("the shards come from different studies ({diff})"),
+            ));
+        }
+    }
+    let p = prepare(&files[0].config.config()?)?;
+    let total = files[0].config.num_runs();
+    let mut slots: Vec<Option<SymRun>> = vec![None; total];
+    for (d, f) in dirs.iter().zip(&files) {
+        for (&r, body) in f.runs.iter().zip(&f.results) {
+            if r >= total {
+                return Err(Error::file(d, format!("run {r} is outside the study's {total} runs")));
+            }
+            if slots[r].is_some() {
+                return Err(Error::invalid("merge", format!("run {r} is in two shards; give each shard once")));
+            }
+            slots[r] = Some(body.run(&p, r));
+        }
+    }
+    let missing = slots.iter().filter(|s| s.is_none()).count();
+    if missing > 0 {
+        let n = files[0].shard[1];
+        let have: Vec<String> = files.iter().map(|f| format!("{}/{n}", f.shard[0])).collect();
+        return Err(Error::invalid(
+            "merge",
+            format!("{missing} of {total} runs are missing (shards given: {}); give every shard", have.join(", ")),
+        ));
+    }
+    Ok((p, slots.into_iter().map(|s| s.expect("checked above")).collect()))
+}
