@@ -86,9 +86,16 @@ fn split_last_column(table: ArrayD<f64>) -> (ArrayD<f32>, Vec<f64>) {
 }
 
 pub(super) fn load_csv(path: &str) -> Result<Dataset> {
-    let bytes = read(path)?;
+    csv_from_bytes(path, &read(path)?)
+}
+
+/// A CSV file's contents, `path` naming it in errors (an upload's file name).
+pub(super) fn csv_from_bytes(path: &str, bytes: &[u8]) -> Result<Dataset> {
+    if bytes.is_empty() {
+        return Err(Error::file(path, "empty file"));
+    }
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&bytes[..]);
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(bytes);
     let (mut values, mut width, mut first_line) = (Vec::new(), 0, 0);
     // The file line of each sample.
     let mut lines: Vec<usize> = Vec::new();
@@ -163,8 +170,11 @@ fn check_npy_header(path: &str, bytes: &[u8]) -> Result<()> {
 
 /// Any float (f32/f64) or, if `ints`, integer array in an `.npy` file, as f64.
 fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
-    let bytes = read(path)?;
-    check_npy_header(path, &bytes)?;
+    npy_any_from_bytes(path, &read(path)?, ints)
+}
+
+fn npy_any_from_bytes(path: &str, bytes: &[u8], ints: bool) -> Result<(ArrayD<f64>, bool)> {
+    check_npy_header(path, bytes)?;
     let fail = |e: ReadNpyError| Error::file(path, format!("not a readable .npy array: {e}"));
     fn wrong(r: &std::result::Result<impl Sized, ReadNpyError>) -> bool {
         matches!(r, Err(ReadNpyError::WrongDescriptor(_)))
@@ -200,7 +210,15 @@ fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
 }
 
 pub(super) fn load_npy(path: &str) -> Result<Dataset> {
-    let (table, _) = read_npy_any(path, false)?;
+    npy_from_bytes(path, &read(path)?)
+}
+
+/// An `.npy` file's contents, `path` naming it in errors (an upload's file name).
+pub(super) fn npy_from_bytes(path: &str, bytes: &[u8]) -> Result<Dataset> {
+    if bytes.is_empty() {
+        return Err(Error::file(path, "empty file"));
+    }
+    let (table, _) = npy_any_from_bytes(path, bytes, false)?;
     if table.ndim() != 2 || table.shape()[1] < 2 {
         return Err(Error::file(
             path,
