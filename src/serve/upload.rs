@@ -19,6 +19,7 @@ pub const MAX_UPLOADS: usize = 8;
 pub const PREFIX: &str = "upload:";
 
 /// One uploaded file, parsed.
+#[derive(Debug)]
 pub struct Upload {
     pub id: String,
     /// The file name the command line uses (`--data NAME`).

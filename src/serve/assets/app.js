@@ -7,7 +7,7 @@
   const DEFAULT_INITS = ["zeros", "kaiming_normal(nonlinearity=relu)"];
   const state = {
     run: null, source: null, setup: null, epochs: [], snaps: [], done: [], dirty: false,
-    frames: 0, playing: false, lastEpochs: [], uploads: {},
+    frames: 0, playing: false, lastEpochs: [], uploads: {}, resets: 0, draws: 0,
   };
   window.playground = state;
 
@@ -194,7 +194,7 @@
       } else if (e.type === "snapshot") {
         state.snaps[e.init_index] = e;
       } else if (e.type === "reset") {
-        clearData(); V.setup(state, state.setup);
+        clearData(); V.setup(state, state.setup); state.resets++;
       } else if (e.type === "done") {
         state.done[e.init_index] = e;
       } else if (e.type === "error") {
@@ -209,6 +209,7 @@
     if (state.dirty && state.setup) {
       state.dirty = false;
       V.draw(state);
+      state.draws++;
       const n = state.setup.epochs;
       const at = state.lastEpochs.length ? Math.min(...state.setup.inits.map((_, k) => (state.lastEpochs[k] ?? -1) + 1)) : 0;
       const finished = state.done.filter(Boolean).length === state.setup.inits.length;
