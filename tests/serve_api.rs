@@ -72,7 +72,7 @@ fn events_equal_compare(body: &str, args: &[&str], epochs: usize) {
         for k in ["loss", "accuracy"] {
             assert!(same(&row[k], e, k), "{k}: csv {} vs event {}", row[k], e[k]);
         }
-        let evaluated = epoch % every == 0 || epoch + 1 == epochs;
+        let evaluated = epoch.is_multiple_of(every) || epoch + 1 == epochs;
         for k in ["test_loss", "test_accuracy"] {
             if evaluated {
                 assert!(same(&row[k], e, k), "{k}: csv {} vs event {}", row[k], e[k]);

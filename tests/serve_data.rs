@@ -81,7 +81,9 @@ fn an_uploaded_file_trains_as_compare_trains_it() {
     for e in &events {
         let row = rows
             .iter()
-            .find(|r| r[col("init")] == e["init"].as_str().unwrap() && r[col("epoch")] == e["epoch"].to_string())
+            .find(|r| {
+                r[col("init")] == e["init"].as_str().unwrap() && e["epoch"] == r[col("epoch")].parse::<u64>().unwrap()
+            })
             .unwrap();
         for k in ["loss", "test_loss"] {
             let v = raw_number(e, k).unwrap();

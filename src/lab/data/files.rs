@@ -179,11 +179,11 @@ fn npy_any_from_bytes(path: &str, bytes: &[u8], ints: bool) -> Result<(ArrayD<f6
     fn wrong(r: &std::result::Result<impl Sized, ReadNpyError>) -> bool {
         matches!(r, Err(ReadNpyError::WrongDescriptor(_)))
     }
-    let r = ArrayD::<f32>::read_npy(&bytes[..]);
+    let r = ArrayD::<f32>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(f64::from), false));
     }
-    let r = ArrayD::<f64>::read_npy(&bytes[..]);
+    let r = ArrayD::<f64>::read_npy(bytes);
     if !wrong(&r) || !ints {
         return r.map(|a| (a, false)).map_err(|e| match e {
             ReadNpyError::WrongDescriptor(d) => {
@@ -192,15 +192,15 @@ fn npy_any_from_bytes(path: &str, bytes: &[u8], ints: bool) -> Result<(ArrayD<f6
             e => fail(e),
         });
     }
-    let r = ArrayD::<i64>::read_npy(&bytes[..]);
+    let r = ArrayD::<i64>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(|v| v as f64), true));
     }
-    let r = ArrayD::<i32>::read_npy(&bytes[..]);
+    let r = ArrayD::<i32>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(f64::from), true));
     }
-    match ArrayD::<u8>::read_npy(&bytes[..]) {
+    match ArrayD::<u8>::read_npy(bytes) {
         Ok(a) => Ok((a.mapv(f64::from), true)),
         Err(ReadNpyError::WrongDescriptor(d)) => {
             Err(Error::file(path, format!("dtype {d} is not supported; expected float32/float64 or int64/int32/uint8")))
