@@ -63,10 +63,22 @@ fn events_equal_compare(body: &str, args: &[&str], epochs: usize) {
     }
     let csv = compare_metrics(args);
     assert_eq!(csv.len(), seen.len());
+    // The held-out set is evaluated every `test_every` epochs and at the last (the page's
+    // charts need no more); the numbers that come are metrics.csv's.
+    let every = initlab::serve::driver::test_every(epochs);
     for e in &seen {
-        let row = &csv[&(e["init"].as_str().unwrap().to_string(), e["epoch"].as_u64().unwrap() as usize)];
-        for k in ["loss", "accuracy", "test_loss", "test_accuracy"] {
+        let epoch = e["epoch"].as_u64().unwrap() as usize;
+        let row = &csv[&(e["init"].as_str().unwrap().to_string(), epoch)];
+        for k in ["loss", "accuracy"] {
             assert!(same(&row[k], e, k), "{k}: csv {} vs event {}", row[k], e[k]);
+        }
+        let evaluated = epoch.is_multiple_of(every) || epoch + 1 == epochs;
+        for k in ["test_loss", "test_accuracy"] {
+            if evaluated {
+                assert!(same(&row[k], e, k), "{k}: csv {} vs event {}", row[k], e[k]);
+            } else {
+                assert!(e[k].is_null(), "epoch {epoch}: {k} not evaluated");
+            }
         }
         assert_eq!(row["seed"], e["seed"].to_string());
     }
@@ -114,6 +126,16 @@ fn minibatch_adam_events_are_compares_metrics_bit_for_bit() {
         "64",
     ];
     events_equal_compare(body, &args, 6);
+}
+
+#[test]
+fn a_long_batchnorm_run_evaluates_sparsely_and_trains_the_same() {
+    // 400 epochs: the held-out set every 2nd epoch; skipping it changes no training number
+    // (evaluation draws nothing and leaves BatchNorm's running statistics alone).
+    let body = r#"{"data": "moons", "model": "mlp:in-16-out:relu:bn", "inits": ["kaiming_uniform"], "epochs": 400}"#;
+    let args = ["--data", "moons", "--model", "mlp:in-16-out:relu:bn", "--init", "kaiming_uniform", "--epochs", "400"];
+    assert_eq!(initlab::serve::driver::test_every(400), 2);
+    events_equal_compare(body, &args, 400);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! it), then headless Chromium driven by `tests/browser/serve.mjs` (playwright-core): no console
 //! error, no request outside 127.0.0.1, zeros' single distinct unit against kaiming's many, Play
 //! moves the loss chart, Reset replays the first-epoch loss, the exported command gives the page's
-//! loss, a bad setting shows its message. `bash scripts/test.sh` installs Chromium and
+//! loss, a bad setting shows its message, sine takes adam's defaults, an uploaded CSV trains
+//! (fitted curve, the file offered to save) and a bad one shows compare's message. `bash scripts/test.sh` installs Chromium and
 //! playwright-core; without them this test fails (it never skips). With
 //! INITLAB_SCREENSHOTS=DIR it also saves the page at 800 and 1600 px.
 
@@ -49,5 +50,5 @@ fn the_playground_works_in_headless_chromium() {
     drop(server);
     let (stdout, stderr) = (String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
     assert!(run.status.success(), "browser test failed:\n{stdout}{stderr}");
-    assert!(stdout.contains("symmetry, play, export, reset and errors work"), "{stdout}{stderr}");
+    assert!(stdout.contains("symmetry, play, export, reset, errors, defaults and upload work"), "{stdout}{stderr}");
 }

@@ -3,12 +3,12 @@
 
 use super::session::{Cursor, Session};
 use super::settings::{command_line, Settings};
+use super::upload::{too_big, MAX_UPLOAD};
 use super::{assets, schema, torch, State, MAX_BODY, MAX_RUNS, REQUEST_TIMEOUT};
 use axum::body::Bytes;
-use axum::extract::{Path, Query, Request, State as St};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State as St};
+use axum::http::{header, StatusCode};
 use axum::middleware::{self, Next};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -34,7 +34,6 @@ fn unknown_run(id: &str) -> Response {
 pub fn router(state: Arc<State>) -> Router {
     let api = Router::new()
         .route("/api/schema", get(get_schema))
-        .route("/api/phase", get(get_phase))
         .route("/api/runs", post(create).get(list))
         .route("/api/runs/{id}", get(show))
         .route("/api/runs/{id}/events", get(events))
@@ -42,9 +41,21 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/runs/{id}/torch", get(torch_program))
         .route("/api/runs/{id}/{action}", post(control))
         .fallback(get(asset))
-        .layer(middleware::from_fn_with_state(state.clone(), limit_in_flight))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+    // Uploads have their own, larger limit (checked in the handler, with a JSON error).
+    let data = Router::new()
+        .route("/api/data", post(upload))
+        .route("/api/data/{id}", get(download))
+        .layer(DefaultBodyLimit::disable());
+    // A phase diagram is computed once per activation (cached) and may take longer than the
+    // request timeout on a busy machine: it runs on a blocking thread and is awaited, not timed
+    // out (the page asks for it in the background).
+    let phase = Router::new().route("/api/phase", get(get_phase));
+    let api = api
+        .merge(data)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .merge(phase)
+        .layer(middleware::from_fn_with_state(state.clone(), limit_in_flight))
         .with_state(state);
     api.method_not_allowed_fallback(|| async { error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed here") })
 }
@@ -117,7 +128,8 @@ async fn create(st: S, body: Bytes) -> Response {
             format!("{MAX_RUNS} runs are live, the server's limit; close a playground page or stop a run"),
         );
     }
-    let checked = match tokio::task::spawn_blocking(move || settings.check()).await {
+    let st2 = st.0.clone();
+    let checked = match tokio::task::spawn_blocking(move || settings.check(&st2.uploads)).await {
         Ok(Ok(c)) => c,
         Ok(Err(refusal)) => return (StatusCode::BAD_REQUEST, Json(refusal)).into_response(),
         Err(_) => return error(StatusCode::BAD_REQUEST, "these settings could not be checked"),
@@ -134,6 +146,63 @@ async fn create(st: S, body: Bytes) -> Response {
     let s = Session::start(id.clone(), checked.config, checked.prepared, checked.snapshot_every, checked.paused);
     runs.insert(id.clone(), s);
     (StatusCode::CREATED, Json(json!({"id": id, "command": command}))).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+fn data_error(status: StatusCode, e: impl std::fmt::Display) -> Response {
+    (status, Json(json!({"error": super::one_line(&e.to_string()), "field": "data"}))).into_response()
+}
+
+/// `POST /api/data?name=FILE.csv`: the body is the file; read as `compare --data FILE` reads it.
+async fn upload(
+    st: S,
+    q: Result<Query<UploadQuery>, axum::extract::rejection::QueryRejection>,
+    req: Request,
+) -> Response {
+    let name = match q {
+        Ok(Query(UploadQuery { name: Some(n) })) => n,
+        _ => return data_error(StatusCode::BAD_REQUEST, "upload: name the file, e.g. POST /api/data?name=points.csv"),
+    };
+    let claimed =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if let Some(n) = claimed.filter(|&n| n > MAX_UPLOAD as u64) {
+        return data_error(StatusCode::PAYLOAD_TOO_LARGE, too_big(n.min(usize::MAX as u64) as usize));
+    }
+    let bytes = match axum::body::to_bytes(req.into_body(), MAX_UPLOAD).await {
+        Ok(b) => b.to_vec(),
+        Err(_) => return data_error(StatusCode::PAYLOAD_TOO_LARGE, too_big(MAX_UPLOAD + 1)),
+    };
+    let st2 = st.0.clone();
+    match tokio::task::spawn_blocking(move || st2.uploads.add(&name, bytes)).await {
+        Ok(Ok(u)) => (StatusCode::CREATED, Json(u.summary())).into_response(),
+        Ok(Err(e)) => data_error(StatusCode::BAD_REQUEST, e),
+        Err(_) => data_error(StatusCode::BAD_REQUEST, "upload: the file could not be read"),
+    }
+}
+
+/// `GET /api/data/{id}`: an upload's file as it came, to save beside the exported command.
+async fn download(st: S, Path(id): Path<String>) -> Response {
+    match st.uploads.get(&id) {
+        Some(u) => (
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", u.name)),
+            ],
+            u.bytes.clone(),
+        )
+            .into_response(),
+        None => {
+            let id: String = id.chars().take(40).collect();
+            error(
+                StatusCode::NOT_FOUND,
+                format!("upload '{id}': no such upload (uploads live in memory until the server stops)"),
+            )
+        }
+    }
 }
 
 async fn list(st: S) -> Response {
@@ -188,7 +257,6 @@ async fn show(st: S, Path(id): Path<String>) -> Response {
 struct Watch {
     session: Arc<Session>,
     cursor: Cursor,
-    pending: std::collections::VecDeque<Arc<str>>,
     state: Arc<State>,
     _permit: tokio::sync::OwnedSemaphorePermit,
     first: bool,
@@ -209,36 +277,44 @@ async fn events(st: S, Path(id): Path<String>) -> Response {
         );
     };
     session.subscribe();
-    let w = Watch {
-        session,
-        cursor: Cursor::default(),
-        pending: Default::default(),
-        state: st.0.clone(),
-        _permit: permit,
-        first: true,
-    };
+    let w = Watch { session, cursor: Cursor::default(), state: st.0.clone(), _permit: permit, first: true };
+    // Server-Sent Events written by hand so that whatever accumulated in a frame's time (30 ms)
+    // goes out as one chunk: one write for a hundred epochs, not one each.
     let stream = futures_util::stream::unfold(w, |mut w| async move {
+        let mut quiet = 0u32;
         loop {
             if w.first {
                 w.first = false;
-                let e = Event::default().data(setup(&w.session).to_string());
-                return Some((Ok::<Event, Infallible>(e), w));
-            }
-            if let Some(j) = w.pending.pop_front() {
-                return Some((Ok(Event::default().data(&*j)), w));
+                let chunk = format!("data: {}\n\n", setup(&w.session));
+                return Some((Ok::<Bytes, Infallible>(Bytes::from(chunk)), w));
             }
             if w.state.closing.load(Ordering::SeqCst) {
                 return None;
             }
-            // Batches: whatever accumulated in a frame's time goes out together.
             tokio::time::sleep(Duration::from_millis(30)).await;
             let fresh = w.session.log.since(&mut w.cursor);
-            w.pending.extend(fresh);
+            if !fresh.is_empty() {
+                let mut chunk = String::with_capacity(fresh.iter().map(|j| j.len() + 8).sum());
+                for j in &fresh {
+                    chunk.push_str("data: ");
+                    chunk.push_str(j);
+                    chunk.push_str("\n\n");
+                }
+                return Some((Ok(Bytes::from(chunk)), w));
+            }
+            quiet += 1;
+            if quiet >= 330 {
+                // About 10 s without an event: a comment line keeps proxies and the page's
+                // EventSource from taking the stream for dead (and finds a closed page).
+                return Some((Ok(Bytes::from_static(b": keep-alive\n\n")), w));
+            }
         }
     });
-    let mut r = Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(10))).into_response();
-    r.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    r
+    (
+        [(header::CONTENT_TYPE, "text/event-stream"), (header::CACHE_CONTROL, "no-cache")],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response()
 }
 
 async fn command(st: S, Path(id): Path<String>) -> Response {

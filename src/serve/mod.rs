@@ -1,6 +1,6 @@
 //! `initlab serve`: the live playground. An HTTP server (axum on tokio) that serves one page,
 //! every asset embedded in the binary, and an API the page itself uses: `GET /api/schema`,
-//! `POST /api/runs`, `GET /api/runs/{id}/events` (Server-Sent Events), the controls
+//! `POST /api/data` (an uploaded CSV/NPY), `POST /api/runs`, `GET /api/runs/{id}/events` (Server-Sent Events), the controls
 //! `POST /api/runs/{id}/{pause,resume,step,reset,stop}`, and the exports
 //! `GET /api/runs/{id}/command` and `/torch`. Training happens in the Rust engine on plain
 //! threads, with `compare`'s own code, so the page's numbers are the command line's.
@@ -12,13 +12,15 @@
 
 mod api;
 mod assets;
+mod command;
 mod control;
-mod driver;
+pub mod driver;
 pub mod schema;
 pub mod session;
 pub mod settings;
 pub mod snapshot;
 pub mod torch;
+pub mod upload;
 
 use session::Session;
 use std::collections::HashMap;
@@ -45,6 +47,8 @@ pub const UNWATCHED_GRACE: Duration = Duration::from_secs(60);
 /// The server's whole state: the live runs.
 pub struct State {
     pub runs: Mutex<HashMap<String, Arc<Session>>>,
+    /// Uploaded data files (in memory).
+    pub uploads: upload::Uploads,
     next_id: AtomicU64,
     pub streams: Arc<tokio::sync::Semaphore>,
     pub in_flight: Arc<tokio::sync::Semaphore>,
@@ -56,6 +60,7 @@ impl State {
     pub fn new() -> Arc<State> {
         Arc::new(State {
             runs: Mutex::new(HashMap::new()),
+            uploads: upload::Uploads::default(),
             next_id: AtomicU64::new(1),
             streams: Arc::new(tokio::sync::Semaphore::new(MAX_STREAMS)),
             in_flight: Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT)),

@@ -24,12 +24,17 @@ pub fn schema() -> Value {
         "defaults": {
             "data": "spiral", "depth": 2, "width": 100, "activation": "relu", "norm": "none",
             "residual": false, "bias": true, "seed": 0, "epochs": 300, "optimizer": "sgd",
-            "lr": 0.1, "momentum": 0.9, "batch_size": null,
-            "inits": ["zeros", "kaiming_normal(nonlinearity=relu)"]
+            "lr": 0.05, "momentum": 0.9, "batch_size": null,
+            "inits": ["zeros", "kaiming_normal(nonlinearity=relu)"],
+            "by_task": {
+                "classification": {"optimizer": "sgd", "lr": 0.05, "momentum": 0.9},
+                "regression": {"optimizer": "adam", "lr": 0.001}
+            }
         },
+        "tasks": crate::lab::data::task::TASKS,
         "limits": {
             "inits": MAX_INITS, "epochs": MAX_EPOCHS, "depth": MAX_DEPTH, "parameters": MAX_PARAMS,
-            "runs": super::MAX_RUNS, "streams": super::MAX_STREAMS, "body_bytes": super::MAX_BODY
+            "runs": super::MAX_RUNS, "upload_bytes": super::upload::MAX_UPLOAD, "streams": super::MAX_STREAMS, "body_bytes": super::MAX_BODY
         }
     })
 }
@@ -44,6 +49,12 @@ pub fn phase(activation: &str) -> crate::Result<Value> {
     static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
         std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
+    if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&act.label()) {
+        return Ok(v.clone());
+    }
+    // One diagram at a time: requests for the same one wait for it and then read the cache.
+    static COMPUTING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = COMPUTING.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(v) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&act.label()) {
         return Ok(v.clone());
     }

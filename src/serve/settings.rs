@@ -3,8 +3,9 @@
 //! through the same [`prepare`], so every error is the one the command line prints, and the
 //! playground adds its own caps (inits, epochs, layers, parameters) on top.
 
-use crate::lab::data::{self, SYNTHETIC};
-use crate::lab::experiments::compare::{prepare, split_label, CompareConfig, Prepared};
+use super::upload::{Upload, Uploads, MAX_UPLOADS, PREFIX};
+use crate::lab::data::{self, task, SYNTHETIC};
+use crate::lab::experiments::compare::{prepare_with, split_label, CompareConfig, Prepared};
 use crate::lab::models::ModelSpec;
 use crate::{Error, Result};
 use serde::{Deserialize, Serialize};
@@ -84,23 +85,25 @@ fn yes() -> bool {
 fn spiral() -> String {
     "spiral".into()
 }
-fn sgd() -> String {
-    "sgd".into()
-}
 
 /// The body of `POST /api/runs`.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// A built-in dataset, or `upload:ID` (see [`super::upload`]).
     #[serde(default = "spiral")]
     pub data: String,
+    /// `classification` or `regression`: how an upload's targets are read (default: from them).
+    pub task: Option<String>,
+    /// The fraction of an upload's rows held out as its test set (compare's `--test-split`).
+    pub test_split: Option<Num>,
     pub model: Option<ModelChoice>,
     /// Rules text per init, `label@rules` to name one.
     pub inits: Vec<String>,
     pub seed: Option<Num>,
     pub epochs: Option<Num>,
-    #[serde(default = "sgd")]
-    pub optimizer: String,
+    /// Default by task, as compare's: sgd for classification, adam for regression.
+    pub optimizer: Option<String>,
     pub lr: Option<Num>,
     pub momentum: Option<Num>,
     pub weight_decay: Option<Num>,
@@ -121,6 +124,13 @@ pub struct Refusal {
     /// The init's position for an `inits` error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub index: Option<usize>,
+}
+
+/// The data's sizes and task, known before anything is built.
+struct Shape {
+    din: usize,
+    dout: usize,
+    regression: bool,
 }
 
 /// Settings that passed every check.
@@ -152,6 +162,9 @@ fn field_of(msg: &str, config: &CompareConfig) -> (String, Option<usize>) {
         ("model", "model"),
         ("--model", "model"),
         ("dataset", "data"),
+        ("--task", "task"),
+        ("--test-split", "test_split"),
+        ("upload", "data"),
         ("--data", "data"),
         ("--depth", "depth"),
         ("--width", "width"),
@@ -164,17 +177,9 @@ fn field_of(msg: &str, config: &CompareConfig) -> (String, Option<usize>) {
     ("body".into(), None)
 }
 
-fn shell_word(a: &str) -> String {
-    if !a.is_empty() && a.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c)) {
-        a.to_string()
-    } else {
-        format!("'{}'", a.replace('\'', "'\\''"))
-    }
-}
-
 impl Settings {
     /// The model shorthand these settings give.
-    fn model_text(&self) -> Result<String> {
+    fn model_text(&self, shape: &Shape) -> Result<String> {
         let c = match &self.model {
             None => return Ok(crate::lab::models::DEFAULT_MODEL.into()),
             Some(ModelChoice::Shorthand(s)) => {
@@ -207,9 +212,7 @@ impl Settings {
             opts.push("nobias".into());
         }
         let sizes = if c.residual {
-            let d = data::synthetic(self.data.trim(), 0).ok();
-            let (i, o) = d.map_or((2, 3), |d| (d.input.len() / d.len().max(1), d.num_outputs()));
-            format!("resmlp:{i}-{width}x{depth}-{o}")
+            format!("resmlp:{}-{width}x{depth}-{}", shape.din, shape.dout)
         } else if depth <= 4 {
             let mut s = vec!["in".to_string()];
             s.extend((0..depth).map(|_| width.to_string()));
@@ -221,14 +224,47 @@ impl Settings {
         Ok(format!("{sizes}:{}", opts.join(":")))
     }
 
-    fn config(&self) -> Result<(CompareConfig, usize)> {
+    /// The data's sizes and task (an upload read as `task`).
+    fn shape(&self, upload: Option<&Upload>) -> Result<Shape> {
+        let d = match upload {
+            Some(u) => match self.task.as_deref() {
+                Some(t) => task::as_task(u.data.clone(), t, &format!("--data '{}'", u.name))?,
+                None => u.data.clone(),
+            },
+            None => data::synthetic(self.data.trim(), 0)?,
+        };
+        Ok(Shape { din: d.input.len() / d.len().max(1), dout: d.num_outputs(), regression: !d.is_classification() })
+    }
+
+    fn config(&self, upload: Option<&Upload>) -> Result<(CompareConfig, usize, Shape)> {
         let name = self.data.trim();
-        if !SYNTHETIC.contains(&name) {
-            return Err(Error::invalid(
-                format!("dataset '{name}'"),
-                format!("the playground takes a built-in dataset: {}", SYNTHETIC.join(", ")),
-            ));
+        if let Some(t) = self.task.as_deref() {
+            if !task::TASKS.contains(&t) {
+                return Err(Error::invalid(format!("--task '{t}'"), format!("one of {}", task::TASKS.join(", "))));
+            }
         }
+        let name = match upload {
+            Some(u) => u.name.as_str(),
+            None if name.starts_with(PREFIX) => {
+                return Err(Error::invalid(
+                    format!("dataset '{name}'"),
+                    format!(
+                        "no such upload (the server keeps the last {MAX_UPLOADS} in memory until it stops); upload the file again"
+                    ),
+                ))
+            }
+            None if !SYNTHETIC.contains(&name) => {
+                return Err(Error::invalid(
+                    format!("dataset '{name}'"),
+                    format!(
+                        "the playground takes a built-in dataset ({}) or an upload (POST /api/data, then \"data\": \"upload:ID\")",
+                        SYNTHETIC.join(", ")
+                    ),
+                ))
+            }
+            None => name,
+        };
+        let shape = self.shape(upload)?;
         if self.inits.len() > MAX_INITS {
             return Err(Error::invalid(
                 format!("--init ×{}", self.inits.len()),
@@ -243,11 +279,15 @@ impl Settings {
             ));
         }
         let epochs = epochs as usize;
-        let optimizer = self.optimizer.trim().to_string();
+        // compare's defaults by task: sgd (lr 0.05, momentum 0.9) for classification, adam (lr
+        // 1e-3) for regression.
+        let optimizer = match self.optimizer.as_deref().map(str::trim) {
+            Some(o) if !o.is_empty() => o.to_string(),
+            _ => (if shape.regression { "adam" } else { "sgd" }).to_string(),
+        };
         let lr = match &self.lr {
             Some(n) => n.float("lr")?,
             None => {
-                // compare's classification default (its regression default is adam at 1e-3).
                 if optimizer == "adam" {
                     1e-3
                 } else {
@@ -275,8 +315,9 @@ impl Settings {
             None => (epochs / 30).max(1),
         };
         let seed = self.seed.as_ref().map_or(Ok(0), |n| n.whole("seed"))?;
-        let model = self.model_text()?;
-        let threshold = if name == "sine" { 0.05 } else { 0.5 };
+        let model = self.model_text(&shape)?;
+        let threshold = if shape.regression { 0.05 } else { 0.5 };
+        let test_split = self.test_split.as_ref().map(|n| n.float("test-split")).transpose()?;
         Ok((
             CompareConfig {
                 model,
@@ -292,36 +333,43 @@ impl Settings {
                 batch_size,
                 threshold,
                 test: None,
-                test_split: None,
+                test_split,
                 snapshots: Vec::new(),
-                task: None,
+                task: self.task.clone(),
                 standardize: false,
                 param: None,
             },
             every,
+            shape,
         ))
     }
 
     /// Every check of `initlab compare` plus the playground's caps; the model is built only
     /// once its parameter count is known to fit.
-    pub fn check(&self) -> std::result::Result<Checked, Refusal> {
+    pub fn check(&self, uploads: &Uploads) -> std::result::Result<Checked, Refusal> {
+        let upload = uploads.get(self.data.trim()).filter(|_| self.data.trim().starts_with(PREFIX));
+        let file = upload.as_ref().map(|u| u.name.clone());
         let refuse = |e: Error, c: &CompareConfig| {
             let error = super::one_line(&e.to_string());
-            let (field, index) = field_of(&error, c);
+            let (field, index) = match &file {
+                // The file's own errors (`points.csv: line 3 …`) are about the data.
+                Some(f) if error.starts_with(&format!("{f}:")) => ("data".to_string(), None),
+                _ => field_of(&error, c),
+            };
             Refusal { error, field, index }
         };
-        let (config, every) = self.config().map_err(|e| refuse(e, &CompareConfig::default()))?;
-        check_size(&config).map_err(|e| refuse(e, &config))?;
-        let prepared = prepare(&config).map_err(|e| refuse(e, &config))?;
+        let (config, every, shape) =
+            self.config(upload.as_deref()).map_err(|e| refuse(e, &CompareConfig::default()))?;
+        check_size(&config, &shape).map_err(|e| refuse(e, &config))?;
+        let prepared = prepare_with(&config, upload.as_ref().map(|u| &u.data)).map_err(|e| refuse(e, &config))?;
         Ok(Checked { config, prepared, snapshot_every: every, paused: self.paused })
     }
 }
 
 /// Refuses models over [`MAX_PARAMS`] (counted from the sizes, before anything is built).
-fn check_size(c: &CompareConfig) -> Result<()> {
+fn check_size(c: &CompareConfig, shape: &Shape) -> Result<()> {
     let spec = ModelSpec::parse(&c.model)?;
-    let d = data::synthetic(&c.data, c.seed)?;
-    let (din, dout) = (d.input.len() / d.len().max(1), d.num_outputs());
+    let (din, dout) = (shape.din, shape.dout);
     let sizes: Vec<usize> = match &spec {
         ModelSpec::Mlp { sizes, .. } | ModelSpec::ResMlp { sizes, .. } => sizes.clone(),
         _ => return Ok(()),
@@ -349,30 +397,4 @@ fn check_size(c: &CompareConfig) -> Result<()> {
     Ok(())
 }
 
-/// The `initlab compare` command that trains exactly what a run with `config` shows.
-pub fn command_line(c: &CompareConfig) -> String {
-    let mut a: Vec<String> = vec!["initlab".into(), "compare".into()];
-    let mut flag = |f: &str, v: String| {
-        a.push(f.into());
-        a.push(shell_word(&v));
-    };
-    flag("--data", c.data.clone());
-    flag("--model", c.model.clone());
-    for (label, rules) in &c.inits {
-        flag("--init", if label == rules { rules.clone() } else { format!("{label}@{rules}") });
-    }
-    flag("--seeds", "1".into());
-    flag("--seed", c.seed.to_string());
-    flag("--epochs", c.epochs.to_string());
-    flag("--optimizer", c.optimizer.clone());
-    flag("--lr", c.lr.to_string());
-    flag("--momentum", c.momentum.to_string());
-    if c.weight_decay != 0.0 {
-        flag("--weight-decay", c.weight_decay.to_string());
-    }
-    if let Some(b) = c.batch_size {
-        flag("--batch-size", b.to_string());
-    }
-    flag("--out", "runs/playground".into());
-    a.join(" ")
-}
+pub use super::command::command_line;

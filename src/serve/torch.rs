@@ -72,8 +72,40 @@ def build(s):
 "#;
 
 const MAIN: &str = r#"
+def load_file(path, seed, split, task):
+    """initlab's reading of a .csv/.npy file (the last column the target: class ids when every
+    target is an integer, unless TASK says otherwise) and of --test-split (torch.randperm from
+    the data's own generator, both parts in file order)."""
+    import csv
+    import numpy as np
+    if path.lower().endswith(".npy"):
+        t = np.load(path).astype(np.float64)
+    else:
+        with open(path, newline="") as f:
+            rows = [[v.strip() for v in r] for r in csv.reader(f) if r]
+        try:
+            [float(v) for v in rows[0]]
+        except ValueError:
+            rows = rows[1:]  # a header
+        t = np.array([[float(v) for v in r] for r in rows])
+    x = torch.tensor(t[:, :-1], dtype=torch.float32)
+    y = t[:, -1]
+    classify = task == "classification" or (task is None and bool(np.all(y == np.round(y))))
+    y = torch.tensor(y, dtype=torch.long) if classify else torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    if split is None:
+        return (x, y), (None, None)
+    n = len(x)
+    k = int(math.floor(split * n + 0.5))
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
+    test, train = perm[:k].sort().values, perm[k:].sort().values
+    return (x[train], y[train]), (x[test], y[test])
+
+
 def run(label, rules):
-    (x, y), (tx, ty) = dataset_split(DATA, SEED)
+    if DATA_FILE:
+        (x, y), (tx, ty) = load_file(DATA_FILE, SEED, TEST_SPLIT, TASK)
+    else:
+        (x, y), (tx, ty) = dataset_split(DATA, SEED)
     torch.manual_seed(SEED)
     model = build(SPEC)
     if rules:
@@ -90,12 +122,14 @@ def run(label, rules):
     n = len(x)
     bs = min(BATCH_SIZE or n, n)
     for epoch in range(EPOCHS):
-        model.eval()
-        with torch.no_grad():
-            out = model(tx)
-            test_loss = loss_fn(out, ty).item()
-            test_acc = (out.argmax(1) == ty).float().mean().item() if classify else None
-        model.train()
+        test_loss = test_acc = None
+        if tx is not None:
+            model.eval()
+            with torch.no_grad():
+                out = model(tx)
+                test_loss = loss_fn(out, ty).item()
+                test_acc = (out.argmax(1) == ty).float().mean().item() if classify else None
+            model.train()
         order = torch.randperm(n) if bs < n else torch.arange(n)
         losses, correct = [], 0
         for i in range(0, n, bs):
@@ -167,6 +201,13 @@ pub fn program(config: &CompareConfig, p: &Prepared) -> Result<String> {
     out.push_str("\n# ---- this run's settings ----\nimport json\n");
     out.push_str(&format!("SPEC = json.loads({})\n", py_str(&spec)));
     out.push_str(&format!("DATA = {}\n", py_str(&config.data)));
+    let file = !crate::lab::data::SYNTHETIC.contains(&config.data.as_str());
+    if file {
+        out.push_str("# The uploaded file: save it (the page's 'save the data' link) beside this program.\n");
+    }
+    out.push_str(&format!("DATA_FILE = {}\n", if file { py_str(&config.data) } else { "None".into() }));
+    out.push_str(&format!("TEST_SPLIT = {}\n", config.test_split.map_or("None".into(), py_float)));
+    out.push_str(&format!("TASK = {}\n", config.task.as_deref().map_or("None".into(), py_str)));
     out.push_str(&format!("SEED = {}\n", config.seed));
     out.push_str(&format!("EPOCHS = {}\n", config.epochs));
     out.push_str(&format!("OPTIMIZER = {}\n", py_str(&config.optimizer)));

@@ -16,6 +16,13 @@ if (!base || !binary) { console.error("usage: node serve.mjs URL INITLAB_BINARY 
 const origin = new URL(base).origin;
 const failures = [];
 const check = (ok, what) => { if (!ok) failures.push(what); return ok; };
+// Two animation frames and a redraw after them: the page has drawn what it holds.
+const settled = async () => {
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  await page.evaluate(() => { window.playground.dirty = true; });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+};
+let page;
 
 const browser = await chromium.launch({
   executablePath: process.env.INITLAB_CHROMIUM || "/usr/bin/chromium",
@@ -23,7 +30,7 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   const errors = [], outside = [];
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -54,8 +61,8 @@ try {
   console.log(`the page drew ${fps} frames per second while training`);
 
   // Training to the end; the page's last loss against the exported command's metrics.csv.
-  await page.waitForFunction(() => window.playground.done.filter(Boolean).length === 2, null, { timeout: 60000 });
-  await page.waitForTimeout(100);
+  await page.waitForFunction(() => window.playground.done.filter(Boolean).length === 2 &&
+    window.playground.epochs.every((r) => r && r.length === 40), null, { timeout: 60000 });
   const shown = await page.evaluate(() => window.playground.epochs.map((r) => [r[0].loss, r[r.length - 1].loss, r.length]));
   check(shown.every((s) => s[2] === 40), `40 epochs per init shown: ${shown.map((s) => s[2])}`);
   await page.getByRole("button", { name: "initlab command" }).click();
@@ -77,8 +84,13 @@ try {
   rmSync(out, { recursive: true, force: true });
 
   // Reset replays the same init and seed: the same first-epoch loss.
+  // (Waits for the reset event itself, then for every init's first epoch after it: the old
+  // run's numbers never stand in for the new ones.)
+  const resets = await page.evaluate(() => window.playground.resets);
   await page.getByRole("button", { name: "Reset" }).click();
-  await page.waitForFunction((n) => window.playground.epochs.length === n && window.playground.epochs.every((r) => r && r.length >= 1 && r[0] && typeof r[0].loss === "number"), inits.length, { timeout: 20000 });
+  await page.waitForFunction(([n, r0]) => window.playground.resets > r0 && window.playground.epochs.length === n &&
+    window.playground.epochs.every((r) => r && r.length >= 1 && r[0] && r[0].epoch === 0 && typeof r[0].loss === "number"),
+  [inits.length, resets], { timeout: 30000 });
   const again = await page.evaluate(() => window.playground.epochs.map((r) => r[0].loss));
   check(again.every((l, k) => l === shown[k][0]), `first-epoch loss after Reset ${again} vs ${shown.map((s) => s[0])}`);
   await page.getByRole("button", { name: "Pause" }).click();
@@ -87,7 +99,7 @@ try {
     mkdirSync(shots, { recursive: true });
     for (const w of [800, 1600]) {
       await page.setViewportSize({ width: w, height: 1100 });
-      await page.waitForTimeout(400);
+      await settled();
       await page.screenshot({ path: path.join(shots, `playground-${w}.png`), fullPage: w === 800 });
     }
     await page.setViewportSize({ width: 1280, height: 1000 });
@@ -111,6 +123,45 @@ try {
   await page.waitForFunction(() => document.querySelector('.err[data-for="model"]').textContent.length > 0, null, { timeout: 10000 });
   check((await page.locator('.err[data-for="model"]').textContent()).includes("must be positive integers"), "width 0 message");
 
+  // compare's per-task defaults: sine trains with adam at 1e-3, spiral with sgd at 0.05, 0.9.
+  await page.fill("#width", "100");
+  await page.selectOption("#data", "sine");
+  await page.waitForFunction(() => window.playground.setup && window.playground.setup.data === "sine", null, { timeout: 20000 });
+  const opt = () => page.evaluate(() => [document.getElementById("optimizer").value, document.getElementById("lr").value, document.getElementById("momentum").value]);
+  let o = await opt();
+  check(o[0] === "adam" && o[1] === "0.001" && o[2] === "", `sine's defaults: ${o}`);
+  const sineCmd = await page.evaluate(async () => (await (await fetch(`/api/runs/${window.playground.run}/command`)).text()));
+  check(sineCmd.includes("--optimizer adam --lr 0.001"), `sine's command: ${sineCmd}`);
+  await page.selectOption("#data", "spiral");
+  await page.waitForFunction(() => window.playground.setup && window.playground.setup.data === "spiral", null, { timeout: 20000 });
+  o = await opt();
+  check(o[0] === "sgd" && o[1] === "0.05" && o[2] === "0.9", `spiral's defaults: ${o}`);
+
+  // An upload: a 1-D regression CSV trains with the regression defaults and shows a fitted curve;
+  // the command names the file and the page offers it to save.
+  let csv = "x,y\n";
+  for (let i = 0; i < 50; i++) { const x = -1.5 + (3 * i) / 49; csv += `${x},${Math.sin(3 * x)}\n`; }
+  await page.setInputFiles("#upload", { name: "wave.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await page.waitForFunction(() => window.playground.setup && window.playground.setup.data === "wave.csv" &&
+    window.playground.snaps.filter(Boolean).length === window.playground.setup.inits.length, null, { timeout: 20000 });
+  o = await opt();
+  check(o[0] === "adam" && o[1] === "0.001", `the upload's regression defaults: ${o}`);
+  check(await page.evaluate(() => window.playground.snaps.every((s) => !s || (Array.isArray(s.curve) && s.curve.length === 200))), "a fitted curve per init");
+  check((await page.locator("#boundary-title").textContent()) === "Fitted curve", "the view is the fitted curve");
+  check(await page.locator("#data-save").isVisible(), "the page offers the file to save");
+  const saved = await page.evaluate(async () => (await (await fetch(document.getElementById("data-link").href)).text()));
+  check(saved === csv, "the saved file is the uploaded one");
+  const upCmd = await page.evaluate(async () => (await (await fetch(`/api/runs/${window.playground.run}/command`)).text()));
+  check(upCmd.includes("--data wave.csv") && upCmd.includes("--test-split 0.2"), `the upload's command: ${upCmd}`);
+  check((await page.locator("#upload-note").textContent()).includes("50 rows"), "the upload's summary");
+  // A bad file: compare's message beside the data control, the run not replaced.
+  const runBefore = await page.evaluate(() => window.playground.run);
+  await page.setInputFiles("#upload", { name: "bad.csv", mimeType: "text/csv", buffer: Buffer.from("a,b\n1,2\n3,zz\n") });
+  await page.waitForFunction(() => document.querySelector('.err[data-for="data"]').textContent.length > 0, null, { timeout: 10000 });
+  const bad = await page.locator('.err[data-for="data"]').textContent();
+  check(bad === "bad.csv: line 3 (sample 1): column 2: 'zz' is not a number", `bad file message: ${bad}`);
+  check(await page.evaluate((r) => window.playground.run === r, runBefore), "a bad file leaves the run as it was");
+
   const unexpected = errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e));
   check(unexpected.length === 0, `console errors: ${unexpected.join(" | ")}`);
   check(outside.length === 0, `requests outside the server: ${outside.join(", ")}`);
@@ -121,4 +172,4 @@ if (failures.length) {
   console.log("FAILED:\n  " + failures.join("\n  "));
   process.exit(1);
 }
-console.log("playground: symmetry, play, export, reset and errors work");
+console.log("playground: symmetry, play, export, reset, errors, defaults and upload work");

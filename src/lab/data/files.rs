@@ -86,9 +86,16 @@ fn split_last_column(table: ArrayD<f64>) -> (ArrayD<f32>, Vec<f64>) {
 }
 
 pub(super) fn load_csv(path: &str) -> Result<Dataset> {
-    let bytes = read(path)?;
+    csv_from_bytes(path, &read(path)?)
+}
+
+/// A CSV file's contents, `path` naming it in errors (an upload's file name).
+pub(super) fn csv_from_bytes(path: &str, bytes: &[u8]) -> Result<Dataset> {
+    if bytes.is_empty() {
+        return Err(Error::file(path, "empty file"));
+    }
     let mut reader =
-        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(&bytes[..]);
+        csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(bytes);
     let (mut values, mut width, mut first_line) = (Vec::new(), 0, 0);
     // The file line of each sample.
     let mut lines: Vec<usize> = Vec::new();
@@ -163,17 +170,20 @@ fn check_npy_header(path: &str, bytes: &[u8]) -> Result<()> {
 
 /// Any float (f32/f64) or, if `ints`, integer array in an `.npy` file, as f64.
 fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
-    let bytes = read(path)?;
-    check_npy_header(path, &bytes)?;
+    npy_any_from_bytes(path, &read(path)?, ints)
+}
+
+fn npy_any_from_bytes(path: &str, bytes: &[u8], ints: bool) -> Result<(ArrayD<f64>, bool)> {
+    check_npy_header(path, bytes)?;
     let fail = |e: ReadNpyError| Error::file(path, format!("not a readable .npy array: {e}"));
     fn wrong(r: &std::result::Result<impl Sized, ReadNpyError>) -> bool {
         matches!(r, Err(ReadNpyError::WrongDescriptor(_)))
     }
-    let r = ArrayD::<f32>::read_npy(&bytes[..]);
+    let r = ArrayD::<f32>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(f64::from), false));
     }
-    let r = ArrayD::<f64>::read_npy(&bytes[..]);
+    let r = ArrayD::<f64>::read_npy(bytes);
     if !wrong(&r) || !ints {
         return r.map(|a| (a, false)).map_err(|e| match e {
             ReadNpyError::WrongDescriptor(d) => {
@@ -182,15 +192,15 @@ fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
             e => fail(e),
         });
     }
-    let r = ArrayD::<i64>::read_npy(&bytes[..]);
+    let r = ArrayD::<i64>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(|v| v as f64), true));
     }
-    let r = ArrayD::<i32>::read_npy(&bytes[..]);
+    let r = ArrayD::<i32>::read_npy(bytes);
     if !wrong(&r) {
         return Ok((r.map_err(fail)?.mapv(f64::from), true));
     }
-    match ArrayD::<u8>::read_npy(&bytes[..]) {
+    match ArrayD::<u8>::read_npy(bytes) {
         Ok(a) => Ok((a.mapv(f64::from), true)),
         Err(ReadNpyError::WrongDescriptor(d)) => {
             Err(Error::file(path, format!("dtype {d} is not supported; expected float32/float64 or int64/int32/uint8")))
@@ -200,7 +210,15 @@ fn read_npy_any(path: &str, ints: bool) -> Result<(ArrayD<f64>, bool)> {
 }
 
 pub(super) fn load_npy(path: &str) -> Result<Dataset> {
-    let (table, _) = read_npy_any(path, false)?;
+    npy_from_bytes(path, &read(path)?)
+}
+
+/// An `.npy` file's contents, `path` naming it in errors (an upload's file name).
+pub(super) fn npy_from_bytes(path: &str, bytes: &[u8]) -> Result<Dataset> {
+    if bytes.is_empty() {
+        return Err(Error::file(path, "empty file"));
+    }
+    let (table, _) = npy_any_from_bytes(path, bytes, false)?;
     if table.ndim() != 2 || table.shape()[1] < 2 {
         return Err(Error::file(
             path,

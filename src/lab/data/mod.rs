@@ -210,6 +210,23 @@ pub fn load_with_test(
         let test = load(f, seed)?;
         return Ok((data.clone(), Some(fit_test(&data, test, f)?)));
     }
+    hold_out(data, seed, split)
+}
+
+/// A user dataset already in memory (a `.csv` or `.npy` file's bytes, named `name` in errors and
+/// the dataset's name), read with [`load`]'s rules and messages for that extension.
+pub fn from_bytes(name: &str, bytes: &[u8]) -> Result<Dataset> {
+    let ext = std::path::Path::new(name).extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("csv") => files::csv_from_bytes(name, bytes),
+        Some("npy") => files::npy_from_bytes(name, bytes),
+        _ => Err(Error::file(name, "expected a .csv or .npy file (one table, the target in the last column)")),
+    }
+}
+
+/// `--test-split`: the fraction `split` of `data`'s rows held out (see [`load_with_test`]), or
+/// no test set without one.
+pub fn hold_out(data: Dataset, seed: u64, split: Option<f64>) -> Result<(Dataset, Option<Dataset>)> {
     match split {
         None => Ok((data, None)),
         Some(frac) => {

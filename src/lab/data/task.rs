@@ -106,7 +106,31 @@ pub fn load_for(
     task: Option<&str>,
     standardize: bool,
 ) -> Result<(Dataset, Option<Dataset>, Option<Standardization>)> {
-    let (mut train, mut test) = load_with_test(spec, seed, test_file, split)?;
+    let (train, test) = load_with_test(spec, seed, test_file, split)?;
+    read_as(spec, train, test, task, standardize)
+}
+
+/// [`load_for`] of data already in memory (an upload named `name`): `--test-split`, `--task` and
+/// `--standardize` with the same rules and messages.
+pub fn given_for(
+    name: &str,
+    data: Dataset,
+    seed: u64,
+    split: Option<f64>,
+    task: Option<&str>,
+    standardize: bool,
+) -> Result<(Dataset, Option<Dataset>, Option<Standardization>)> {
+    let (train, test) = super::hold_out(data, seed, split)?;
+    read_as(name, train, test, task, standardize)
+}
+
+fn read_as(
+    spec: &str,
+    mut train: Dataset,
+    mut test: Option<Dataset>,
+    task: Option<&str>,
+    standardize: bool,
+) -> Result<(Dataset, Option<Dataset>, Option<Standardization>)> {
     if let Some(t) = task {
         if SYNTHETIC.contains(&spec.trim()) {
             let own = if train.is_classification() { "classification" } else { "regression" };

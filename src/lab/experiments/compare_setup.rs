@@ -166,6 +166,12 @@ pub struct Prepared {
 /// Checks everything before any run: data, model (with a dry forward), every init rule (applied
 /// to a throwaway model), the training config. Errors name the value and what would be valid.
 pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
+    prepare_with(config, None)
+}
+
+/// [`prepare`] with the dataset already in memory when `given` (the playground's upload, whose
+/// file name is `config.data`): the same checks, `--test-split`, `--task` and `--standardize`.
+pub fn prepare_with(config: &CompareConfig, given: Option<&Dataset>) -> Result<Prepared> {
     if config.inits.is_empty() {
         return Err(Error::invalid("--init", "no inits to compare; give at least one"));
     }
@@ -216,14 +222,24 @@ pub fn prepare(config: &CompareConfig) -> Result<Prepared> {
             format!("is past the last epoch ({}); give epochs from 0 to {}", config.epochs, config.epochs),
         ));
     }
-    let (data, test, standardization) = data::task::load_for(
-        &config.data,
-        config.seed,
-        config.test.as_deref(),
-        config.test_split,
-        config.task.as_deref(),
-        config.standardize,
-    )?;
+    let (data, test, standardization) = match given {
+        Some(d) => data::task::given_for(
+            &config.data,
+            d.clone(),
+            config.seed,
+            config.test_split,
+            config.task.as_deref(),
+            config.standardize,
+        )?,
+        None => data::task::load_for(
+            &config.data,
+            config.seed,
+            config.test.as_deref(),
+            config.test_split,
+            config.task.as_deref(),
+            config.standardize,
+        )?,
+    };
     let plane = plane_of(&data);
     let line = line_of(&data);
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;

@@ -7,12 +7,12 @@
   const DEFAULT_INITS = ["zeros", "kaiming_normal(nonlinearity=relu)"];
   const state = {
     run: null, source: null, setup: null, epochs: [], snaps: [], done: [], dirty: false,
-    frames: 0, playing: false, lastEpochs: [],
+    frames: 0, playing: false, lastEpochs: [], uploads: {}, resets: 0, draws: 0,
   };
   window.playground = state;
 
   // ---- settings: the form, the URL hash, the request body ----
-  const FIELDS = ["data", "depth", "width", "activation", "norm", "seed", "optimizer", "lr", "momentum", "batch_size", "epochs"];
+  const FIELDS = ["data", "task", "test_split", "depth", "width", "activation", "norm", "seed", "optimizer", "lr", "momentum", "batch_size", "epochs"];
   function initRows() { return [...document.querySelectorAll(".init-row input")]; }
   function addInit(text) {
     const rows = initRows();
@@ -44,8 +44,17 @@
     f.inits = initRows().map((i) => i.value.trim());
     return f;
   }
+  function dataOption(value, text) {
+    if (![...$("data").options].some((o) => o.value === value)) {
+      const o = document.createElement("option");
+      o.value = value; o.textContent = text || value;
+      $("data").append(o);
+    }
+  }
   function writeForm(f) {
+    if (f.data && f.data.startsWith("upload:")) dataOption(f.data);
     for (const k of FIELDS) if (f[k] !== undefined) $(k).value = f[k];
+    showUserData();
     if (f.residual !== undefined) $("residual").checked = f.residual;
     if (f.bias !== undefined) $("bias").checked = f.bias;
     $("inits").innerHTML = "";
@@ -68,6 +77,45 @@
     f.inits = q.getAll("init");
     return f;
   }
+  const isUpload = (d) => d.startsWith("upload:");
+  // compare's defaults by task: sgd (lr 0.05, momentum 0.9) for classification, adam (lr 1e-3)
+  // for regression (sine, or an upload read as regression).
+  function regression() {
+    const d = $("data").value, t = $("task").value;
+    if (!isUpload(d)) return d === "sine";
+    if (t) return t === "regression";
+    const u = state.uploads[d];
+    return !!u && u.task === "regression";
+  }
+  function taskDefaults() {
+    const o = state.schema.defaults.by_task[regression() ? "regression" : "classification"];
+    $("optimizer").value = o.optimizer;
+    $("lr").value = String(o.lr);
+    $("momentum").value = o.momentum === undefined ? "" : String(o.momentum);
+  }
+  function showUserData() {
+    const d = $("data").value;
+    document.querySelector(".user-data").hidden = !isUpload(d);
+    const u = state.uploads[d];
+    $("data-save").hidden = !isUpload(d);
+    $("data-file").textContent = u ? u.name : d;
+    $("data-link").href = `/api/data/${d.slice(7)}`;
+    $("data-link").setAttribute("download", u ? u.name : "data");
+  }
+  async function uploadFile(file) {
+    clearErrors();
+    const r = await fetch(`/api/data?name=${encodeURIComponent(file.name)}`, { method: "POST", body: file });
+    const j = await r.json().catch(() => ({ error: `upload failed (HTTP ${r.status})`, field: "data" }));
+    if (!r.ok) { showError(Object.assign({ field: "data" }, j)); $("upload").classList.add("bad"); return; }
+    state.uploads[j.data] = j;
+    dataOption(j.data, `${j.name} (uploaded)`);
+    $("data").value = j.data;
+    $("task").value = "";
+    $("upload-note").textContent = `${j.name}: ${j.rows} rows, ${j.features} features; ${j.describe}`;
+    showUserData();
+    taskDefaults();
+    changed();
+  }
   function body(f, paused) {
     const b = {
       data: f.data,
@@ -75,6 +123,10 @@
       inits: f.inits, seed: f.seed, epochs: f.epochs, optimizer: f.optimizer, lr: f.lr, paused,
     };
     if (f.momentum !== "") b.momentum = f.momentum;
+    if (isUpload(f.data)) {
+      if (f.task !== "") b.task = f.task;
+      if (f.test_split !== "") b.test_split = f.test_split;
+    }
     if (f.batch_size !== "") b.batch_size = f.batch_size;
     return b;
   }
@@ -88,7 +140,7 @@
     const field = r.field || "body";
     const box = document.querySelector(`.err[data-for="${field}"]`) || document.querySelector('.err[data-for="body"]');
     box.textContent = r.error;
-    const control = field === "inits" ? initRows()[r.index ?? 0] : $(field);
+    const control = field === "inits" ? initRows()[r.index ?? 0] : field === "data" ? $("data") : $(field);
     if (control) control.classList.add("bad");
     status(`not started: ${field} refused`);
   }
@@ -142,7 +194,7 @@
       } else if (e.type === "snapshot") {
         state.snaps[e.init_index] = e;
       } else if (e.type === "reset") {
-        clearData(); V.setup(state, state.setup);
+        clearData(); V.setup(state, state.setup); state.resets++;
       } else if (e.type === "done") {
         state.done[e.init_index] = e;
       } else if (e.type === "error") {
@@ -157,6 +209,7 @@
     if (state.dirty && state.setup) {
       state.dirty = false;
       V.draw(state);
+      state.draws++;
       const n = state.setup.epochs;
       const at = state.lastEpochs.length ? Math.min(...state.setup.inits.map((_, k) => (state.lastEpochs[k] ?? -1) + 1)) : 0;
       const finished = state.done.filter(Boolean).length === state.setup.inits.length;
@@ -186,12 +239,16 @@
     $("data").innerHTML = s.datasets.map((d) => `<option>${d}</option>`).join("");
     $("activation").innerHTML = s.activations.map((d) => `<option>${d}</option>`).join("");
     $("schemes").innerHTML = [...s.classic_inits, ...s.schemes].map((d) => `<option value="${d}"></option>`).join("");
-    writeForm(Object.assign({}, s.defaults, { depth: "2", width: "100", seed: "0", lr: "0.05", momentum: "0.9", batch_size: "", epochs: "300" }, fromHash()));
+    const hash = fromHash();
+    writeForm(Object.assign({}, s.defaults, { depth: "2", width: "100", seed: "0", batch_size: "", epochs: "300", task: "", test_split: "0.2" }, hash));
+    if (hash.optimizer === undefined) taskDefaults();
     for (const k of [...FIELDS, "residual", "bias"]) $(k).addEventListener("change", changed);
+    for (const k of ["data", "task"]) $(k).addEventListener("change", () => { showUserData(); taskDefaults(); });
+    $("upload").addEventListener("change", () => { const f = $("upload").files[0]; if (f) uploadFile(f); });
     $("optimizer").addEventListener("change", () => {
       const o = s.optimizers[$("optimizer").value];
       $("lr").value = String(o.lr);
-      $("momentum").value = o.momentum === undefined ? "0" : String(o.momentum);
+      $("momentum").value = o.momentum === undefined ? "" : String(o.momentum);
     });
     $("addinit").addEventListener("click", () => { addInit("xavier_normal"); changed(); });
     $("play").addEventListener("click", async () => {

@@ -25,7 +25,7 @@ window.PlaygroundViews = (() => {
         { label: opts.xlabel || "epoch", incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000], values: (u, vs) => vs.map(String) },
         { label: title, size: 60, values: (u, vs) => vs.map(tick) },
       ],
-      legend: { show: !!opts.legend, live: true },
+      legend: { show: !!opts.legend, live: false },
       series: [{ label: opts.xlabel || "epoch" }, ...series],
     }, opts.extra || {}), [[], ...series.map(() => [])], el);
     v.charts[id] = u;
@@ -35,7 +35,7 @@ window.PlaygroundViews = (() => {
     const s = [];
     setup.inits.forEach((init, k) => {
       for (const [suffix, dash] of kinds) {
-        s.push({ label: `${init.label}${suffix}`, stroke: COLORS[k], width: 1.5, dash: dash ? [5, 4] : undefined, spanGaps: true });
+        s.push({ label: `${init.label}${suffix}`, stroke: COLORS[k], width: 1.5, dash: dash ? [5, 4] : undefined, spanGaps: true, points: { show: false } });
       }
     });
     return s;
