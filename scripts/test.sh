@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: installs what the browser test of report.html needs when it is
 # missing (Debian's chromium, playwright-core from npm into tests/browser/node_modules), then runs
-# every test. Without them the browser test fails, it never skips.
+# every test, then README's slow numbers, tables and pictures (scripts/readme.sh --check: a few
+# minutes on 2 cores). Without chromium the browser test fails, it never skips.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo_if() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -19,3 +20,4 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
     (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 cargo test --release "$@"
+cargo test --release "$@" --test readme -- --ignored --exact readme_all_reproduce

@@ -90,3 +90,64 @@ fn bad_input_is_one_error_line() {
         assert!(err.starts_with("error: ") && err.lines().count() == 1, "{args:?}: {err}");
     }
 }
+
+/// `--task` as in compare (issue 16.3): a file's automatic reading is printed on one line with
+/// the flag that changes it; `--task classification` makes a non-integer label an error naming
+/// its row; phase refuses regression (it measures accuracy), with one error line, nothing written;
+/// symmetry takes both, as compare does.
+#[test]
+fn phase_and_symmetry_take_the_task_as_compare_does() {
+    let dir = tmp("task");
+    let ints = dir.join("ints.csv");
+    std::fs::write(
+        &ints,
+        (0..40).map(|i| format!("{},{},{}\n", i as f32 / 40.0, 1.0 - i as f32 / 20.0, i % 2)).collect::<String>(),
+    )
+    .unwrap();
+    let halves = dir.join("halves.csv");
+    std::fs::write(
+        &halves,
+        (0..40).map(|i| format!("{},{},{}\n", i, -i, if i == 7 { 1.5 } else { (i % 2) as f32 })).collect::<String>(),
+    )
+    .unwrap();
+    let p = |f: &std::path::Path| f.to_str().unwrap().to_string();
+    let small = ["--sigma-w2", "1", "--depths", "2", "--epochs", "2", "--width", "4", "--quiet"];
+    let run = |cmd: &str, data: &str, extra: &[&str], out: &str| {
+        let out = dir.join(out);
+        let mut a = vec![cmd, "--data", data, "--out", out.to_str().unwrap()];
+        if cmd == "phase" {
+            a.extend(small);
+        } else {
+            a.extend(["--start", "zeros", "--seeds", "1", "--epochs", "2", "--model", "mlp:in-4-out", "--quiet"]);
+        }
+        a.extend(extra);
+        let o = initlab(&a);
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned(), out)
+    };
+    for cmd in ["phase", "symmetry"] {
+        let (code, err, _) = run(cmd, &p(&ints), &[], &format!("{cmd}-auto"));
+        assert_eq!(code, Some(0), "{err}");
+        let line: Vec<&str> = err.lines().filter(|l| l.starts_with("task: ")).collect();
+        assert!(
+            line.len() == 1 && line[0].contains("classification (2 classes") && line[0].contains("--task regression"),
+            "{cmd}: {err}"
+        );
+        let (code, err, _) =
+            run(cmd, &p(&ints), &["--task", "classification", "--standardize"], &format!("{cmd}-given"));
+        assert!(code == Some(0) && !err.contains("task: "), "{cmd}: the user chose, nothing to announce: {err}");
+        let (code, err, out) = run(cmd, &p(&halves), &["--task", "classification"], &format!("{cmd}-bad"));
+        assert!(code == Some(1) && err.lines().count() == 1 && err.starts_with("error: "), "{cmd}: {err}");
+        assert!(err.contains("row 7") && err.contains("1.5"), "{cmd}: names the row: {err}");
+        assert!(!out.exists(), "{cmd}: nothing written");
+        let (code, err, _) = run(cmd, "spiral", &["--task", "regression"], &format!("{cmd}-builtin"));
+        assert!(code == Some(1) && err.contains("classification set"), "{cmd}: {err}");
+    }
+    let (code, err, out) = run("phase", &p(&ints), &["--task", "regression"], "phase-reg");
+    assert!(code == Some(1) && err.lines().count() == 1 && err.contains("needs class ids"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    let (code, err, _) = run("phase", &p(&halves), &[], "phase-auto-reg");
+    assert!(code == Some(1) && err.contains("--task classification"), "names the flag: {err}");
+    let (code, err, _) = run("symmetry", &p(&ints), &["--task", "regression"], "sym-reg");
+    assert_eq!(code, Some(0), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -239,9 +239,8 @@ pub fn run(a: &Args) -> Result<()> {
     for w in &p.warnings {
         eprintln!("warning: {}", super::one_line(w));
     }
-    if a.task.is_none() && !crate::lab::data::SYNTHETIC.contains(&a.data.trim()) {
-        let other = if p.data.is_classification() { "regression" } else { "classification" };
-        eprintln!("task: {} — --task {other} reads them otherwise", crate::lab::data::task::describe(&p.data));
+    if let Some(l) = crate::lab::data::task::choice_line(&a.data, a.task.as_deref(), &p.data) {
+        eprintln!("{l}");
     }
     if !a.quiet {
         eprintln!("{}", settings_line(a, &config, !p.data.is_classification()));

@@ -56,7 +56,15 @@ pub fn clap_one_line(rendered: &str) -> String {
         }
         parts.push(l.strip_prefix("error: ").unwrap_or(l).to_string());
     }
-    parts.join("; ")
+    // "…were not provided:" lists the missing arguments on the lines after it: a list, not tips.
+    let mut out = String::new();
+    for p in parts {
+        if !out.is_empty() {
+            out.push_str(if out.ends_with(':') { " " } else { "; " });
+        }
+        out.push_str(&p);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -64,5 +72,20 @@ mod tests {
     #[test]
     fn one_line_escapes_control_characters_only() {
         assert_eq!(super::one_line("rule 'a\nb\tc\u{1b}[31m' é ✓"), "rule 'a\\nb\\tc\\u{1b}[31m' é ✓");
+    }
+
+    #[test]
+    fn a_missing_argument_list_follows_its_colon() {
+        let rendered = "error: the following required arguments were not provided:\n  <MODEL>\n  <BATCH>\n\nUsage: initlab grad <MODEL> <BATCH>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            super::clap_one_line(rendered),
+            "the following required arguments were not provided: <MODEL>; <BATCH>"
+        );
+        let tip =
+            "error: unexpected argument '--epoch' found\n\n  tip: a similar argument exists: '--epochs'\n\nUsage: x\n";
+        assert_eq!(
+            super::clap_one_line(tip),
+            "unexpected argument '--epoch' found; tip: a similar argument exists: '--epochs'"
+        );
     }
 }

@@ -36,6 +36,14 @@ pub struct Args {
     /// A built-in classification dataset (spiral, moons, circles, xor, blobs) or a file.
     #[arg(long, default_value = "circles")]
     pub data: String,
+    /// Read a file's targets as class ids (classification) or values (regression, which phase
+    /// refuses: it measures accuracy); default: class ids when every target is a non-negative
+    /// integer (the choice is printed).
+    #[arg(long, value_parser = ["classification", "regression"])]
+    pub task: Option<String>,
+    /// Rescale every input feature to mean 0, std 1 (statistics of the training data).
+    #[arg(long)]
+    pub standardize: bool,
     /// Full-batch SGD epochs per cell: the fixed budget.
     #[arg(long, default_value_t = 200)]
     pub epochs: usize,
@@ -73,6 +81,8 @@ pub fn run(a: &Args) -> Result<()> {
         depths: a.depths.clone(),
         width: a.width,
         data: a.data.clone(),
+        task: a.task.clone(),
+        standardize: a.standardize,
         epochs: a.epochs,
         lr: a.lr,
         momentum: a.momentum,
@@ -84,6 +94,9 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let data = dataset(&c)?;
+    if let Some(l) = crate::lab::data::task::choice_line(&c.data, c.task.as_deref(), &data) {
+        eprintln!("{l}");
+    }
     ensure_dir(&a.out)?;
     let runs: Vec<usize> = match shard {
         Some((k, n)) => shard_runs(c.num_cells(), k, n),

@@ -22,6 +22,13 @@ pub struct Args {
     /// A built-in dataset (spiral, moons, …) or a file, as in compare.
     #[arg(long, default_value = "spiral")]
     pub data: String,
+    /// Read a file's targets as class ids or as regression values (default: class ids when
+    /// every target is a non-negative integer; the choice is printed).
+    #[arg(long, value_parser = ["classification", "regression"])]
+    pub task: Option<String>,
+    /// Rescale every input feature to mean 0, std 1 (statistics of the training data).
+    #[arg(long)]
+    pub standardize: bool,
     /// Starts, repeatable: a name (zeros, constant, zero_weights_random_bias, zero_last_layer,
     /// random_bias_only_last, constant_dropout, constant_perturb_1e-6, constant_perturb_1e-3,
     /// zero_init, kaiming) or label@rules[+perturb=E][+dropout=P]; LAST. in rules names the last
@@ -70,6 +77,8 @@ pub fn run(a: &Args) -> Result<()> {
     let c = SymmetryConfig {
         model: a.model.clone(),
         data: a.data.clone(),
+        task: a.task.clone(),
+        standardize: a.standardize,
         starts: if a.starts.is_empty() {
             DEFAULT_STARTS.iter().map(|s| s.to_string()).collect()
         } else {
@@ -92,6 +101,9 @@ pub fn run(a: &Args) -> Result<()> {
     }
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
     let p = prepare(&c)?;
+    if let Some(l) = crate::lab::data::task::choice_line(&c.data, c.task.as_deref(), &p.data) {
+        eprintln!("{l}");
+    }
     match shard {
         Some(_) => check_out_dir(&a.out, &[SHARD_FILE])?,
         None => check_out(&a.out)?,

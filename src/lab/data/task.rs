@@ -96,6 +96,28 @@ pub fn apply_standardization(mut d: Dataset, s: &Standardization) -> Dataset {
     d
 }
 
+/// The training set of a command without a test split (phase, symmetry): [`load_for`] without a
+/// test set, so `--task` and `--standardize` follow compare's rules and messages.
+pub fn load_train(
+    spec: &str,
+    seed: u64,
+    task: Option<&str>,
+    standardize: bool,
+) -> Result<(Dataset, Option<Standardization>)> {
+    let (train, _, stats) = load_for(spec, seed, None, None, task, standardize)?;
+    Ok((train, stats))
+}
+
+/// The line a command prints when it chose the task of a user's file itself (nothing for a
+/// built-in set or when `--task` was given).
+pub fn choice_line(spec: &str, task: Option<&str>, d: &Dataset) -> Option<String> {
+    if task.is_some() || SYNTHETIC.contains(&spec.trim()) {
+        return None;
+    }
+    let other = if d.is_classification() { "regression" } else { "classification" };
+    Some(format!("task: {} — --task {other} reads them otherwise", describe(d)))
+}
+
 /// [`load_with_test`], then `task` (user files only: a built-in set has its own) and
 /// `--standardize` (fitted on the training split, applied to both).
 pub fn load_for(

@@ -6,7 +6,7 @@
 //! parallel (each single-threaded inside) and shard like `compare`.
 
 use crate::error::{Error, Result};
-use crate::lab::data::{load, Dataset};
+use crate::lab::data::Dataset;
 use crate::lab::models::{build, ModelSpec};
 use crate::lab::train::progress::{no_tick, step_epoch_counted, EpochTick};
 use crate::lab::train::{OptimizerKind, Run, Snapshot, TrainConfig};
@@ -28,6 +28,12 @@ pub struct PhaseConfig {
     pub depths: Vec<usize>,
     pub width: usize,
     pub data: String,
+    /// `--task`: how to read a file's targets (phase needs class ids).
+    #[serde(default)]
+    pub task: Option<String>,
+    /// `--standardize`: inputs rescaled per feature (fitted on the data).
+    #[serde(default)]
+    pub standardize: bool,
     pub epochs: usize,
     pub lr: f64,
     pub momentum: f64,
@@ -43,6 +49,8 @@ impl Default for PhaseConfig {
             depths: vec![4, 8, 12, 16, 24, 32, 40, 48],
             width: 32,
             data: "circles".into(),
+            task: None,
+            standardize: false,
             epochs: 200,
             lr: 0.01,
             momentum: 0.9,
@@ -185,8 +193,20 @@ pub fn run_cell_from(
 
 /// The dataset of the config (classification only: the map shows accuracy).
 pub fn dataset(c: &PhaseConfig) -> Result<Arc<Dataset>> {
-    let data = load(&c.data, c.seed)?;
-    if !data.is_classification() || data.input_shape().len() != 1 {
+    let (data, _) = crate::lab::data::task::load_train(&c.data, c.seed, c.task.as_deref(), c.standardize)?;
+    if c.task.as_deref() == Some("regression") {
+        return Err(Error::invalid(
+            format!("--task regression with --data {}", c.data.trim()),
+            "phase measures training accuracy: it needs class ids (--task classification)",
+        ));
+    }
+    if !data.is_classification() {
+        return Err(Error::invalid(
+            format!("--data {}", c.data),
+            "its targets are not all non-negative integers, so they read as regression values; phase needs class ids (--task classification reads them as class ids)",
+        ));
+    }
+    if data.input_shape().len() != 1 {
         return Err(Error::invalid(
             format!("--data {}", c.data),
             "phase needs a classification dataset of flat inputs",

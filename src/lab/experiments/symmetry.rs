@@ -125,6 +125,9 @@ pub fn parse_start(text: &str) -> Result<Start> {
 pub struct SymmetryConfig {
     pub model: String,
     pub data: String,
+    /// `--task` / `--standardize`, as in compare.
+    pub task: Option<String>,
+    pub standardize: bool,
     pub starts: Vec<String>,
     pub seeds: usize,
     pub seed: u64,
@@ -138,6 +141,8 @@ impl Default for SymmetryConfig {
         SymmetryConfig {
             model: "mlp:in-100-100-out:relu".into(),
             data: "spiral".into(),
+            task: None,
+            standardize: false,
             starts: DEFAULT_STARTS.iter().map(|s| s.to_string()).collect(),
             seeds: 2,
             seed: 0,
@@ -201,7 +206,7 @@ pub fn prepare(config: &SymmetryConfig) -> Result<Prepared> {
     if let Some(w) = labels.windows(2).find(|w| w[0] == w[1]) {
         return Err(Error::invalid(format!("--start '{}'", w[0]), "given twice; labels must differ (use label@rules)"));
     }
-    let data = data::load(&config.data, config.seed)?;
+    let (data, _) = data::task::load_train(&config.data, config.seed, config.task.as_deref(), config.standardize)?;
     let spec = ModelSpec::parse(&config.model)?.to_json(&data)?;
     let model = build(&spec, &mut Rng::new(0))?;
     check_fits(model.as_ref(), &config.model, &data)?;
