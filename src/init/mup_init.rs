@@ -27,6 +27,18 @@ use crate::tensor::Tensor;
 pub const MUP_SCHEMES: &[&str] =
     &["uniform", "normal", "trunc_normal", "xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal"];
 
+impl Scheme {
+    /// `mup.<name>` of this (inner) scheme, for [`Scheme::name`].
+    pub(super) fn mup_name(&self) -> &'static str {
+        mup_name(self)
+    }
+
+    /// Fills `t` as `mup.init.<self>_` does, for [`Scheme::apply`].
+    pub(super) fn mup_apply(&self, t: &Tensor, rng: &mut Rng) -> Result<()> {
+        apply(self, t, rng)
+    }
+}
+
 /// `mup.<name>` as a static string (the scheme's name in rules).
 pub fn mup_name(inner: &Scheme) -> &'static str {
     match inner {

@@ -112,7 +112,7 @@ pub enum Scheme {
     /// ZerO (Zhao et al. 2022): identity / partial identity / scaled Hadamard; draws nothing.
     ZerO,
     /// `mup.init`'s variant of the scheme inside (`mup.kaiming_normal`, …): rescaled by the
-    /// parameter's infshape, see [`super::mup_init`].
+    /// parameter's infshape (init/mup_init.rs).
     Mup(Box<Scheme>),
 }
 
@@ -156,7 +156,7 @@ impl Scheme {
             Scheme::Fixup => "fixup",
             Scheme::ZeroInitResidual => "zero_init_residual",
             Scheme::ZerO => "zero_init",
-            Scheme::Mup(inner) => super::mup_init::mup_name(inner),
+            Scheme::Mup(inner) => inner.mup_name(),
         }
     }
 
@@ -212,7 +212,7 @@ impl Scheme {
             }
             Scheme::DeltaOrthogonal { gain } => delta_orthogonal_with(t, *gain, rng),
             Scheme::ZerO => zero_init_(t),
-            Scheme::Mup(inner) => super::mup_init::apply(inner, t, rng),
+            Scheme::Mup(inner) => inner.mup_apply(t, rng),
             Scheme::Fixup | Scheme::ZeroInitResidual => Err(Error::invalid(
                 self.name(),
                 "a model-level scheme: which parameters it sets depends on the model; apply it through init::Rules",
