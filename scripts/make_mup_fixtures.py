@@ -19,11 +19,11 @@ import json, math, os, sys
 import torch, torch.nn as nn, torch.nn.functional as F
 import mup
 from mup import MuReadout, set_base_shapes, make_base_shapes, get_shapes
-from mup.coord_check import get_coord_data
+from mup.coord_check import get_coord_data, _get_coord_data
 from mup.optim import MuAdam, MuSGD
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh}
+ACTS = {"relu": nn.ReLU, "tanh": nn.Tanh, "gelu": nn.GELU}
 
 
 def spiral(seed=0, per=100, k=3):
@@ -73,8 +73,15 @@ def batch(c):
 def coord_case(c):
     bsh = base_shapes(c) if c["param"] == "mup" else None
     models = {w: lazy(w, c, bsh) for w in c["widths"]}
-    df = get_coord_data(models, [batch(c)], optimizer=c["optimizer"], lr=c["lr"], mup=c["param"] == "mup",
-                        nsteps=c["steps"], nseeds=c["seeds"], cuda=False, show_progress=False, lossfn="xent")
+    if c.get("momentum"):
+        # get_coord_data has no momentum: its inner _get_coord_data with the optimizer it would build.
+        cls = (MuSGD if c["param"] == "mup" else torch.optim.SGD)
+        optcls = lambda model: cls(model.parameters(), lr=c["lr"], momentum=c["momentum"])
+        df = _get_coord_data(models, [batch(c)], optcls, nsteps=c["steps"], nseeds=c["seeds"], cuda=False,
+                             show_progress=False, lossfn="xent")
+    else:
+        df = get_coord_data(models, [batch(c)], optimizer=c["optimizer"], lr=c["lr"], mup=c["param"] == "mup",
+                            nsteps=c["steps"], nseeds=c["seeds"], cuda=False, show_progress=False, lossfn="xent")
     # get_coord_data appends in order (seed, width, step, module); keep that order and the seed.
     per = len(c["widths"]) * c["steps"]
     recs = df.to_dict("records")
@@ -97,10 +104,11 @@ def sweep_case(c):
             for seed in range(c["seeds"]):
                 torch.manual_seed(seed)
                 m = lazy(w, c, bsh)()
+                kw = {"momentum": c["momentum"]} if c.get("momentum") else {}
                 if c["param"] == "mup":
-                    opt = (MuAdam if c["optimizer"] == "adam" else MuSGD)(m.parameters(), lr=lr)
+                    opt = (MuAdam if c["optimizer"] == "adam" else MuSGD)(m.parameters(), lr=lr, **kw)
                 else:
-                    opt = (torch.optim.Adam if c["optimizer"] == "adam" else torch.optim.SGD)(m.parameters(), lr=lr)
+                    opt = (torch.optim.Adam if c["optimizer"] == "adam" else torch.optim.SGD)(m.parameters(), lr=lr, **kw)
                 for _ in range(c["steps"]):
                     opt.zero_grad()
                     F.cross_entropy(m(x), y).backward()
@@ -118,11 +126,24 @@ COORD = [
     dict(BASE, param="mup", optimizer="sgd", lr=0.1, widths=[16, 48, 96], seeds=2, steps=3, base_width=16,
          act="tanh", hidden=2, output_mult=2.0, readout_zero_init=True, batch_size=100),
     dict(BASE, param="sp", optimizer="sgd", lr=0.1, widths=[16, 48, 96], seeds=1, steps=3, act="tanh", hidden=2),
+    # Beyond the first four: other depths, GELU, output_mult below 1, momentum, a base below the
+    # smallest width, SP at depth 4.
+    dict(BASE, param="mup", optimizer="adam", lr=0.02, widths=[16, 32, 64], seeds=2, steps=3, base_width=8,
+         act="gelu", hidden=1, output_mult=0.5),
+    dict(BASE, param="mup", optimizer="sgd", lr=0.05, momentum=0.9, widths=[32, 64, 128], seeds=1, steps=4,
+         hidden=4, readout_zero_init=True),
+    dict(BASE, param="sp", optimizer="adam", lr=0.005, widths=[32, 64, 128], seeds=2, steps=3, act="gelu", hidden=4),
+    dict(BASE, param="mup", optimizer="adam", lr=0.01, widths=[48, 96], seeds=3, steps=2, base_width=16,
+         output_mult=4.0, readout_zero_init=True, batch_size=64),
 ]
 SWEEP = [
     dict(BASE, param="mup", optimizer="adam", widths=[32, 128], lrs=[0.003, 0.03], seeds=2, steps=20),
     dict(BASE, param="sp", optimizer="adam", widths=[32, 128], lrs=[0.003, 0.03], seeds=1, steps=20),
     dict(BASE, param="mup", optimizer="sgd", widths=[32, 96], lrs=[0.1, 1.0], seeds=1, steps=20, hidden=2),
+    dict(BASE, param="mup", optimizer="adam", widths=[16, 64], lrs=[0.01, 0.1], seeds=1, steps=15, base_width=16,
+         hidden=1, output_mult=2.0, act="tanh"),
+    dict(BASE, param="sp", optimizer="sgd", widths=[32, 96], lrs=[0.05, 0.5], seeds=1, steps=15, hidden=2,
+         momentum=0.9),
 ]
 
 

@@ -32,6 +32,7 @@ fn config(c: &Value) -> WidthConfig {
         lr: c.get("lr").and_then(Value::as_f64).unwrap_or(0.01),
         lrs: c.get("lrs").and_then(Value::as_array).map_or(vec![], |v| v.iter().map(|x| x.as_f64().unwrap()).collect()),
         params: vec![param],
+        momentum: c.get("momentum").and_then(Value::as_f64).unwrap_or(0.0) as f32,
         ..WidthConfig::default()
     }
 }

@@ -139,7 +139,7 @@ pub fn run(args: &Args) -> Result<()> {
     };
     let report = rules.apply_with_batch(model.as_ref(), batch.as_ref(), &mut rng)?;
     // μP: mup's set_base_shapes after the init (it rescales a fan-in-scaled init to μP's).
-    crate::lab::models::param::apply(model.as_ref(), base.as_ref())?;
+    crate::lab::models::param::apply_after(model.as_ref(), base.as_ref(), &report)?;
     for w in &report.warnings {
         eprintln!("warning: {}", super::one_line(w));
     }

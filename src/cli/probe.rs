@@ -14,6 +14,7 @@ use crate::lab::models::{build, check_layers, first_linear_width, ModelSpec};
 use crate::lab::views::plot;
 use crate::lab::views::probe_figure::{probe_figure, ProbeRun};
 use crate::lab::views::report::text_table;
+use crate::nn::mup::BaseShapes;
 use crate::rng::Rng;
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
@@ -49,6 +50,38 @@ pub struct Args {
     /// Write the singular values of the first sample's input–output Jacobian (CSV).
     #[arg(long)]
     pub jacobian: Option<PathBuf>,
+    #[command(flatten)]
+    pub param: super::param_args::ParamArgs,
+}
+
+/// The model's spec, sample shape, stored tensors and μP base shapes: `--param mup`'s for a
+/// spec, a μP checkpoint's own (then `--param` is an error: the checkpoint already has one).
+type Resolved = (serde_json::Value, Vec<usize>, Option<TensorFile>, Option<BaseShapes>);
+
+fn resolve_param(args: &Args) -> Result<Resolved> {
+    let (spec, shape, stored) = resolve_model(&args.model, args.input_shape.as_deref())?;
+    let param = args.param.param()?;
+    if stored.is_some() {
+        if param.is_some() {
+            return Err(Error::invalid(
+                "--param mup",
+                format!("{} is a checkpoint: it keeps the parametrization it was saved with", args.model),
+            ));
+        }
+        let base = stored
+            .as_ref()
+            .and_then(|f| f.metadata.get(crate::io::BASE_SHAPES))
+            .map(|t| BaseShapes::from_json(t).map_err(|e| Error::file(&args.model, e)))
+            .transpose()?;
+        return Ok((spec, shape, stored, base));
+    }
+    match param {
+        Some(p) => {
+            let (spec, base) = p.prepare(&spec, &args.model)?;
+            Ok((spec, shape, stored, base))
+        }
+        None => Ok((spec, shape, stored, None)),
+    }
 }
 
 /// The model's spec, per-sample input shape and, for a checkpoint, its stored tensors.
@@ -106,7 +139,7 @@ pub fn probe_one(
     shape: &[usize],
     seed: u64,
 ) -> Result<Vec<LayerStat>> {
-    Ok(probe_run(spec, stored, rules, shape, seed, false)?.stats)
+    Ok(probe_run(spec, stored, None, rules, shape, seed, false)?.stats)
 }
 
 fn stem(path: &Path) -> PathBuf {
@@ -129,11 +162,13 @@ pub fn run(args: &Args) -> Result<()> {
     if args.batch < 1 {
         return Err(Error::invalid("--batch", "must be at least 1"));
     }
-    let (spec, sample_shape, stored) = resolve_model(&args.model, args.input_shape.as_deref())?;
+    let (spec, sample_shape, stored, base) = resolve_param(args)?;
     let mut shape = vec![args.batch];
     shape.extend(&sample_shape);
     // The model must take the input before any init is tried, so a wrong shape is not blamed on one.
-    check_layers(build(&spec, &mut Rng::new(0))?.as_ref(), &shape).map_err(|e| {
+    let trial = build(&spec, &mut Rng::new(0))?;
+    crate::lab::models::param::attach(trial.as_ref(), base.as_ref())?;
+    check_layers(trial.as_ref(), &shape).map_err(|e| {
         let how =
             if args.input_shape.is_some() { "--input-shape" } else { "the input shape taken from its first Linear" };
         Error::invalid(format!("model '{}' with {how} {sample_shape:?}", args.model), e)
@@ -168,7 +203,7 @@ pub fn run(args: &Args) -> Result<()> {
     let bar = super::progress::bar(parsed.len() as u64, "inits", parsed.len() < 2);
     for (label, rules) in &parsed {
         // Name the init only when the user gave one: without --init nobody wrote 'default'.
-        let run = probe_run(&spec, stored.as_ref(), rules, &shape, args.seed, args.jacobian.is_some());
+        let run = probe_run(&spec, stored.as_ref(), base.as_ref(), rules, &shape, args.seed, args.jacobian.is_some());
         bar.inc(1);
         let mut run =
             run.map_err(|e| if args.inits.is_empty() { e } else { Error::invalid(format!("--init '{label}'"), e) })?;

@@ -13,11 +13,13 @@
 //! - [`lsuv`]: layer-sequential unit-variance init (Mishkin & Matas 2015);
 //! - [`variance_scaling`]: JAX's `variance_scaling` (lecun_normal/uniform) and delta_orthogonal;
 //! - [`fixup`]: the residual-network schemes fixup and zero_init_residual;
+//! - [`mup_init`]: `mup.init`'s width-aware variants (`mup.kaiming_normal`, …) for `--param mup`;
 //! - [`zero`]: ZerO (Zhao et al. 2022), deterministic identity/Hadamard init.
 
 pub mod fan;
 pub mod fixup;
 pub mod lsuv;
+pub mod mup_init;
 pub mod rules;
 pub mod scheme;
 mod scheme_parse;

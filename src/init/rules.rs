@@ -254,6 +254,11 @@ impl Rules {
                 let keep = s == Scheme::Default;
                 let s = if keep { default_for(owner, local).map_err(|e| at(&e))? } else { s };
                 if let Scheme::Lsuv { tol, max_iters } = s {
+                    if owner.type_name() == "MuReadout" {
+                        return Err(at(&"lsuv with --param mup: LSUV rescales each layer to unit output variance from \
+                             the data, undoing μP's width scaling (the MuReadout's output must shrink as 1/width_mult); \
+                             use a mup.* scheme (e.g. mup.kaiming_normal) or --param sp"));
+                    }
                     if local != "weight" || !LSUV_LAYERS.contains(&owner.type_name()) {
                         return Err(at(&"lsuv rescales the weight of a Linear or Conv2d layer from its output"));
                     }
@@ -261,6 +266,9 @@ impl Rules {
                     lsuv.get_or_insert_with(|| (LsuvOptions { tol, max_iters }, Vec::new())).1.push(module);
                 }
                 s.check(&shape).map_err(|e| at(&e))?;
+                if let Scheme::Mup(inner) = &s {
+                    super::mup_init::check_tensor(inner, &p).map_err(|e| at(&e))?;
+                }
                 if warns_empty && shape.contains(&0) {
                     report.warnings.push(format!("{name}: Initializing zero-element tensors is a no-op"));
                 }

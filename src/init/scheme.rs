@@ -111,6 +111,9 @@ pub enum Scheme {
     ZeroInitResidual,
     /// ZerO (Zhao et al. 2022): identity / partial identity / scaled Hadamard; draws nothing.
     ZerO,
+    /// `mup.init`'s variant of the scheme inside (`mup.kaiming_normal`, …): rescaled by the
+    /// parameter's infshape (init/mup_init.rs).
+    Mup(Box<Scheme>),
 }
 
 impl Scheme {
@@ -123,6 +126,7 @@ impl Scheme {
             Scheme::TruncNormal { mean, std, a, b } => check_trunc_normal(mean, std, a, b),
             Scheme::Sparse { sparsity, std } => check_sparse(&[1, 1], sparsity, std),
             Scheme::Lsuv { tol, .. } if tol <= 0.0 => bad(format!("needs tol > 0, got tol={tol}")),
+            Scheme::Mup(ref inner) => inner.check_args(),
             Scheme::VarianceScaling { scale, .. } if scale < 0.0 => bad(format!("needs scale >= 0, got scale={scale}")),
             _ => Ok(()),
         }
@@ -152,6 +156,7 @@ impl Scheme {
             Scheme::Fixup => "fixup",
             Scheme::ZeroInitResidual => "zero_init_residual",
             Scheme::ZerO => "zero_init",
+            Scheme::Mup(inner) => inner.mup_name(),
         }
     }
 
@@ -174,6 +179,7 @@ impl Scheme {
             Scheme::VarianceScaling { .. } => fans(shape).map(|_| ()),
             Scheme::DeltaOrthogonal { .. } => check_delta_orthogonal(shape),
             Scheme::ZerO => check_zero_init(shape),
+            Scheme::Mup(inner) => inner.check(shape),
             _ => Ok(()),
         }
     }
@@ -206,6 +212,7 @@ impl Scheme {
             }
             Scheme::DeltaOrthogonal { gain } => delta_orthogonal_with(t, *gain, rng),
             Scheme::ZerO => zero_init_(t),
+            Scheme::Mup(inner) => inner.mup_apply(t, rng),
             Scheme::Fixup | Scheme::ZeroInitResidual => Err(Error::invalid(
                 self.name(),
                 "a model-level scheme: which parameters it sets depends on the model; apply it through init::Rules",
@@ -274,6 +281,7 @@ impl fmt::Display for Scheme {
                 write!(f, "{n}(scale={scale}, mode={mode}, distribution={distribution})")
             }
             Scheme::DeltaOrthogonal { gain } => write!(f, "{n}(gain={gain})"),
+            Scheme::Mup(inner) => write!(f, "mup.{inner}"),
             _ => f.write_str(n),
         }
     }

@@ -46,6 +46,9 @@ impl Scheme {
     /// Parses `name` or `name(args)`.
     pub fn parse(text: &str) -> Result<Scheme> {
         let text = text.trim();
+        if let Some(inner) = text.strip_prefix("mup.") {
+            return super::mup_init::wrap(Scheme::parse(inner)?);
+        }
         let (name, args) = match text.find('(') {
             Some(i) => {
                 let rest = &text[i + 1..];
@@ -60,7 +63,11 @@ impl Scheme {
             let hint = if name.ends_with('_') { " (without the trailing underscore)" } else { "" };
             return Err(Error::invalid(
                 name,
-                format!("unknown scheme '{name}'; valid schemes{hint}: {}", SCHEME_NAMES.join(", ")),
+                format!(
+                    "unknown scheme '{name}'; valid schemes{hint}: {}; with --param mup also {}",
+                    SCHEME_NAMES.join(", "),
+                    super::mup_init::mup_list()
+                ),
             ));
         }
         let (names, required) = arg_names(name);

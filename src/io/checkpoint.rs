@@ -9,6 +9,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 /// A model read from a checkpoint, with the file's metadata.
+/// The metadata key of a μP model's base shapes ([`nn::mup::BaseShapes::to_json`]).
+pub const BASE_SHAPES: &str = "base_shapes";
+
 pub struct Checkpoint {
     pub model: Box<dyn Module>,
     pub metadata: HashMap<String, String>,
@@ -28,6 +31,11 @@ pub fn save_checkpoint(path: impl AsRef<Path>, model: &dyn Module, extra: &HashM
     }
     let mut meta = extra.clone();
     meta.insert("model".into(), nn::to_spec(model).to_string());
+    // μP: the base shapes, so a reloaded model is the same μP model (its MuReadout's multiplier
+    // and the μP optimizers read them); mup saves them beside a model as a `.bsh` file.
+    if let Some(b) = nn::mup::BaseShapes::of(model) {
+        meta.insert(BASE_SHAPES.into(), b.to_json());
+    }
     write_safetensors(path, &tensors, &meta)
 }
 
@@ -78,5 +86,10 @@ pub fn load_checkpoint(path: impl AsRef<Path>) -> Result<Checkpoint> {
     })?;
     let model = nn::parse_spec(spec, &mut Rng::new(0)).map_err(|e| Error::file(path, e))?;
     load_state_dict(model.as_ref(), &file).map_err(|e| Error::file(path, e))?;
+    if let Some(text) = file.metadata.get(BASE_SHAPES) {
+        // mup's `set_base_shapes(model, base, rescale_params=False)`: the stored weights are μP's.
+        let b = nn::mup::BaseShapes::from_json(text).map_err(|e| Error::file(path, e))?;
+        nn::mup::set_base_shapes(model.as_ref(), &b, false).map_err(|e| Error::file(path, e))?;
+    }
     Ok(Checkpoint { model, metadata: file.metadata })
 }

@@ -20,6 +20,38 @@ pub fn get_shapes(model: &dyn Module) -> Vec<(String, Vec<usize>)> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BaseShapes(pub Vec<(String, InfShape)>);
 
+impl BaseShapes {
+    /// The base shapes a model carries (every parameter's infshape), `None` for an SP model.
+    pub fn of(model: &dyn Module) -> Option<BaseShapes> {
+        let v: Option<Vec<(String, InfShape)>> =
+            model.named_parameters().into_iter().map(|(n, p)| p.infshape().map(|s| (n, s))).collect();
+        v.filter(|v| !v.is_empty()).map(BaseShapes)
+    }
+
+    /// `{"name": [base or null, …], …}` in parameter order: what mup's `.bsh` file keeps (a
+    /// checkpoint's `base_shapes` metadata).
+    pub fn to_json(&self) -> String {
+        let m: serde_json::Map<String, serde_json::Value> =
+            self.0.iter().map(|(n, s)| (n.clone(), serde_json::json!(s.base_shape()))).collect();
+        serde_json::Value::Object(m).to_string()
+    }
+
+    /// Reads [`BaseShapes::to_json`]'s text.
+    pub fn from_json(text: &str) -> Result<BaseShapes> {
+        let bad = |m: String| Error::invalid("base_shapes", m);
+        let v: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(text).map_err(|e| bad(format!("not a JSON object of base shapes: {e}")))?;
+        let mut out = Vec::new();
+        for (name, dims) in v {
+            let dims: Vec<Option<usize>> = serde_json::from_value(dims)
+                .map_err(|_| bad(format!("parameter '{name}': not a list of sizes or nulls")))?;
+            let s = InfShape(dims.iter().map(|&b| super::InfDim { base: b, dim: b.unwrap_or(0) }).collect());
+            out.push((name, s));
+        }
+        Ok(BaseShapes(out))
+    }
+}
+
 fn check_names(what: &str, a: &[(String, Vec<usize>)], b: &[String]) -> Result<()> {
     let an: Vec<&String> = a.iter().map(|(n, _)| n).collect();
     let extra_a: Vec<&str> = an.iter().filter(|n| !b.contains(n)).map(|n| n.as_str()).collect();
@@ -64,6 +96,12 @@ pub fn make_base_shapes(base: &[(String, Vec<usize>)], delta: &[(String, Vec<usi
 /// each factor computed in f64 (`x ** 0.5`) and applied as torch's `tensor *= float` (one f32
 /// multiply). Draws nothing.
 pub fn set_base_shapes(model: &dyn Module, base: &BaseShapes, rescale: bool) -> Result<()> {
+    set_base_shapes_keeping(model, base, rescale, &[])
+}
+
+/// [`set_base_shapes`] that leaves the parameters named in `keep` as they are (those a
+/// `mup.init` scheme set: in mup they are drawn after `set_base_shapes`, so never rescaled).
+pub fn set_base_shapes_keeping(model: &dyn Module, base: &BaseShapes, rescale: bool, keep: &[String]) -> Result<()> {
     let shapes = get_shapes(model);
     let names: Vec<String> = base.0.iter().map(|(n, _)| n.clone()).collect();
     check_names("base shapes", &shapes, &names)?;
@@ -80,17 +118,23 @@ pub fn set_base_shapes(model: &dyn Module, base: &BaseShapes, rescale: bool) -> 
     }
     assert_hidden_size_inf(model)?;
     if rescale {
-        for (_, m) in model.named_modules() {
+        for (name, m) in model.named_modules() {
+            let kept = |local: &str| {
+                let full = if name.is_empty() { local.to_string() } else { format!("{name}.{local}") };
+                keep.contains(&full)
+            };
             if let Some(r) = m.downcast_ref::<MuReadout>() {
                 let f = r.width_mult()?.powf(0.5) as f32;
-                scale(&r.weight, f);
-                if let Some(b) = &r.bias {
+                if !kept("weight") {
+                    scale(&r.weight, f);
+                }
+                if let Some(b) = r.bias.as_ref().filter(|_| !kept("bias")) {
                     scale(b, f);
                 }
             } else if let Some(l) = m.downcast_ref::<Linear>() {
-                rescale_bias(&l.weight, l.bias.as_ref());
+                rescale_bias(&l.weight, l.bias.as_ref().filter(|_| !kept("bias")));
             } else if let Some(c) = m.downcast_ref::<Conv2d>() {
-                rescale_bias(&c.weight, c.bias.as_ref());
+                rescale_bias(&c.weight, c.bias.as_ref().filter(|_| !kept("bias")));
             }
         }
     }

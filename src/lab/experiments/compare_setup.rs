@@ -254,9 +254,9 @@ pub fn prepare_with(config: &CompareConfig, given: Option<&Dataset>) -> Result<P
     for (label, text) in &config.inits {
         let r = Rules::parse_nonempty(text).map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         let trial = build(&spec, &mut Rng::new(0))?;
-        let report = r
-            .apply_with_batch(trial.as_ref(), Some(&batch), &mut Rng::new(0))
-            .and_then(|rep| param::apply(trial.as_ref(), base.as_ref()).map(|_| rep))
+        let report = param::attach(trial.as_ref(), base.as_ref())
+            .and_then(|_| r.apply_with_batch(trial.as_ref(), Some(&batch), &mut Rng::new(0)))
+            .and_then(|rep| param::apply_after(trial.as_ref(), base.as_ref(), &rep).map(|_| rep))
             .map_err(|e| Error::invalid(format!("--init '{label}'"), e))?;
         warnings.extend(report.warnings.into_iter().map(|w| format!("--init '{label}': {w}")));
         rules.push(r);

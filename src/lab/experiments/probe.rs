@@ -8,7 +8,8 @@ use crate::init::rules::Rules;
 use crate::io::{load_state_dict, TensorFile};
 use crate::lab::instruments::jacobian::spectrum;
 use crate::lab::instruments::taps::{probe, LayerStat};
-use crate::lab::models::build;
+use crate::lab::models::{build, param};
+use crate::nn::mup::BaseShapes;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 use crate::theory::model::predict_model;
@@ -27,13 +28,14 @@ pub struct ProbeRun {
 }
 
 /// Probes one init as the PyTorch program `torch.manual_seed(seed); model = build(spec);
-/// <init rules>; x = torch.randn(shape); out = model(x); out.backward(torch.randn_like(out))`
+/// [set_base_shapes(model, base) under μP;] <init rules>; x = torch.randn(shape); out = model(x); out.backward(torch.randn_like(out))`
 /// does: every draw from the one generator, in that order (an `lsuv` rule draws its own N(0, 1)
 /// batch during init). The predictions take the input's realized mean square and the upstream
 /// gradient's expected one (1); the Jacobian draws nothing.
 pub fn probe_run(
     spec: &serde_json::Value,
     stored: Option<&TensorFile>,
+    base: Option<&BaseShapes>,
     rules: &Rules,
     shape: &[usize],
     seed: u64,
@@ -44,7 +46,15 @@ pub fn probe_run(
     if let Some(f) = stored {
         load_state_dict(model.as_ref(), f)?;
     }
-    rules.apply(model.as_ref(), &mut rng)?;
+    // μP (`--param mup`, or a μP checkpoint's base shapes): the infshapes before the rules (the
+    // `mup.*` schemes read them); a fresh model is then rescaled as mup's `set_base_shapes` does,
+    // a checkpoint's weights are μP's already.
+    param::attach(model.as_ref(), base)?;
+    let report = rules.apply(model.as_ref(), &mut rng)?;
+    match stored {
+        None => param::apply_after(model.as_ref(), base, &report)?,
+        Some(_) => param::check_rules(base, &report)?,
+    }
     let xs = rng.randn(shape);
     let x = Tensor::new(xs.clone());
     let stats = probe(model.as_ref(), &x, &mut rng)?;
@@ -66,7 +76,7 @@ mod tests {
         let layers: Vec<serde_json::Value> = (0..10).flat_map(|_| layer.as_array().unwrap().clone()).collect();
         let spec = serde_json::json!({"type": "Sequential", "layers": layers});
         let rules = Rules::parse("Linear.weight=normal(std=0.06988);Linear.bias=normal(std=0.2236)").unwrap();
-        let run = probe_run(&spec, None, &rules, &[64, 512], 0, false).unwrap();
+        let run = probe_run(&spec, None, None, &rules, &[64, 512], 0, false).unwrap();
         let p = run.predicted.expect("a Linear/tanh chain is inside the theory");
         assert_eq!(p.len(), run.stats.len());
         for (s, p) in run.stats.iter().zip(&p) {

@@ -10,7 +10,7 @@
 //! picks MuSGD / MuAdam from the infshapes. μP is defined here for MLPs of Linear layers,
 //! activations and dropout; a conv or residual model is an error, not a guess.
 
-use crate::nn::mup::{get_shapes, make_base_shapes, set_base_shapes, BaseShapes};
+use crate::nn::mup::{get_shapes, make_base_shapes, set_base_shapes, set_base_shapes_keeping, BaseShapes};
 use crate::nn::spec::from_spec_with_rng;
 use crate::nn::Module;
 use crate::{Error, Result, Rng};
@@ -119,6 +119,34 @@ pub fn apply(model: &dyn Module, base: Option<&BaseShapes>) -> Result<()> {
         Some(b) => set_base_shapes(model, b, true),
         None => Ok(()),
     }
+}
+
+/// [`apply`] after init rules: the parameters a `mup.init` scheme set are kept as drawn (in mup
+/// they are drawn after `set_base_shapes`, so its rescaling never touches them).
+pub fn apply_after(model: &dyn Module, base: Option<&BaseShapes>, report: &crate::init::ApplyReport) -> Result<()> {
+    let Some(b) = base else { return Ok(()) };
+    check_rules(base, report)?;
+    let keep: Vec<String> = report
+        .params
+        .iter()
+        .filter(|p| !p.kept && matches!(p.scheme, Some(crate::init::Scheme::Mup(_))))
+        .map(|p| p.name.clone())
+        .collect();
+    set_base_shapes_keeping(model, b, true, &keep)
+}
+
+/// LSUV is not defined under μP: it rescales every layer from the data to unit output variance,
+/// which undoes what μP fixes by width (the readout's output shrinking as 1/width_mult, hidden
+/// layers' scale set by their fan-in's width multiplier), and mup has no LSUV to follow.
+pub fn check_rules(base: Option<&BaseShapes>, report: &crate::init::ApplyReport) -> Result<()> {
+    if base.is_some() && report.lsuv.is_some() {
+        return Err(Error::invalid(
+            "lsuv with --param mup",
+            "LSUV rescales each layer to unit output variance from the data, undoing μP's width scaling (the \
+             MuReadout's output must shrink as 1/width_mult); use a mup.* scheme (e.g. mup.kaiming_normal) or --param sp",
+        ));
+    }
+    Ok(())
 }
 
 /// The infshapes only, without rescaling (so a model can be run through shape checks before

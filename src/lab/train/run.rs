@@ -119,8 +119,9 @@ impl Run {
         let data = data.into();
         let mut rng = Rng::new(seed);
         let model = build(spec, &mut rng)?;
-        init.apply_with_batch(model.as_ref(), Some(&Tensor::new(data.input.clone())), &mut rng)?;
-        crate::lab::models::param::apply(model.as_ref(), base)?;
+        crate::lab::models::param::attach(model.as_ref(), base)?;
+        let report = init.apply_with_batch(model.as_ref(), Some(&Tensor::new(data.input.clone())), &mut rng)?;
+        crate::lab::models::param::apply_after(model.as_ref(), base, &report)?;
         Run::new(model, data, cfg, rng)
     }
 
