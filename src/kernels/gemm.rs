@@ -119,58 +119,6 @@ pub fn gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) 
     }
 }
 
-/// Rows of the batch summed by one GEMM call in [`gemm_tn_cascade`]. Measured on
-/// tests/grad_accuracy.rs's saved steps: blocks of 32 keep every parameter's error within 1.69×
-/// PyTorch float32's (as the 8-lane dot kernel on transposed copies did), 64 reach 1.77×, one
-/// running sum over the batch 3.45×.
-const CASCADE_ROWS: usize = 32;
-
-/// `out ← gᵀ · x` for row-major `g` [rows, m] and `x` [rows, n]: a Linear layer's weight
-/// gradient, a sum over the batch. The rows are cut into blocks of [`CASCADE_ROWS`]; each
-/// block's product is one GEMM (a running sum over at most that many rows), and the blocks'
-/// products are added pairwise (torch's cascade order), so the rounding error grows with
-/// log₂(blocks) rather than with the batch. The cut depends only on `rows`.
-pub fn gemm_tn_cascade(g: &[f32], x: &[f32], rows: usize, m: usize, n: usize, out: &mut [f32]) {
-    let chunk = CASCADE_ROWS;
-    let blocks = rows.div_ceil(chunk).max(1);
-    let prod = |r0: usize, r1: usize, dst: &mut [f32]| {
-        gemm(
-            1.0,
-            MatRef::row_major_t(&g[r0 * m..r1 * m], m, r1 - r0),
-            MatRef::row_major(&x[r0 * n..r1 * n], r1 - r0, n),
-            0.0,
-            MatMut::row_major(dst, m, n),
-        )
-    };
-    if blocks == 1 {
-        return prod(0, rows, out);
-    }
-    let mn = m * n;
-    let mut parts = super::pool::take(mn * (blocks - 1));
-    for b in 0..blocks {
-        let (r0, r1) = (b * chunk, ((b + 1) * chunk).min(rows));
-        let dst = if b == 0 { &mut *out } else { &mut parts[(b - 1) * mn..b * mn] };
-        prod(r0, r1, dst);
-    }
-    // Pairwise: block i += block i + s for s = 1, 2, 4, … (block 0 is `out`).
-    let mut s = 1;
-    while s < blocks {
-        let mut i = 0;
-        while i + s < blocks {
-            let (src_at, dst_at) = ((i + s - 1) * mn, i);
-            if dst_at == 0 {
-                out.iter_mut().zip(&parts[src_at..src_at + mn]).for_each(|(o, &p)| *o += p);
-            } else {
-                let (lo, hi) = parts.split_at_mut(src_at);
-                lo[(i - 1) * mn..i * mn].iter_mut().zip(&hi[..mn]).for_each(|(o, &p)| *o += p);
-            }
-            i += 2 * s;
-        }
-        s *= 2;
-    }
-    super::pool::give(parts);
-}
-
 /// Raw strided views of one GEMM (checked by [`gemm`] before any use).
 #[derive(Clone, Copy)]
 struct Views {

@@ -118,41 +118,29 @@ pub fn cross_entropy(logits: &Tensor, targets: &[usize]) -> Result<Tensor> {
     }
     let n = targets.len();
     let x2 = x.view().into_dimensionality::<Ix2>().expect("2-D");
-    let need_grad = Tensor::needs_graph(&[logits]);
-    // One pass per row, softmax and loss fused: e_j = exp(x_j − max) in f64 (one exp per element),
-    // S = Σ e_j, the loss term ln S − (x_t − max) (torch's order: the log-probability is
-    // (x − max) − lse). The gradient (softmax − one_hot) / N is rounded once from f64:
-    // e_j / (S·N) off the target and −(S − e_t) / (S·N) on it, where S − e_t is the sum of the
-    // other terms, so nothing cancels when p_t ≈ 1 (torch computes exp(lsm) − 1 in float32 and
-    // loses those bits).
-    let inv_n = 1.0 / n.max(1) as f64;
-    let mut grad = if need_grad { crate::kernels::pool::take(n * c) } else { Vec::new() };
-    let mut e = vec![0.0f64; c];
-    let mut loss = 0.0f64;
-    for (i, &t) in targets.iter().enumerate() {
-        let row = x2.row(i);
-        let m = row.fold(f32::NEG_INFINITY, |a, &b| a.max(b));
-        let (mut s, mut others) = (0.0f64, 0.0f64);
-        for (j, (ej, &v)) in e.iter_mut().zip(row.iter()).enumerate() {
-            *ej = ((v - m) as f64).exp();
-            s += *ej;
-            if j != t {
-                others += *ej;
-            }
-        }
-        loss -= (row[t] as f64 - m as f64) - s.ln();
-        if need_grad {
-            let k = inv_n / s;
-            let g = &mut grad[i * c..(i + 1) * c];
-            g.iter_mut().zip(&e).for_each(|(g, &ej)| *g = (ej * k) as f32);
-            g[t] = (-others * k) as f32;
-        }
-    }
-    let out = ArrayD::from_elem(ndarray::IxDyn(&[]), (loss / n.max(1) as f64) as f32);
-    if !need_grad {
+    // Each row's max and ln Σ exp(x − max): the log-probabilities (x − max) − lse in f64.
+    let rows: Vec<(f32, f64)> = x2.rows().into_iter().map(|r| lane_max_lse(r.into_dyn())).collect();
+    let lp = |i: usize, v: f32| (v as f64 - rows[i].0 as f64) - rows[i].1;
+    let loss: f64 = targets.iter().enumerate().map(|(i, &t)| -lp(i, x2[[i, t]])).sum::<f64>() / n.max(1) as f64;
+    let out = ArrayD::from_elem(ndarray::IxDyn(&[]), loss as f32);
+    if !Tensor::needs_graph(&[logits]) {
         return Ok(Tensor::new(out));
     }
-    let grad = ArrayD::from_shape_vec(x.raw_dim(), grad).expect("same count");
+    // d/dx = (softmax − one_hot) / N, each element from the f64 log-probability and rounded once:
+    // p / N off the target, (p − 1) / N = expm1(log p) / N on it. torch computes exp(lsm) · (−1/N)
+    // and subtracts from −1/N, rounding the f32 log-probability and the exp first; when p ≈ 1
+    // (a trained net) the difference cancels, and a rounding before it costs most of its bits.
+    let inv_n = 1.0 / n.max(1) as f64;
+    let mut grad = ArrayD::<f32>::zeros(x.raw_dim());
+    {
+        let mut g2 = grad.view_mut().into_dimensionality::<Ix2>().expect("2-D");
+        for (i, &t) in targets.iter().enumerate() {
+            for (j, (g, &v)) in g2.row_mut(i).iter_mut().zip(x2.row(i)).enumerate() {
+                let l = lp(i, v);
+                *g = (if j == t { l.exp_m1() } else { l.exp() } * inv_n) as f32;
+            }
+        }
+    }
     drop(x);
     Ok(Tensor::from_op(out, &[logits], CrossEntropyBackward { grad }))
 }
