@@ -1,6 +1,10 @@
 //! initlab side of the benchmark workloads of `scripts/torch_bench.py` (w1–w5), with the
 //! same warmup and step counts and the same output line:
-//!   initlab <workload> threads=<n> us_per_step=<median> steps_per_s=<..> [extra]
+//!   initlab <workload> threads=<n> us_per_step=<median> steps_per_s=<..> gemm_us=<..> [extra]
+//!
+//! `gemm_us` is the time of only the workload's GEMMs per timed step (mean), measured by the GEMM
+//! layer's own timer inside the same steps (same kernels, same threads), so us_per_step − gemm_us
+//! is the overhead outside GEMM.
 //!
 //! Usage: `cargo run --release --example train_bench -- WORKLOAD [THREADS]`
 //!   WORKLOAD: w1 w2 w3 w4 w5, or `gemm` (GEMM efficiency of w2 against raw sgemm); THREADS
@@ -60,6 +64,7 @@ fn train_steps(model: &Sequential, x: &Tensor, y: &[usize], steps: usize) -> Vec
     let mut opt = Sgd::new((model as &dyn Module).parameters(), SgdConfig { lr: 0.01, ..SgdConfig::default() });
     let mut times = Vec::with_capacity(steps);
     for i in 0..steps + 5 {
+        kgemm::take_timing();
         let t = Instant::now();
         opt.zero_grad();
         let l = cross_entropy(&model.forward(x).expect("forward"), y).expect("loss");
@@ -68,9 +73,32 @@ fn train_steps(model: &Sequential, x: &Tensor, y: &[usize], steps: usize) -> Vec
         l.item().expect("scalar");
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64());
+            gemm_step();
         }
     }
     times
+}
+
+/// Each timed step's GEMM time (seconds), from the GEMM layer's timer.
+static GEMM_TIMES: std::sync::Mutex<Vec<kgemm::GemmTiming>> = std::sync::Mutex::new(Vec::new());
+
+fn gemm_step() {
+    GEMM_TIMES.lock().expect("not poisoned").push(kgemm::take_timing());
+}
+
+fn take_gemm_steps() -> Vec<kgemm::GemmTiming> {
+    std::mem::take(&mut *GEMM_TIMES.lock().expect("not poisoned"))
+}
+
+/// The median of `v` (statistics.median: the mean of the two middle values for an even count).
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let h = v.len() / 2;
+    match v.len() {
+        0 => f64::NAN,
+        n if n % 2 == 0 => (v[h - 1] + v[h]) / 2.0,
+        _ => v[h],
+    }
 }
 
 fn std_of(t: &Tensor) -> f64 {
@@ -94,6 +122,7 @@ fn w4() -> (Vec<f64>, String) {
     let mut times = Vec::new();
     let mut h = x.clone();
     for i in 0..205 {
+        kgemm::take_timing();
         let t = Instant::now();
         h = x.clone();
         for l in &layers {
@@ -102,6 +131,7 @@ fn w4() -> (Vec<f64>, String) {
         std::hint::black_box(std_of(&h));
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64());
+            gemm_step();
         }
     }
     (times, format!("final_std={:.3}", std_of(&h)))
@@ -199,12 +229,13 @@ fn gemm_check() {
     let in_step = || {
         train_steps(&model, &x, &y, 5);
         kgemm::set_timing(true);
-        let t = Instant::now();
-        train_steps(&model, &x, &y, reps);
-        let step_time = t.elapsed().as_secs_f64();
+        kgemm::take_timing();
+        take_gemm_steps();
+        let step_time: f64 = train_steps(&model, &x, &y, reps).iter().sum();
         kgemm::set_timing(false);
-        let t = kgemm::take_timing();
-        (t.flops as f64 / (t.nanos as f64 * 1e-9) / 1e9, t.nanos as f64 * 1e-9 / step_time, t.flops as f64)
+        let steps = take_gemm_steps();
+        let (nanos, flops) = steps.iter().fold((0u64, 0u64), |(n, f), t| (n + t.nanos, f + t.flops));
+        (flops as f64 / nanos as f64, nanos as f64 * 1e-9 / step_time, flops as f64)
     };
     let mut bufs = bufs;
     let (mut best_raw, mut best_in, mut share, mut flops) = (0f64, 0f64, 0.0, 0.0);
@@ -215,7 +246,7 @@ fn gemm_check() {
             (best_in, share, flops) = (g, s, f);
         }
     }
-    let per_step = flops / (reps + 5) as f64;
+    let per_step = flops / reps as f64;
     println!(
         "initlab gemm raw_sgemm_gflops={best_raw:.1} w2_gemm_gflops={best_in:.1} efficiency={:.0}% \
          w2_gemm_share_of_step={:.0}% w2_gemm_mflop_per_step={:.1} expected={:.1}",
@@ -250,9 +281,11 @@ fn main() {
 
 fn run(w: &str, threads: usize) {
     manual_seed(0);
+    // Time every GEMM of the timed steps with the kernels and threads the workload uses.
+    kgemm::set_timing(w != "gemm");
     let mut rng = Rng::new(0);
     let labels = |n: usize, k: usize| (0..n).map(|i| i % k).collect::<Vec<_>>();
-    let (mut times, extra) = match w {
+    let (mut times, extra): (Vec<f64>, String) = match w {
         "w1" => (train_steps(&mlp(2, 100, 3, 2), &randn(&[300, 2], &mut rng), &labels(300, 3), 1000), String::new()),
         "w2" => {
             (train_steps(&mlp(784, 512, 10, 2), &randn(&[128, 784], &mut rng), &labels(128, 10), 200), String::new())
@@ -266,13 +299,16 @@ fn run(w: &str, threads: usize) {
             std::process::exit(2);
         }
     };
-    times.sort_by(f64::total_cmp);
-    let h = times.len() / 2;
-    // statistics.median: the mean of the two middle values for an even count.
-    let med = if times.len() % 2 == 0 { (times[h - 1] + times[h]) / 2.0 } else { times[h] };
+    // The median step's GEMM time; for w5 (one 'step', its runs spread over the threads) the GEMM
+    // time summed over the threads, divided by them: the sweep's wall time if it did only GEMMs.
+    let gt = kgemm::take_timing();
+    let mut gemm_times: Vec<f64> = take_gemm_steps().iter().map(|t| t.nanos as f64 * 1e-9).collect();
+    let gemm_us = 1e6 * if w == "w5" { gt.nanos as f64 * 1e-9 / threads as f64 } else { median(&mut gemm_times) };
+    let med = median(&mut times);
     let extra = if extra.is_empty() { String::new() } else { format!(" {extra}") };
     println!(
-        "initlab {w} threads={threads} us_per_step={:.1} steps_per_s={:.2}{extra} peak_rss_kb={}",
+        "initlab {w} threads={threads} us_per_step={:.1} steps_per_s={:.2} gemm_us={gemm_us:.1}\
+{extra} peak_rss_kb={}",
         med * 1e6,
         1.0 / med,
         peak_rss_kb()
