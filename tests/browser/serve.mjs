@@ -88,10 +88,15 @@ try {
   // run's numbers never stand in for the new ones.)
   const resets = await page.evaluate(() => window.playground.resets);
   await page.getByRole("button", { name: "Reset" }).click();
-  await page.waitForFunction(([n, r0]) => window.playground.resets > r0 && window.playground.epochs.length === n &&
-    window.playground.epochs.every((r) => r && r.length >= 1 && r[0] && r[0].epoch === 0 && typeof r[0].loss === "number"),
-  [inits.length, resets], { timeout: 30000 });
-  const again = await page.evaluate(() => window.playground.epochs.map((r) => r[0].loss));
+  // The losses are read in the same evaluation that finds them all there: an event stream that
+  // reconnects replays the run from its setup, clearing the page's data in between.
+  const ready = await page.waitForFunction(([n, r0]) => {
+    const ep = window.playground.epochs;
+    const all = window.playground.resets > r0 && ep.length === n &&
+      Array.from(ep).every((r) => r && r.length >= 1 && r[0] && r[0].epoch === 0 && typeof r[0].loss === "number");
+    return all && ep.map((r) => r[0].loss);
+  }, [inits.length, resets], { timeout: 30000 });
+  const again = await ready.jsonValue();
   check(again.every((l, k) => l === shown[k][0]), `first-epoch loss after Reset ${again} vs ${shown.map((s) => s[0])}`);
   await page.getByRole("button", { name: "Pause" }).click();
 
