@@ -48,6 +48,11 @@ pub struct Key {
     pub epochs: usize,
     pub batch_size: Option<usize>,
     pub threshold: f64,
+    /// `--task` / `--standardize`: they change what is trained, so shards and resumes must agree.
+    #[serde(default)]
+    pub task: Option<String>,
+    #[serde(default)]
+    pub standardize: bool,
 }
 
 impl Key {
@@ -66,6 +71,8 @@ impl Key {
             epochs: t.epochs,
             batch_size: t.batch_size,
             threshold: c.threshold,
+            task: c.task.clone(),
+            standardize: c.standardize,
         }
     }
 
@@ -85,6 +92,8 @@ impl Key {
                 batch_size: self.batch_size,
             },
             threshold: self.threshold,
+            task: self.task.clone(),
+            standardize: self.standardize,
         })
     }
 
