@@ -2,8 +2,10 @@
 //! the command line, a μP checkpoint that keeps its base shapes on reload, and the clear errors
 //! where μP is not defined (conv, residual nets, LSUV), nothing written.
 
+mod common;
+
+use common::cli::{initlab, ok};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("initlab-cli-mup-{}", std::process::id()));
@@ -12,16 +14,6 @@ fn tmp(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&p);
     let _ = std::fs::remove_file(&p);
     p
-}
-
-fn initlab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = initlab(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
 }
 
 #[test]

@@ -2,23 +2,15 @@
 //! μP stays flat), the lr sweep's records, shards and resume, `--param mup` on compare and init,
 //! and bad input (one `error:` line, nothing written).
 
+mod common;
+
+use common::cli::{initlab, ok};
 use std::path::PathBuf;
-use std::process::Command;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("initlab-cli-width-{}", std::process::id())).join(name);
     let _ = std::fs::remove_dir_all(&d);
     d
-}
-
-fn initlab(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_initlab")).args(args).output().unwrap()
-}
-
-fn ok(args: &[&str]) -> String {
-    let o = initlab(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
 }
 
 #[test]
