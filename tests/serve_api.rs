@@ -244,6 +244,18 @@ fn exports_schema_and_phase() {
     // tanh without bias is critical at σ_w² = 1.
     let (b0, w0) = (phase["critical"][0][0].as_f64().unwrap(), phase["critical"][0][1].as_f64().unwrap());
     assert!(b0 == 0.0 && (w0 - 1.0).abs() < 1e-3, "{b0} {w0}");
+    // relu's order ends where q* runs off to infinity, at σ_w² = 2 for every σ_b²: that is the
+    // critical line too; silu at σ_b² > 0 jumps out of its ordered basin (the dashed line).
+    let phase_of =
+        |act: &str| -> Value { serde_json::from_str(&get(a, &format!("/api/phase?activation={act}")).1).unwrap() };
+    let relu = phase_of("relu");
+    let line = relu["critical"].as_array().unwrap();
+    let bs: Vec<f64> = line.iter().map(|p| p[0].as_f64().unwrap()).collect();
+    assert!(bs.len() > 10 && bs[0] == 0.0 && (bs[bs.len() - 1] - 0.5).abs() < 1e-12, "{relu}");
+    assert!(line.iter().all(|p| (p[1].as_f64().unwrap() - 2.0).abs() < 1e-6), "{relu}");
+    assert!(relu["jump"].as_array().unwrap().is_empty());
+    let silu = phase_of("silu");
+    assert!(!silu["jump"].as_array().unwrap().is_empty(), "{silu}");
     assert_eq!(get(a, "/api/phase?activation=softmaxx").0, 400);
     server.stop();
 }

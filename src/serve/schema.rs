@@ -43,7 +43,7 @@ pub fn schema() -> Value {
 const NW: usize = 24;
 const NB: usize = 10;
 
-/// ξ_c over σ_w² in (0, 4], σ_b² in (0, 0.5] and the critical line, for `activation`.
+/// ξ_c over σ_w² in (0, 4], σ_b² in (0, 0.5], the critical line and the jump line, for `activation`.
 pub fn phase(activation: &str) -> crate::Result<Value> {
     let act = Act::parse(activation, None)?;
     static CACHE: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Value>>> =
@@ -60,9 +60,13 @@ pub fn phase(activation: &str) -> crate::Result<Value> {
     }
     // Inputs of unit mean square (q0 = 1, the theory command's default).
     let d = diagram(act, 4.0, 0.5, NW, NB, 1.0);
-    // (σ_b², critical σ_w²) where χ₁ = 1 on the branch unit inputs reach (jumps are not a line).
-    let critical: Vec<(f64, f64)> =
-        d.critical.iter().filter(|c| c.2 == crate::theory::Transition::Chi1).map(|c| (c.0, c.1)).collect();
+    // (σ_b², critical σ_w²) where order ends for unit inputs: χ₁ = 1 on the branch they reach, or
+    // that fixed point running off to infinity (relu, softplus: χ₁ → 1 there too); a jump out of
+    // the ordered basin (gelu, silu) is a line of its own, drawn dashed.
+    let line = |jump: bool| -> Vec<(f64, f64)> {
+        d.critical.iter().filter(|c| (c.2 == crate::theory::Transition::Jump) == jump).map(|c| (c.0, c.1)).collect()
+    };
+    let (critical, jump) = (line(false), line(true));
     let xi: Vec<Vec<Option<f64>>> =
         d.xi_c.iter().map(|r| r.iter().map(|v| v.is_finite().then_some(*v)).collect()).collect();
     let v = json!({
@@ -71,6 +75,7 @@ pub fn phase(activation: &str) -> crate::Result<Value> {
         "sigma_b2": d.sigma_b2,
         "xi_c": xi,
         "critical": critical,
+        "jump": jump,
     });
     cache.lock().unwrap_or_else(|e| e.into_inner()).insert(act.label(), v.clone());
     Ok(v)

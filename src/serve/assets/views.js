@@ -73,6 +73,7 @@ window.PlaygroundViews = (() => {
     drawLayers(state);
     drawDistinct(state);
     state.snaps.forEach((s, k) => { if (s) { drawPrediction(state, k, s); drawHists(k, s); } });
+    v.state = state;
     drawPhase(state);
   }
 
@@ -171,18 +172,23 @@ window.PlaygroundViews = (() => {
     });
   }
 
+  // The diagram takes the server a few seconds per activation (then it is cached): say so
+  // meanwhile, and say why when there is none.
   async function loadPhase(act) {
-    if (v.phaseAct === act && v.phase) return;
-    v.phaseAct = act; v.phase = null;
+    if (v.phaseAct === act) return;
+    v.phaseAct = act; v.phase = null; v.phaseMsg = "computing the phase diagram for " + act + "…";
     $("phase-act").textContent = act;
     const r = await fetch(`/api/phase?activation=${encodeURIComponent(act)}`);
-    if (r.ok && v.phaseAct === act) v.phase = await r.json();
+    if (v.phaseAct !== act) return;
+    if (r.ok) v.phase = await r.json();
+    else v.phaseMsg = "no phase diagram: " + ((await r.json().catch(() => ({}))).error || r.statusText);
+    if (v.state) drawPhase(v.state);
   }
 
   function drawPhase(state) {
     const c = $("phase"), g = c.getContext("2d"), p = v.phase;
     g.clearRect(0, 0, c.width, c.height);
-    if (!p) { g.fillStyle = "#5a6472"; g.fillText("no phase diagram for this activation", 10, 20); return; }
+    if (!p) { g.fillStyle = "#5a6472"; g.font = "12px sans-serif"; g.fillText(v.phaseMsg || "", 10, 20); return; }
     const W = c.width, H = c.height, nw = p.sigma_w2.length, nb = p.sigma_b2.length;
     const wmax = p.sigma_w2[nw - 1] * nw / (nw - 0.5), bmax = p.sigma_b2[nb - 1] * nb / (nb - 0.5);
     p.xi_c.forEach((row, j) => row.forEach((xi, i) => {
@@ -190,11 +196,19 @@ window.PlaygroundViews = (() => {
       g.fillStyle = xi === null ? "#eee" : `hsl(${220 - 180 * t}, 70%, ${30 + 40 * t}%)`;
       g.fillRect((i / nw) * W, H - ((j + 1) / nb) * H, W / nw + 1, H / nb + 1);
     }));
-    g.strokeStyle = "#fff"; g.lineWidth = 2; g.beginPath();
-    p.critical.forEach(([b, w], i) => { const x = (w / wmax) * W, y = H - (b / bmax) * H; if (i) g.lineTo(x, y); else g.moveTo(x, y); });
-    g.stroke();
-    g.fillStyle = "#fff"; g.font = "11px sans-serif";
-    g.fillText("σw² →", W - 40, H - 4); g.fillText("σb² ↑", 4, 12);
+    // The critical line solid (χ₁ = 1, or q* running off to infinity), a jump out of the ordered
+    // basin dashed (gelu, silu).
+    [[p.critical, []], [p.jump || [], [5, 4]]].forEach(([pts, dash]) => {
+      g.strokeStyle = "#d62728"; g.lineWidth = 2.5; g.setLineDash(dash); g.beginPath();
+      pts.forEach(([b, w], i) => { const x = (w / wmax) * W, y = H - (b / bmax) * H; if (i) g.lineTo(x, y); else g.moveTo(x, y); });
+      g.stroke();
+    });
+    g.setLineDash([]);
+    g.font = "11px sans-serif";
+    [["σw² →", W - 42, H - 4], ["σb² ↑", 4, 13]].forEach(([t, x, y]) => {
+      g.fillStyle = "rgba(255,255,255,0.85)"; g.fillRect(x - 2, y - 11, g.measureText(t).width + 4, 14);
+      g.fillStyle = "#222"; g.fillText(t, x, y);
+    });
     state.snaps.forEach((s, k) => {
       if (!s || s.sigma_w2 === null) return;
       const x = Math.min(W - 4, (s.sigma_w2 / wmax) * W), y = Math.max(4, H - (s.sigma_b2 / bmax) * H);
