@@ -68,7 +68,10 @@ fn bodies_ids_paths_and_crowds_get_clean_4xx() {
     let server = initlab::serve::start("127.0.0.1:0").unwrap();
     let a = server.addr;
     let big = format!(r#"{{"inits": ["{}"]}}"#, "x".repeat(200_000));
-    assert_eq!(request(a, "POST", "/api/runs", &big).0, 413);
+    let (s, b) = request(a, "POST", "/api/runs", &big);
+    assert_eq!(s, 413, "{b}");
+    let e: serde_json::Value = serde_json::from_str(&b).unwrap_or_else(|_| panic!("413 not JSON: {b}"));
+    assert!(e["error"].as_str().unwrap().contains("65536 bytes"), "{b}");
     for p in
         ["/api/runs/r999/events", "/api/runs/r999/command", "/api/runs/r999/torch", "/api/runs/..%2f..%2fetc/events"]
     {

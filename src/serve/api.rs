@@ -26,6 +26,21 @@ fn error(status: StatusCode, msg: impl std::fmt::Display) -> Response {
     (status, Json(json!({"error": super::one_line(&msg.to_string())}))).into_response()
 }
 
+/// The body limit's own 413 is plain text; every error of the API is one JSON line.
+async fn json_too_large(r: Response) -> Response {
+    let json = r
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if r.status() != StatusCode::PAYLOAD_TOO_LARGE || json {
+        return r;
+    }
+    error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        format!("request body: over {MAX_BODY} bytes, the limit for a request (uploads: POST /api/data)"),
+    )
+}
+
 fn unknown_run(id: &str) -> Response {
     let id: String = id.chars().take(40).collect();
     error(StatusCode::NOT_FOUND, format!("run '{id}': no such run (it may have ended when its page closed)"))
@@ -41,7 +56,8 @@ pub fn router(state: Arc<State>) -> Router {
         .route("/api/runs/{id}/torch", get(torch_program))
         .route("/api/runs/{id}/{action}", post(control))
         .fallback(get(asset))
-        .layer(RequestBodyLimitLayer::new(MAX_BODY));
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(middleware::map_response(json_too_large));
     // Uploads have their own, larger limit (checked in the handler, with a JSON error).
     let data = Router::new()
         .route("/api/data", post(upload))
