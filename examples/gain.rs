@@ -24,6 +24,14 @@ fn std(v: &[f64]) -> f64 {
 }
 
 fn main() -> initlab::Result<()> {
+    print!("{}", gain()?);
+    Ok(())
+}
+
+/// The three lines `main` prints (tests/examples_twins.rs checks them against the PyTorch
+/// program's, committed in tests/fixtures/examples/).
+pub fn gain() -> initlab::Result<String> {
+    let mut out = String::new();
     let mut rng = Rng::new(0);
     let x: Vec<f64> = rng.randn(&[1_000_000]).iter().map(|&v| v as f64).collect();
     for (name, f) in [
@@ -35,10 +43,10 @@ fn main() -> initlab::Result<()> {
         let ratio = std(&x) / std(&y);
         // relu's gain is about the second moment (E[y²] = 1/2), not the std.
         let rms_ratio = 1.0 / (y.iter().map(|v| v * v).sum::<f64>() / y.len() as f64).sqrt();
-        println!(
-            "{name:<8} std(x)/std(f(x)) = {ratio:.4}   1/rms(f(x)) = {rms_ratio:.4}   calculate_gain = {:.4}",
+        out += &format!(
+            "{name:<8} std(x)/std(f(x)) = {ratio:.4}   1/rms(f(x)) = {rms_ratio:.4}   calculate_gain = {:.4}\n",
             calculate_gain(name, None)?
         );
     }
-    Ok(())
+    Ok(out)
 }

@@ -8,6 +8,14 @@ use initlab::nn::Linear;
 use initlab::Rng;
 
 fn main() -> initlab::Result<()> {
+    print!("{}", gallery()?);
+    Ok(())
+}
+
+/// What `main` prints (tests/examples_twins.rs checks the weights against the PyTorch program's,
+/// committed in tests/fixtures/examples/).
+pub fn gallery() -> initlab::Result<String> {
+    let mut out = String::new();
     let mut rng = Rng::new(0);
     let layer = Linear::with_rng(6, 4, true, &mut rng);
     let shape = layer.weight.shape();
@@ -29,16 +37,16 @@ fn main() -> initlab::Result<()> {
     ] {
         let scheme = Scheme::parse(text)?;
         let theory = scheme.theoretical_std(&shape).map_or("-".to_string(), |s| format!("{s:.4}"));
-        println!("== {scheme}   (theoretical std {theory})");
+        out += &format!("== {scheme}   (theoretical std {theory})\n");
         match scheme.apply(&layer.weight, &mut rng) {
             Ok(()) => {
                 for row in layer.weight.to_array().rows() {
                     let cells: Vec<String> = row.iter().map(|v| format!("{v:8.4}")).collect();
-                    println!("   {}", cells.join(" "));
+                    out += &format!("   {}\n", cells.join(" "));
                 }
             }
-            Err(e) => println!("   error: {e}"),
+            Err(e) => out += &format!("   error: {e}\n"),
         }
     }
-    Ok(())
+    Ok(out)
 }

@@ -1,6 +1,9 @@
 //! The README's library example: build, init with type dispatch, one SGD step.
 //!
 //! cargo run --example quickstart
+//!
+//! Prints what `python3 scripts/examples_torch.py quickstart` prints (tests/examples_twins.rs
+//! checks it against that program's output, committed in tests/fixtures/examples/).
 
 use initlab::init::{kaiming_normal_with, zeros_};
 use initlab::nn::{Linear, Module, ReLU, Sequential};
@@ -9,6 +12,13 @@ use initlab::optim::{Optimizer, Sgd, SgdConfig};
 use initlab::{Rng, Tensor};
 
 fn main() -> initlab::Result<()> {
+    print!("{}", quickstart()?);
+    Ok(())
+}
+
+/// The five losses and the model, as the text `main` prints.
+pub fn quickstart() -> initlab::Result<String> {
+    let mut out = String::new();
     let mut rng = Rng::new(0);
     let model: Box<dyn Module> = Box::new(Sequential::new(vec![
         Box::new(Linear::with_rng(2, 100, true, &mut rng)),
@@ -31,8 +41,8 @@ fn main() -> initlab::Result<()> {
         opt.zero_grad();
         loss.backward()?;
         opt.step();
-        println!("step {step}: loss {:.4}", loss.item()?);
+        out += &format!("step {step}: loss {:.4}\n", loss.item()?);
     }
-    println!("{model}");
-    Ok(())
+    out += &format!("{model}\n");
+    Ok(out)
 }

@@ -6,8 +6,9 @@ be put side by side:
   diff <(cargo run -q --release --example init_gallery | grep -v '^==') \
        <(python3 scripts/examples_torch.py init_gallery | grep -v '^==')
   python3 scripts/examples_torch.py gain
+  python3 scripts/examples_torch.py fixtures   # writes tests/fixtures/examples/NAME.txt for all three
 
-Needs torch. Same seed, same draws: the weights are identical bit for bit, so the printed numbers
+(tests/examples_twins.rs checks the examples against those fixtures.) Needs torch. Same seed, same draws: the weights are identical bit for bit, so the printed numbers
 agree (orthogonal's LAPACK QR to ~1e-7, far below the printed digits).
 """
 import math, sys
@@ -75,5 +76,21 @@ def gain():
               f"calculate_gain = {I.calculate_gain(name):.4f}")
 
 
+PROGRAMS = {"quickstart": quickstart, "init_gallery": init_gallery, "gain": gain}
+
 if __name__ == "__main__":
-    {"quickstart": quickstart, "init_gallery": init_gallery, "gain": gain}[sys.argv[1]]()
+    if len(sys.argv) != 2 or sys.argv[1] not in [*PROGRAMS, "fixtures"]:
+        sys.exit(f"usage: python3 scripts/examples_torch.py {'|'.join(PROGRAMS)}|fixtures")
+    if sys.argv[1] == "fixtures":
+        import contextlib, io, os
+        out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "examples")
+        os.makedirs(out, exist_ok=True)
+        for name, program in PROGRAMS.items():
+            text = io.StringIO()
+            with contextlib.redirect_stdout(text):
+                program()
+            with open(os.path.join(out, name + ".txt"), "w") as f:
+                f.write(f"# python3 scripts/examples_torch.py {name} (torch {torch.__version__})\n" + text.getvalue())
+            print(f"wrote tests/fixtures/examples/{name}.txt")
+    else:
+        PROGRAMS[sys.argv[1]]()
