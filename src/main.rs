@@ -1,7 +1,7 @@
 //! The `initlab` command line: a thin layer over the library. Each subcommand lives in
 //! `initlab::cli`; errors are printed as one line and the exit code is 1.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use initlab::cli;
 
 #[derive(Parser)]
@@ -69,10 +69,19 @@ fn parse_error(e: clap::Error) -> ! {
     std::process::exit(1);
 }
 
+/// A number after a flag that takes a value is that value, negative or not (`--threads -1`,
+/// `--test-split -0.1`), so the flag's own check answers ("needs a whole number >= 0") rather than
+/// clap's "unexpected argument '-1'".
+fn negative_numbers(c: clap::Command) -> clap::Command {
+    c.mut_args(|a| if a.get_action().takes_values() { a.allow_negative_numbers(true) } else { a })
+        .mut_subcommands(negative_numbers)
+}
+
 fn main() {
     #[cfg(unix)]
     default_sigpipe();
-    let cli = match Cli::try_parse() {
+    let parsed = negative_numbers(Cli::command()).try_get_matches().and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => parse_error(e),
     };

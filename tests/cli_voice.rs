@@ -30,8 +30,14 @@ fn one_error(args: &[&str], wants: &[&str]) {
 #[test]
 fn parse_errors_are_one_line_exit_1_and_keep_the_suggestion() {
     one_error(&["compare", "--epoch", "10"], &["unexpected argument '--epoch'", "'--epochs'"]);
-    one_error(&["compare", "--epochs", "-5"], &["invalid value '-5' for '--epochs"]);
-    one_error(&["compare", "--snapshots", "x"], &["'x'", "--snapshots"]);
+    one_error(&["compare", "--epochs", "-5"], &["--epochs -5: needs a whole number >= 0"]);
+    // A negative number is the flag's value, whichever flag (clap took `-1` for an unknown flag).
+    for flag in ["--threads", "--seed", "--batch-size", "--seeds"] {
+        one_error(&["compare", flag, "-1"], &[&format!("{flag} -1: needs a whole number >= 0")]);
+    }
+    one_error(&["probe", "mlp:4-4", "--batch", "-3"], &["--batch -3: needs a whole number >= 0"]);
+    one_error(&["compare", "--data", "blobs", "--test-split", "-0.1"], &["--test-split"]);
+    one_error(&["compare", "--snapshots", "x"], &["--snapshots x: needs a whole number >= 0"]);
     one_error(&["comparre"], &["'comparre'", "'compare'"]);
     // Help and version still print normally and succeed.
     let o = initlab(&["compare", "--help"]);

@@ -64,7 +64,22 @@ pub fn clap_one_line(rendered: &str) -> String {
         }
         out.push_str(&p);
     }
-    out
+    whole_number(&out).unwrap_or(out)
+}
+
+/// clap's "invalid value '-1' for '--threads <THREADS>': invalid digit found in string" (Rust's
+/// integer parser speaking) as the other checks say it: "--threads -1: needs a whole number >= 0".
+fn whole_number(msg: &str) -> Option<String> {
+    let rest = msg.strip_prefix("invalid value '")?;
+    let (value, rest) = rest.split_once("' for '")?;
+    let (flag, why) = rest.split_once("': ")?;
+    let flag = flag.split(' ').next()?;
+    let need = match why {
+        "invalid digit found in string" | "cannot parse integer from empty string" => "needs a whole number >= 0",
+        "number too large to fit in target type" => "is too large",
+        _ => return None,
+    };
+    Some(format!("{flag} {value}: {need}"))
 }
 
 #[cfg(test)]
@@ -72,6 +87,16 @@ mod tests {
     #[test]
     fn one_line_escapes_control_characters_only() {
         assert_eq!(super::one_line("rule 'a\nb\tc\u{1b}[31m' é ✓"), "rule 'a\\nb\\tc\\u{1b}[31m' é ✓");
+    }
+
+    #[test]
+    fn a_bad_whole_number_is_said_as_the_other_checks_say_it() {
+        let rendered = "error: invalid value '-1' for '--threads <THREADS>': invalid digit found in string\n\nFor more information, try '--help'.\n";
+        assert_eq!(super::clap_one_line(rendered), "--threads -1: needs a whole number >= 0");
+        let big = "error: invalid value '99999999999999999999999' for '--seed <SEED>': number too large to fit in target type\n";
+        assert_eq!(super::clap_one_line(big), "--seed 99999999999999999999999: is too large");
+        let other = "error: invalid value 'x' for '--act <ACT>': unknown";
+        assert_eq!(super::clap_one_line(other), "invalid value 'x' for '--act <ACT>': unknown");
     }
 
     #[test]
