@@ -89,8 +89,16 @@ def sweep():
 
 
 def main():
-    w = sys.argv[1]
-    threads = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+    args = sys.argv[1:]
+    if not args or args[0] in ("-h", "--help") or len(args) > 2:
+        print(__doc__.strip())
+        sys.exit(0 if args and args[0] in ("-h", "--help") else 1)
+    w = args[0]
+    if w not in ("w1", "w2", "w3", "w4", "w5"):
+        sys.exit(f"error: unknown workload '{w}': one of w1 w2 w3 w4 w5 (--help says what each is)")
+    if len(args) > 1 and not (args[1].isdigit() and int(args[1]) > 0):
+        sys.exit(f"error: THREADS '{args[1]}': needs a whole number >= 1")
+    threads = int(args[1]) if len(args) > 1 else 1
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     extra = ""
