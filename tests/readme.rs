@@ -5,16 +5,21 @@
 //! CSV or the printed text, formatted as README prints it), `tables` (Markdown tables whose cells
 //! are such values) and `images` (a picture a command draws, copied to `docs/img/`). In README.md
 //! a block stands after a `<!-- block ID -->` line, a table after a `<!-- table ID -->` line, a
-//! value between `<!--v ID-->` and `<!--/v-->` (HTML comments: invisible when rendered).
+//! value between `<!--v ID-->` and `<!--/v-->` (HTML comments: invisible when rendered). A value
+//! with `count` instead of a run is a fact of the repository: the number of entries of a folder
+//! (whose names start with `prefix`, when given), e.g. how many PyTorch fixtures a test checks.
+//! A value with `checked_by` is measured by that test (against committed PyTorch fixtures, say),
+//! which fails when README's number differs (`readme_spec::check_quoted`).
 //!
 //! - `readme_numbers_reproduce` (in `cargo test`) reruns every run marked `"fast": true` and fails
 //!   when a block or value README quotes differs from what the command prints now;
 //! - `scripts/readme.sh` reruns all of them and rewrites README.md and `docs/img/`
 //!   (`scripts/readme.sh --check`: compare only, slow runs included, images byte for byte).
 
+#[allow(dead_code)] // check_quoted is for the tests that measure what they check
 mod readme_spec;
 
-use readme_spec::{block, fmt_num, root, run_all, spec, table, value, Outcome, SPEC};
+use readme_spec::{block, count, fmt_num, root, run_all, spec, table, value, Outcome, SPEC};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -121,6 +126,13 @@ fn fresh(fast_only: bool, base: &std::path::Path) -> Fresh {
         }
     }
     for (id, v) in spec["values"].as_object().unwrap() {
+        if v.get("checked_by").is_some() {
+            continue; // measured and compared by that test (readme_spec::check_quoted)
+        }
+        if v.get("count").is_some() {
+            f.values.insert(id.clone(), count(id, v));
+            continue;
+        }
         if let Some(o) = of("value", id, v) {
             f.values.insert(id.clone(), value(id, v, o));
         }
@@ -165,6 +177,13 @@ fn readme_and_spec_name_the_same_things() {
         }
         for id in defined.keys() {
             assert!(used.contains(&id), "{SPEC} {kind} {id} is not in README");
+        }
+    }
+    // A value another test measures is named in that test.
+    for (id, v) in spec["values"].as_object().unwrap() {
+        if let Some(f) = v.get("checked_by").and_then(Value::as_str) {
+            let text = std::fs::read_to_string(root().join(f)).unwrap_or_else(|e| panic!("value {id}: {f}: {e}"));
+            assert!(text.contains(&format!("\"{id}\"")), "value {id}: {f} does not check it");
         }
     }
     for to in spec["images"].as_object().unwrap().keys() {

@@ -1,6 +1,9 @@
 //! Dropout against PyTorch (scripts/dropout_torch_fixtures.py; fixtures committed): the masks bit
 //! for bit, the words they take from the generator, and constant-plus-dropout runs epoch by epoch.
 
+#[allow(dead_code)]
+mod readme_spec;
+
 use initlab::init::Rules;
 use initlab::lab::data::synthetic;
 use initlab::lab::train::{Run, TrainConfig};
@@ -47,6 +50,7 @@ fn constant_plus_dropout_runs_follow_torch() {
         lin(2, 16), {"type": "ReLU"}, {"type": "Dropout", "p": 0.1},
         lin(16, 16), {"type": "ReLU"}, {"type": "Dropout", "p": 0.1}, lin(16, 3)]});
     let mut finals = Vec::new();
+    let (mut full, mut mini) = (0.0f64, 0.0f64);
     for c in f["runs"].as_array().unwrap() {
         let seed = c["seed"].as_u64().unwrap();
         let mut rng = Rng::new(seed);
@@ -62,10 +66,12 @@ fn constant_plus_dropout_runs_follow_torch() {
         let want: Vec<f64> = c["losses"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
         // Same masks and weights (the masks are checked bit for bit above); only summation order
         // differs (an ulp here and there), which minibatch SGD with momentum compounds over the
-        // epochs: the constant start with minibatches reaches 1.4e-4 by epoch 18.
-        let tol = if c["batch_size"].is_u64() { 3e-4 } else { 2e-5 };
+        // epochs: the constant start with minibatches reaches 1.9e-4; full batch stays near 3e-7.
+        let tol = if c["batch_size"].is_u64() { 3e-4 } else { 3e-6 };
+        let worst = if c["batch_size"].is_u64() { &mut mini } else { &mut full };
         for (e, (g, w)) in log.epochs.iter().map(|e| e.loss).zip(&want).enumerate() {
             assert!((g - w).abs() / w < tol, "seed {seed} epoch {e}: {g} vs torch {w}");
+            *worst = worst.max((g - w).abs() / w);
         }
         finals.push((seed, *want.last().unwrap()));
     }
@@ -73,4 +79,9 @@ fn constant_plus_dropout_runs_follow_torch() {
     // batch), and their final losses differ by more than the tolerance above: a wrong mask fails.
     let (a, b) = (finals[0].1, finals[1].1);
     assert!((a - b).abs() / a > 4e-5, "{a} {b}");
+    readme_spec::check_quoted(&[
+        ("dropout-full", readme_spec::fmt_num(full, "sci1")),
+        ("dropout-mini", readme_spec::fmt_num(mini, "sci2")),
+        ("dropout-masks-apart", readme_spec::fmt_num((a - b).abs() / a, "sci1")),
+    ]);
 }

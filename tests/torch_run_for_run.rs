@@ -2,6 +2,9 @@
 //! numbers their PyTorch twins printed (scripts/compare_torch.py, scripts/make_torch_run_fixtures.py;
 //! fixtures committed, PyTorch not needed here).
 
+#[allow(dead_code)]
+mod readme_spec;
+
 use initlab::cli::probe::probe_one;
 use initlab::init::Rules;
 use initlab::lab::experiments::compare::{prepare, run_one, CompareConfig};
@@ -22,6 +25,12 @@ fn rel(a: f64, b: f64) -> f64 {
 fn compare_runs_follow_torchs_loss_per_epoch() {
     let cases = fixture("trajectories.json");
     assert!(cases.len() >= 15);
+    // The largest relative difference per epoch by kind of run, which README quotes.
+    let mut worst_of: std::collections::BTreeMap<&str, f64> = Default::default();
+    let mut note = |k: &'static str, x: f64| {
+        let w = worst_of.entry(k).or_insert(0.0);
+        *w = w.max(x);
+    };
     for c in &cases {
         let init = c["init"].as_str().unwrap().to_string();
         let config = CompareConfig {
@@ -52,10 +61,13 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
         assert!(rel(got[0], want[0]) < 1e-6, "{what}: first loss {} vs torch {}", got[0], want[0]);
         let worst = got.iter().zip(&want).map(|(g, w)| rel(*g, *w)).fold(0.0, f64::max);
         eprintln!("{what}: largest relative difference per epoch {worst:.2e}");
+        note("traj-first", rel(got[0], want[0]));
         if init == "normal" {
             // N(0, 1) weights: a chaotic start where rounding grows fast; the final loss holds
             let (g, w) = (got[got.len() - 1], want[want.len() - 1]);
             assert!(rel(g, w) < 0.05, "{what}: final loss {g} vs torch {w}");
+            note("traj-normal-final", rel(g, w));
+            note("traj-normal-worst", worst);
         } else {
             // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit).
             // Gradients as accurate as torch's (tests/grad_accuracy.rs) keep minibatch SGD within
@@ -75,12 +87,29 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
             for (e, (g, w)) in got.iter().zip(&want).enumerate() {
                 assert!(rel(*g, *w) < tol, "{what}: epoch {} loss {g} vs torch {w}", e + 1);
             }
+            let kink = init == "default" && c["seed"] == 1 && c["batch_size"].is_null();
+            note(
+                match (init.starts_with("orthogonal"), c["optimizer"].as_str(), c["batch_size"].is_u64()) {
+                    (true, _, _) => "traj-orthogonal",
+                    (_, Some("adam"), _) => "traj-adam",
+                    (_, _, true) => "traj-minibatch",
+                    _ if kink => "traj-kink",
+                    _ => "traj-full",
+                },
+                worst,
+            );
         }
     }
+    let quoted: Vec<(&str, String)> = worst_of.iter().map(|(k, x)| (*k, readme_spec::fmt_num(*x, "sci2"))).collect();
+    assert_eq!(quoted.len(), 8, "{quoted:?}");
+    readme_spec::check_quoted(&quoted);
 }
 
 #[test]
 fn probe_prints_the_stds_torch_prints() {
+    // The largest relative difference of an activation std, Linear stacks and the tanh stack
+    // (README quotes both).
+    let (mut linear, mut tanh_worst) = (0.0f64, 0.0f64);
     for c in fixture("probe.json") {
         let rules = Rules::parse(c["rules"].as_str().unwrap()).unwrap();
         let shape = [c["batch"].as_u64().unwrap() as usize, c["width"].as_u64().unwrap() as usize];
@@ -102,6 +131,8 @@ fn probe_prints_the_stds_torch_prints() {
                 None => assert!(!s.act_std.is_finite(), "{what} layer {i}: {} where torch is not finite", s.act_std),
                 Some(w) => {
                     assert!(rel(s.act_std, w) < act_tol, "{what} layer {i} act std {} vs torch {w}", s.act_std);
+                    let worst = if tanh { &mut tanh_worst } else { &mut linear };
+                    *worst = worst.max(rel(s.act_std, w));
                     compared += 1;
                 }
             }
@@ -111,4 +142,9 @@ fn probe_prints_the_stds_torch_prints() {
         }
         assert!(compared >= acts.len().min(30), "{what}: {compared}");
     }
+    eprintln!("probe act std: Linear stacks {linear:.2e}, tanh {tanh_worst:.2e}");
+    readme_spec::check_quoted(&[
+        ("probe-torch-linear", readme_spec::fmt_num(linear, "sci1")),
+        ("probe-torch-tanh", readme_spec::fmt_num(tanh_worst, "sci2")),
+    ]);
 }

@@ -185,6 +185,41 @@ fn matches(cell: &str, cond: &str) -> bool {
 /// with the largest/smallest `column`, or of the first whose `column` is not finite)), or a
 /// capture of `regex` in the printed text (or in `file`). `scale` multiplies it; `na` is the text
 /// for a value that is not finite (an empty cell) or for no matching row. `fmt` as in `fmt_num`, or `text`.
+/// For a test that measures numbers README quotes (values of docs/readme.json with
+/// `"checked_by": "<that test's file>"`, which `tests/readme.rs` leaves to it): fails, naming each,
+/// when README's text (every occurrence) differs from the measured one.
+pub fn check_quoted(measured: &[(&str, String)]) {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let spec = spec();
+    let mut bad = Vec::new();
+    for (id, fresh) in measured {
+        assert!(spec["values"][*id]["checked_by"].is_string(), "{SPEC}: value {id} has no checked_by");
+        let re = Regex::new(&format!(r"<!--v {}-->(.*?)<!--/v-->", regex::escape(id))).unwrap();
+        let shown: Vec<String> = re.captures_iter(&readme).map(|c| c[1].to_string()).collect();
+        assert!(!shown.is_empty(), "README does not show value {id}");
+        for x in shown.iter().filter(|x| *x != fresh) {
+            bad.push(format!("value {id}: README says {x}, measured now {fresh}"));
+        }
+    }
+    assert!(bad.is_empty(), "README no longer reproduces:\n{}", bad.join("\n"));
+}
+
+/// A `count` value: the entries of the folder `count` (relative to the repository) whose names
+/// start with `prefix` (all when none), in words for ten or fewer (`fmt` "words") or as digits.
+pub fn count(id: &str, v: &Value) -> String {
+    let dir = root().join(v["count"].as_str().unwrap_or_else(|| panic!("value {id}: count needs a folder")));
+    let prefix = v.get("prefix").and_then(Value::as_str).unwrap_or("");
+    let n = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("value {id}: {}: {e}", dir.display()))
+        .filter(|e| e.as_ref().is_ok_and(|e| e.file_name().to_string_lossy().starts_with(prefix)))
+        .count();
+    const WORDS: [&str; 11] = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"];
+    match v["fmt"].as_str() {
+        Some("words") if n <= 10 => WORDS[n].to_string(),
+        _ => n.to_string(),
+    }
+}
+
 pub fn value(id: &str, v: &Value, out: &Outcome) -> String {
     let fmt = v["fmt"].as_str().unwrap_or_else(|| panic!("value {id}: no fmt"));
     let finish = |x: f64| -> String {

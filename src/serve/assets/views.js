@@ -198,11 +198,12 @@ window.PlaygroundViews = (() => {
     }));
     // The critical line solid (χ₁ = 1, or q* running off to infinity), a jump out of the ordered
     // basin dashed (gelu, silu).
-    [[p.critical, []], [p.jump || [], [5, 4]]].forEach(([pts, dash]) => {
-      g.strokeStyle = "#d62728"; g.lineWidth = 2.5; g.setLineDash(dash); g.beginPath();
+    // Black on a white halo: readable over the colours and the grey, and unlike every init's dot.
+    [[p.critical, []], [p.jump || [], [5, 4]]].forEach(([pts, dash]) => [["#fff", 4.5], ["#111", 2]].forEach(([colour, width]) => {
+      g.strokeStyle = colour; g.lineWidth = width; g.setLineDash(dash); g.beginPath();
       pts.forEach(([b, w], i) => { const x = (w / wmax) * W, y = H - (b / bmax) * H; if (i) g.lineTo(x, y); else g.moveTo(x, y); });
       g.stroke();
-    });
+    }));
     g.setLineDash([]);
     g.font = "11px sans-serif";
     [["σw² →", W - 42, H - 4], ["σb² ↑", 4, 13]].forEach(([t, x, y]) => {
