@@ -4,7 +4,7 @@
 //! `scripts/trajectory_kink.py` reads it beside PyTorch's float32 and float64 runs of the same
 //! program to say where a trajectory leaves float noise and why.
 //!
-//!   cargo run --release --example trajectory_dump -- [INIT] [SEED] [OUT]   (default, 1, /tmp/trajectory.f32)
+//!   cargo run --release --example trajectory_dump -- [INIT] [SEED] [OUT] [LR]   (default, 1, /tmp/trajectory.f32, 0.1)
 
 use initlab::lab::experiments::compare::{prepare, CompareConfig};
 use initlab::lab::train::Run;
@@ -15,13 +15,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let init = args.next().unwrap_or_else(|| "default".into());
     let seed: u64 = args.next().map(|s| s.parse().expect("SEED: an integer")).unwrap_or(1);
     let out = args.next().unwrap_or_else(|| "/tmp/trajectory.f32".into());
+    let lr: f64 = args.next().map(|s| s.parse().expect("LR: a number")).unwrap_or(0.1);
     let config = CompareConfig {
         model: "mlp:2-100-100-3:relu".into(),
         data: "spiral".into(),
         inits: vec![(init.clone(), init)],
         seeds: 1,
         optimizer: "sgd".into(),
-        lr: 0.1,
+        lr,
         momentum: 0.9,
         epochs: 300,
         batch_size: None,

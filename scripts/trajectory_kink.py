@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Where a full-batch trajectory leaves float noise, and why: initlab's states (from
 examples/trajectory_dump.rs) beside PyTorch's float32 and float64 runs of the same program
-(mlp:2-100-100-3:relu on spiral, SGD lr 0.1 momentum 0.9, 300 full-batch epochs).
+(mlp:2-100-100-3:relu on spiral, SGD momentum 0.9 at lr 0.1 or --lr, 300 full-batch epochs).
 
 Per epoch it prints each side's parameter error against float64 (‖θ − θ64‖/‖θ64‖); at the first
 epoch where initlab's error jumps by 10x it names the parameter that moved and the pre-activation
@@ -9,8 +9,8 @@ nearest a ReLU kink at that epoch, with its value in float64, initlab and PyTorc
 three evaluated in float64 from each side's weights): a sign that differs from float64's there
 sends the run onto another path, whatever the gradients' accuracy.
 
-  cargo run --release --example trajectory_dump -- default 1 /tmp/trajectory.f32
-  python3 scripts/trajectory_kink.py --init default --seed 1 /tmp/trajectory.f32
+  cargo run --release --example trajectory_dump -- default 1 /tmp/trajectory.f32 [LR]
+  python3 scripts/trajectory_kink.py --init default --seed 1 [--lr LR] /tmp/trajectory.f32
 
 Found with it (2026-12-01): `default` seed 1 keeps initlab's state closer to float64 than
 PyTorch float32's (1.9e-7 vs 2.4e-7 at epoch 50, every parameter's max error no larger) until
@@ -31,14 +31,14 @@ import compare_torch as ct  # noqa: E402
 from torch_spec import build  # noqa: E402
 
 
-def states(spec, x, y, rules, seed, dtype, epochs):
+def states(spec, x, y, rules, seed, dtype, epochs, lr):
     torch.manual_seed(seed)
     m = build(spec)
     if rules != "default":
         te.apply_rules(m, rules)
     m = m.to(dtype)
     xx = x.to(dtype)
-    opt = torch.optim.SGD(m.parameters(), lr=0.1, momentum=0.9)
+    opt = torch.optim.SGD(m.parameters(), lr=lr, momentum=0.9)
     out = []
     for e in range(epochs + 1):
         out.append(torch.cat([p.detach().flatten().double() for p in m.parameters()]).numpy())
@@ -57,12 +57,13 @@ def main():
     p.add_argument("--init", default="default")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--epochs", type=int, default=300)
+    p.add_argument("--lr", type=float, default=0.1, help="as given to trajectory_dump (default 0.1)")
     a = p.parse_args()
     torch.set_num_threads(1)
     x, y = te.dataset("spiral", 0)
     spec = ct.spec_of("mlp:2-100-100-3:relu", x)
-    s32 = states(spec, x, y, a.init, a.seed, torch.float32, a.epochs)
-    s64 = states(spec, x, y, a.init, a.seed, torch.float64, a.epochs)
+    s32 = states(spec, x, y, a.init, a.seed, torch.float32, a.epochs, a.lr)
+    s64 = states(spec, x, y, a.init, a.seed, torch.float64, a.epochs, a.lr)
     il = np.fromfile(a.dump, dtype="<f4").astype(np.float64).reshape(a.epochs + 1, -1)
     model = build(spec)
     names = [n for n, _ in model.named_parameters()]
