@@ -115,7 +115,21 @@ pub fn choice_line(spec: &str, task: Option<&str>, d: &Dataset) -> Option<String
         return None;
     }
     let other = if d.is_classification() { "regression" } else { "classification" };
-    Some(format!("task: {} — --task {other} reads them otherwise", describe(d)))
+    let mut line = format!("task: {} — --task {other} reads them otherwise", describe(d));
+    // Integers that take almost as many values as there are samples look like measurements, not
+    // classes (y = 2x for x = 1…40 is 81 "classes", 40 of them with one sample each): say so.
+    if let Target::Classes { labels, num_classes } = &d.target {
+        let mut seen = vec![0usize; *num_classes];
+        labels.iter().for_each(|&l| seen[l] += 1);
+        let used = seen.iter().filter(|&&c| c > 0).count();
+        let single = seen.iter().filter(|&&c| c == 1).count();
+        if used > 2 && 2 * single > used {
+            line += &format!(
+                " (warning: {single} of the {used} classes present have one sample each: if the targets are                  values, not class ids, give --task regression)"
+            );
+        }
+    }
+    Some(line)
 }
 
 /// [`load_with_test`], then `task` (user files only: a built-in set has its own) and
@@ -190,6 +204,15 @@ mod tests {
         let f = csv("line", &(1..=20).map(|x| format!("{x},{}\n", 2 * x)).collect::<String>());
         let (auto, _, _) = load_for(&f, 0, None, None, None, false).unwrap();
         assert!(auto.is_classification() && describe(&auto).starts_with("classification (41 classes"));
+        let line = choice_line(&f, None, &auto).unwrap();
+        assert!(
+            line.contains("20 of the 20 classes present have one sample each") && line.contains("--task regression"),
+            "{line}"
+        );
+        // Real class ids (each used more than once) get no warning.
+        let ids = csv("ids", &(0..30).map(|i| format!("{i},{}\n", i % 3)).collect::<String>());
+        let (classes, _, _) = load_for(&ids, 0, None, None, None, false).unwrap();
+        assert!(!choice_line(&ids, None, &classes).unwrap().contains("warning"));
         let (reg, _, _) = load_for(&f, 0, None, None, Some("regression"), false).unwrap();
         assert_eq!(
             reg.target,
