@@ -125,7 +125,7 @@ pub fn choice_line(spec: &str, task: Option<&str>, d: &Dataset) -> Option<String
         let single = seen.iter().filter(|&&c| c == 1).count();
         if used > 2 && 2 * single > used {
             line += &format!(
-                " (warning: {single} of the {used} classes present have one sample each: if the targets are                  values, not class ids, give --task regression)"
+                " (warning: {single} of the {used} classes present have one sample each: if the targets are values, not class ids, give --task regression)"
             );
         }
     }
