@@ -5,9 +5,9 @@
 //! `--out/.initlab-lr-sweep/` as they finish, the ones in flight as snapshots) and shardable
 //! (`--shard K/N` writes `lr-shard.json`; `initlab merge` combines the shards), as compare is.
 
+use super::compare::{on_ctrl_c, resume_command, STOP};
 use crate::error::{Error, Result};
 use crate::io::write_atomic;
-use super::compare::{on_ctrl_c, resume_command, STOP};
 use crate::lab::experiments::compare::parse_shard;
 use crate::lab::experiments::width::{coord, lr, WidthConfig};
 use crate::lab::models::param::Param;
