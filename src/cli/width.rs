@@ -28,18 +28,11 @@ pub struct Args {
     /// Learning rates to sweep, comma-separated (e.g. 0.001,0.003,0.01).
     #[arg(long = "lr-sweep", value_delimiter = ',', allow_negative_numbers = true, value_name = "LR,LR,…")]
     pub lr_sweep: Vec<f64>,
-    /// sp, mup, or both (side by side).
+    /// sp, mup, or both (side by side); μP's base width is the smallest width unless --base-width.
     #[arg(long, default_value = "both")]
     pub param: String,
-    /// μP's base width (default: the smallest width).
-    #[arg(long = "base-width")]
-    pub base_width: Option<usize>,
-    /// MuReadout's output_mult.
-    #[arg(long = "output-mult", allow_negative_numbers = true)]
-    pub output_mult: Option<f64>,
-    /// MuReadout's readout_zero_init.
-    #[arg(long = "readout-zero-init")]
-    pub readout_zero_init: bool,
+    #[command(flatten)]
+    pub mup: super::param_args::MupArgs,
     /// Increasing widths, comma-separated (default 64,…,2048 doubling; the lr sweep 64,…,512).
     #[arg(long, value_delimiter = ',')]
     pub widths: Vec<usize>,
@@ -94,12 +87,11 @@ fn config(a: &Args, lr_sweep: bool) -> Result<WidthConfig> {
     } else {
         d.widths.clone()
     };
-    let base = a.base_width.or(widths.first().copied());
-    let mup = || Param::from_flags("mup", base, a.output_mult, a.readout_zero_init);
+    let mup = || a.mup.param("mup", widths.first().copied());
     let params = match a.param.as_str() {
         "both" => vec![Param::Sp, mup()?],
         "mup" => vec![mup()?],
-        "sp" => vec![Param::from_flags("sp", a.base_width, a.output_mult, a.readout_zero_init)?],
+        "sp" => vec![a.mup.param("sp", None)?],
         p => return Err(Error::invalid(format!("--param {p}"), "valid: sp, mup, both")),
     };
     let c = WidthConfig {
@@ -192,10 +184,10 @@ fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
     let data = c.dataset()?;
     let runs = runs_of(c, shard);
     let sweep = LrSweep::open(&a.out, c, &data, shard, a.resume)?;
-    for d in sweep.discarded() {
+    for d in &sweep.records().discarded {
         eprintln!("warning: {}", super::one_line(d));
     }
-    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.done().contains(r)).collect();
+    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.records().done.contains(r)).collect();
     if a.resume && !a.quiet && todo.len() < runs.len() {
         let done = runs.len() - todo.len();
         eprintln!("resuming: {done} of {} runs already recorded, {} to train", runs.len(), todo.len());

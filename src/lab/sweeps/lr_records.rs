@@ -158,16 +158,6 @@ impl LrSweep {
         Ok(LrSweep { records: Records::open(&KIND, out, Key::of(c), Key::num_runs, shard, fingerprint, resume)? })
     }
 
-    /// Runs already recorded.
-    pub fn done(&self) -> &std::collections::BTreeSet<usize> {
-        &self.records.done
-    }
-
-    /// Damaged or foreign records found; their runs are trained again.
-    pub fn discarded(&self) -> &[String] {
-        &self.records.discarded
-    }
-
     /// Trains `runs` (none recorded yet), as compare's [`super::resume::Sweep::train`].
     pub fn train(
         &self,
