@@ -1,8 +1,8 @@
 //! `initlab width --lr-sweep` on the records compare keeps: one sweep never interrupted, the same
-//! sweep SIGKILLed with runs in flight and resumed, and its two shards merged write the same
-//! bytes (lr_transfer.csv and the figure); a changed flag on resume, an unfinished sweep without
-//! --resume, a missing shard and an lr-sweep shard merged with a compare shard are each one
-//! error naming the trouble.
+//! sweep SIGKILLed with runs in flight and resumed, its two shards merged, and one stopped by
+//! Ctrl-C and resumed write the same bytes (lr_transfer.csv and the figure); a changed flag on
+//! resume, an unfinished sweep without --resume, a missing shard and an lr-sweep shard merged
+//! with a compare or phase shard are each one error naming the trouble.
 
 mod common;
 
@@ -105,6 +105,27 @@ fn killed_in_flight_and_resumed_and_sharded_and_merged_write_the_uninterrupted_b
     let _ = std::fs::remove_dir_all(&merged);
     ok(bin().args(dirs(&s1, &s2)).output().unwrap());
     assert_same_outputs(&whole, &merged);
+
+    // Ctrl-C once a run is recorded: exit 130 saying how to resume; resumed, the same bytes.
+    #[cfg(unix)]
+    {
+        let int = tmp("int");
+        let child = bin().args(args(&int, &[])).stderr(std::process::Stdio::piped()).spawn().unwrap();
+        let start = std::time::Instant::now();
+        while count(&int, DIR, "run-") < 1 && start.elapsed() < std::time::Duration::from_secs(120) {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let st = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+        assert!(st.success());
+        let o = child.wait_with_output().unwrap();
+        let e = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(130), "{e}");
+        assert!(e.contains("runs finished and are kept in") && e.contains("resume with:"), "{e}");
+        assert!(!int.join("lr_transfer.csv").exists());
+        ok(run(&int, &["--resume"]));
+        assert_same_outputs(&whole, &int);
+        let _ = std::fs::remove_dir_all(&int);
+    }
     for d in [whole, cut, s1, s2, merged] {
         let _ = std::fs::remove_dir_all(d);
     }

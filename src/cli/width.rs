@@ -5,7 +5,7 @@
 //! `--out/.initlab-lr-sweep/` as they finish, the ones in flight as snapshots) and shardable
 //! (`--shard K/N` writes `lr-shard.json`; `initlab merge` combines the shards), as compare is.
 
-use super::compare::{on_ctrl_c, resume_command, STOP};
+use super::compare::{on_ctrl_c, STOP};
 use crate::error::{Error, Result};
 use crate::io::write_atomic;
 use crate::lab::experiments::compare::parse_shard;
@@ -18,7 +18,6 @@ use crate::lab::views::report::text_table;
 use crate::lab::views::width::{coord_figure, lr_figure};
 use clap::Args as ClapArgs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::Ordering;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
@@ -195,28 +194,9 @@ fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
     on_ctrl_c();
     let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
     let rec = sweep.records();
-    let how = |n: usize| {
-        format!(
-            "{n} of {} runs finished and are kept in {} ({} in flight saved where they were); resume with: {}",
-            runs.len(),
-            rec.dir().display(),
-            rec.in_flight(),
-            resume_command()
-        )
-    };
     let t = std::time::Instant::now();
-    if let Err(e) = sweep.train(c, &data, &todo, a.threads, &STOP, &warn) {
-        return Err(match rec.recorded() + rec.in_flight() {
-            0 => e,
-            _ => Error::invalid(e, how(rec.recorded())),
-        });
-    }
-    if STOP.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted(match rec.recorded() + rec.in_flight() {
-            0 => "no run had finished; nothing to resume".into(),
-            _ => how(rec.recorded()),
-        }));
-    }
+    let trained = sweep.train(c, &data, &todo, a.threads, &STOP, &warn);
+    super::kept::check_trained(rec, runs.len(), trained)?;
     let secs = t.elapsed().as_secs_f64();
     let results = sweep.results(c, &runs)?;
     if let Some((k, n)) = shard {
