@@ -128,7 +128,7 @@ fn merging_a_phase_shard_with_a_compare_shard_names_the_mix_up() {
     for dirs in [[&p, &c], [&c, &p]] {
         one_error(
             &["merge", dirs[0].to_str().unwrap(), dirs[1].to_str().unwrap(), "--out", out.to_str().unwrap()],
-            &["is a phase shard", "not a phase shard", "shards of one sweep"],
+            &["is a phase shard", "is a compare shard", "shards of one sweep"],
         );
         assert!(!out.exists());
     }

@@ -1,6 +1,6 @@
 //! `initlab width`: the coord check's outputs and slopes (SP grows with width after an Adam step,
-//! μP stays flat), the lr sweep's records, shards and resume, `--param mup` on compare and init,
-//! and bad input (one `error:` line, nothing written).
+//! μP stays flat), `--param mup` on compare and init, and bad input (one `error:` line, nothing
+//! written); the lr sweep's resume and shards are tests/cli_lr_resume.rs'.
 
 mod common;
 
@@ -46,34 +46,6 @@ fn coord_check_sp_grows_and_mup_stays_flat() {
         assert!(slope("mup", "6 MuReadout", t).abs() < 0.2, "μP readout is width-stable: {s}");
         assert!(slope("mup", "4 Linear", t).abs() < 0.1, "{s}");
     }
-}
-
-#[test]
-fn lr_sweep_shards_then_resume_equal_one_run() {
-    let (one, sh) = (tmp("lr-one"), tmp("lr-shards"));
-    let base = ["width", "--lr-sweep", "0.003,0.03", "--widths", "32,64", "--steps", "10", "--seeds", "1", "--quiet"];
-    let with = |out: &PathBuf, extra: &[&str]| {
-        let mut a: Vec<&str> = base.to_vec();
-        a.extend(["--out", out.to_str().unwrap()]);
-        a.extend(extra);
-        ok(&a)
-    };
-    with(&one, &[]);
-    with(&sh, &["--shard", "1/2"]);
-    assert!(!sh.join("lr_transfer.csv").exists(), "half the runs: no outputs yet");
-    with(&sh, &["--shard", "2/2"]);
-    with(&sh, &["--resume"]);
-    let a = std::fs::read_to_string(one.join("lr_transfer.csv")).unwrap();
-    assert_eq!(a, std::fs::read_to_string(sh.join("lr_transfer.csv")).unwrap());
-    assert_eq!(a.lines().next().unwrap(), "parametrization,width,lr,seed,final_loss,diverged");
-    assert_eq!(a.lines().count(), 1 + 2 * 2 * 2);
-    assert!(std::fs::metadata(one.join("lr_transfer.png")).unwrap().len() > 1000);
-    // A resume with another configuration is refused.
-    let mut a2: Vec<&str> = base.to_vec();
-    a2[2] = "0.01";
-    a2.extend(["--out", sh.to_str().unwrap(), "--resume"]);
-    let o = initlab(&a2);
-    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("another configuration"));
 }
 
 #[test]

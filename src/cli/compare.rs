@@ -272,17 +272,21 @@ pub fn run(a: &Args) -> Result<()> {
     let trained = sweep.train(&p, &todo, a.threads, &STOP, &tick, &warn);
     bar.finish_and_clear();
     // An error after some runs finished says where they are and how to go on from them.
-    let kept = |e: Error| match sweep.recorded() {
+    let kept = |e: Error| match sweep.records().recorded() {
         0 => e,
         n => Error::invalid(
             e,
-            format!("the {n} finished runs are kept in {} (resume with: {})", sweep.dir().display(), resume_command()),
+            format!(
+                "the {n} finished runs are kept in {} (resume with: {})",
+                sweep.records().dir().display(),
+                resume_command()
+            ),
         ),
     };
     let _ = trained.map_err(kept)?;
     if STOP.load(Ordering::SeqCst) {
-        let n = sweep.recorded();
-        let saved = sweep.in_flight();
+        let n = sweep.records().recorded();
+        let saved = sweep.records().in_flight();
         return Err(Error::Interrupted(if n + saved == 0 {
             "no run had finished; nothing to resume".into()
         } else {
@@ -290,7 +294,7 @@ pub fn run(a: &Args) -> Result<()> {
                 "{n} of {} runs finished and are kept in {} ({saved} in flight saved where they were); resume \
                  with: {}",
                 runs.len(),
-                sweep.dir().display(),
+                sweep.records().dir().display(),
                 resume_command()
             )
         }));
@@ -309,7 +313,7 @@ pub fn run(a: &Args) -> Result<()> {
         }
     };
     commit_set(&staged, &a.out).map_err(kept)?;
-    sweep.finish()?;
+    sweep.records().finish()?;
     match (shard, written) {
         (Some((k, n)), _) => {
             if !a.quiet {

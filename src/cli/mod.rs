@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod grad;
 pub mod init;
+pub mod kept;
 pub mod merge;
 pub mod param_args;
 pub mod phase;

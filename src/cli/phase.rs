@@ -106,19 +106,19 @@ pub fn run(a: &Args) -> Result<()> {
     let rows = csv_rows(&c, input_mean_square(&data), &cells)?;
     if let Some((k, n)) = shard {
         write_shard(&a.out, &c, (k, n), &runs, &rows)?;
-        sweep.finish()?;
+        sweep.records().finish()?;
         if !a.quiet {
             eprintln!("shard {k}/{n}: {} of {} cells written to {}", runs.len(), c.num_cells(), a.out.display());
         }
         return Ok(());
     }
     report(&a.out, &c, &rows, a.k, a.quiet)?;
-    sweep.finish()
+    sweep.records().finish()
 }
 
 /// Trains the cells of `runs` not yet recorded in `--out` (all of them unless `--resume`), each
 /// recorded as it finishes, with a bar in epochs; returns every cell of `runs` from its record.
-/// The records are removed by the caller's [`PhaseSweep::finish`] once the outputs are written.
+/// The records are removed by the caller's `records().finish()` once the outputs are written.
 fn run_recorded(
     a: &Args,
     c: &PhaseConfig,
@@ -149,18 +149,18 @@ fn run_recorded(
         format!(
             "{n} of {} cells finished and are kept in {}; resume with: {}",
             runs.len(),
-            sweep.dir().display(),
+            sweep.records().dir().display(),
             resume_command()
         )
     };
     if let Err(e) = trained {
-        return Err(match sweep.recorded() {
+        return Err(match sweep.records().recorded() {
             0 => e,
             n => Error::invalid(e, how(n)),
         });
     }
     if STOP.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted(match (sweep.recorded(), sweep.in_flight()) {
+        return Err(Error::Interrupted(match (sweep.records().recorded(), sweep.records().in_flight()) {
             (0, 0) => "no cell had finished; nothing to resume".into(),
             (n, 0) => how(n),
             (n, k) => format!("{} ({k} in flight saved where they were)", how(n)),

@@ -1,8 +1,8 @@
 //! `initlab symmetry`: train one model from symmetric and nearly symmetric starts; per hidden
 //! layer and epoch, the distinct units and their spread; which starts train.
 
-use super::compare::{on_ctrl_c, resume_command, STOP};
-use crate::error::{Error, Result};
+use super::compare::{on_ctrl_c, STOP};
+use crate::error::Result;
 use crate::lab::experiments::compare::parse_shard;
 use crate::lab::experiments::symmetry::{prepare, Prepared, SymRun, SymmetryConfig, CONSTANT, DEFAULT_STARTS};
 use crate::lab::experiments::symmetry_out::{check_out, summary, write_all};
@@ -12,7 +12,6 @@ use crate::lab::train::TrainConfig;
 use crate::lab::views::report::text_table;
 use clap::Args as ClapArgs;
 use std::path::PathBuf;
-use std::sync::atomic::Ordering;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
@@ -124,27 +123,8 @@ pub fn run(a: &Args) -> Result<()> {
     }
     on_ctrl_c();
     let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
-    let how = |n: usize| {
-        format!(
-            "{n} of {} runs finished and are kept in {} ({} in flight saved where they were); resume with: {}",
-            runs.len(),
-            sweep.records().dir().display(),
-            sweep.records().in_flight(),
-            resume_command()
-        )
-    };
-    if let Err(e) = sweep.train(&p, &todo, a.threads, &STOP, &warn) {
-        return Err(match sweep.records().recorded() + sweep.records().in_flight() {
-            0 => e,
-            _ => Error::invalid(e, how(sweep.records().recorded())),
-        });
-    }
-    if STOP.load(Ordering::SeqCst) {
-        return Err(Error::Interrupted(match sweep.records().recorded() + sweep.records().in_flight() {
-            0 => "no run had finished; nothing to resume".into(),
-            _ => how(sweep.records().recorded()),
-        }));
-    }
+    let trained = sweep.train(&p, &todo, a.threads, &STOP, &warn);
+    super::kept::check_trained(sweep.records(), runs.len(), trained)?;
     let results = sweep.results(&p, &runs)?;
     if let Some((k, n)) = shard {
         let staged = staging_dir(&a.out)?;

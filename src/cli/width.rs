@@ -1,15 +1,18 @@
 //! `initlab width`: SP beside μP as an MLP gets wider. `--coord-check` is mup's coord check
 //! (coord_check.csv, coord_check.png/.svg, the slope of log l1 against log width per module and
 //! step); `--lr-sweep LR,…` the final loss against learning rate per width (lr_transfer.csv,
-//! lr_transfer.png, "wider is better"), one record per run under `lr_records/` so it resumes
-//! (`--resume`) and splits (`--shard K/N`, same `--out`, then `--resume` to write the figures).
+//! lr_transfer.png, "wider is better"), resumable (`--resume`: the runs are recorded in
+//! `--out/.initlab-lr-sweep/` as they finish, the ones in flight as snapshots) and shardable
+//! (`--shard K/N` writes `lr-shard.json`; `initlab merge` combines the shards), as compare is.
 
+use super::compare::{on_ctrl_c, STOP};
 use crate::error::{Error, Result};
 use crate::io::write_atomic;
-use crate::lab::experiments::compare::{parse_shard, shard_runs};
+use crate::lab::experiments::compare::parse_shard;
 use crate::lab::experiments::width::{coord, lr, WidthConfig};
 use crate::lab::models::param::Param;
-use crate::lab::sweeps::output::{check_out_dir, commit_set, ensure_dir, staging_dir};
+use crate::lab::sweeps::lr_records::{runs_of, write_shard, LrSweep, SHARD_FILE};
+use crate::lab::sweeps::output::{check_out_dir, commit_set, staging_dir};
 use crate::lab::views::plot::{save, save_png};
 use crate::lab::views::report::text_table;
 use crate::lab::views::width::{coord_figure, lr_figure};
@@ -24,18 +27,11 @@ pub struct Args {
     /// Learning rates to sweep, comma-separated (e.g. 0.001,0.003,0.01).
     #[arg(long = "lr-sweep", value_delimiter = ',', allow_negative_numbers = true, value_name = "LR,LR,…")]
     pub lr_sweep: Vec<f64>,
-    /// sp, mup, or both (side by side).
+    /// sp, mup, or both (side by side); μP's base width is the smallest width unless --base-width.
     #[arg(long, default_value = "both")]
     pub param: String,
-    /// μP's base width (default: the smallest width).
-    #[arg(long = "base-width")]
-    pub base_width: Option<usize>,
-    /// MuReadout's output_mult.
-    #[arg(long = "output-mult", allow_negative_numbers = true)]
-    pub output_mult: Option<f64>,
-    /// MuReadout's readout_zero_init.
-    #[arg(long = "readout-zero-init")]
-    pub readout_zero_init: bool,
+    #[command(flatten)]
+    pub mup: super::param_args::MupArgs,
     /// Increasing widths, comma-separated (default 64,…,2048 doubling; the lr sweep 64,…,512).
     #[arg(long, value_delimiter = ',')]
     pub widths: Vec<usize>,
@@ -67,10 +63,12 @@ pub struct Args {
     /// Worker threads (default: all cores); results do not depend on it.
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
-    /// lr sweep: run only slice K of N (records go to --out/lr_records).
+    /// lr sweep: run only every N-th run (run r in shard r mod N + 1) and write lr-shard.json;
+    /// `initlab merge` combines the shards into lr_transfer.csv and lr_transfer.png.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// lr sweep: keep the runs already recorded in --out/lr_records.
+    /// lr sweep: continue an interrupted sweep in --out (same flags): only the runs not yet
+    /// recorded are trained, the ones in flight from their saved snapshots.
     #[arg(long)]
     pub resume: bool,
     #[arg(long, default_value = "runs/width")]
@@ -88,12 +86,11 @@ fn config(a: &Args, lr_sweep: bool) -> Result<WidthConfig> {
     } else {
         d.widths.clone()
     };
-    let base = a.base_width.or(widths.first().copied());
-    let mup = || Param::from_flags("mup", base, a.output_mult, a.readout_zero_init);
+    let mup = || a.mup.param("mup", widths.first().copied());
     let params = match a.param.as_str() {
         "both" => vec![Param::Sp, mup()?],
         "mup" => vec![mup()?],
-        "sp" => vec![Param::from_flags("sp", a.base_width, a.output_mult, a.readout_zero_init)?],
+        "sp" => vec![a.mup.param("sp", None)?],
         p => return Err(Error::invalid(format!("--param {p}"), "valid: sp, mup, both")),
     };
     let c = WidthConfig {
@@ -177,73 +174,66 @@ fn coord_check(a: &Args, c: &WidthConfig) -> Result<()> {
     Ok(())
 }
 
-fn fingerprint(c: &WidthConfig) -> String {
-    format!("{c:?}\n")
-}
+/// What the lr sweep writes into `--out` (a shard: [`SHARD_FILE`] instead).
+const LR_OUTPUTS: [&str; 2] = ["lr_transfer.csv", "lr_transfer.png"];
 
 fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
-    let names = ["lr_transfer.csv", "lr_transfer.png"];
-    check_out_dir(&a.out, &names)?;
     let shard = a.shard.as_deref().map(parse_shard).transpose()?;
-    ensure_dir(&a.out)?;
-    let rec_dir = a.out.join("lr_records");
-    let fp_path = rec_dir.join("config.txt");
-    let keep = a.resume || shard.is_some();
-    if rec_dir.is_dir() {
-        let old = std::fs::read_to_string(&fp_path).unwrap_or_default();
-        if keep && old != fingerprint(c) && !old.is_empty() {
-            return Err(Error::file(
-                &rec_dir,
-                "holds runs of another configuration; use another --out or drop --resume",
-            ));
-        }
-        if !keep {
-            std::fs::remove_dir_all(&rec_dir).map_err(|e| Error::file(&rec_dir, format!("cannot clear: {e}")))?;
-        }
-    }
-    ensure_dir(&rec_dir)?;
-    write_atomic(&fp_path, fingerprint(c).as_bytes())?;
-    let total = lr::num_runs(c);
-    let mine: Vec<usize> = match shard {
-        Some((k, n)) => shard_runs(total, k, n),
-        None => (0..total).collect(),
-    };
-    let rec = |r: usize| rec_dir.join(format!("run-{r:05}.csv"));
-    let todo: Vec<usize> = mine.iter().copied().filter(|&r| !rec(r).is_file()).collect();
+    check_out_dir(&a.out, if shard.is_some() { &[SHARD_FILE] } else { &LR_OUTPUTS })?;
     let data = c.dataset()?;
-    let pool = crate::lab::run_pool(a.threads)?;
+    let runs = runs_of(c, shard);
+    let sweep = LrSweep::open(&a.out, c, &data, shard, a.resume)?;
+    for d in &sweep.records().discarded {
+        eprintln!("warning: {}", super::one_line(d));
+    }
+    let todo: Vec<usize> = runs.iter().copied().filter(|r| !sweep.records().done.contains(r)).collect();
+    if a.resume && !a.quiet && todo.len() < runs.len() {
+        let done = runs.len() - todo.len();
+        eprintln!("resuming: {done} of {} runs already recorded, {} to train", runs.len(), todo.len());
+    }
+    on_ctrl_c();
+    let warn = |w: String| eprintln!("warning: {}", super::one_line(&w));
+    let rec = sweep.records();
     let t = std::time::Instant::now();
-    let done: Vec<Result<()>> = pool.install(|| {
-        use rayon::prelude::*;
-        todo.par_iter().map(|&r| write_atomic(rec(r), lr::row(&lr::run_one(c, &data, r)?).as_bytes())).collect()
-    });
-    done.into_iter().collect::<Result<Vec<()>>>()?;
+    let trained = sweep.train(c, &data, &todo, a.threads, &STOP, &warn);
+    super::kept::check_trained(rec, runs.len(), trained)?;
     let secs = t.elapsed().as_secs_f64();
-    let recorded: Vec<usize> = (0..total).filter(|&r| rec(r).is_file()).collect();
-    if recorded.len() < total {
+    let results = sweep.results(c, &runs)?;
+    if let Some((k, n)) = shard {
+        let staged = staging_dir(&a.out)?;
+        if let Err(e) = write_shard(&staged, c, (k, n), &runs, &results) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        commit_set(&staged, &a.out)?;
+        rec.finish()?;
         if !a.quiet {
-            println!(
-                "{} runs in {secs:.1} s; {} of {total} recorded in {}: run the other shards, then again with --resume",
-                todo.len(),
-                recorded.len(),
-                rec_dir.display()
+            eprintln!(
+                "shard {k}/{n}: {} of {} runs written to {} (initlab merge combines the shards)",
+                runs.len(),
+                lr::num_runs(c),
+                a.out.join(SHARD_FILE).display()
             );
         }
         return Ok(());
     }
-    let runs: Vec<lr::LrRun> = (0..total)
-        .map(|r| {
-            let text = std::fs::read_to_string(rec(r)).map_err(|e| Error::file(rec(r), format!("cannot read: {e}")))?;
-            lr::parse_row(&text)
-        })
-        .collect::<Result<_>>()?;
-    write_lr_outputs(&a.out, c, &runs)?;
-    if a.quiet {
-        return Ok(());
+    write_lr_outputs(&a.out, c, &results)?;
+    rec.finish()?;
+    print_lr(&a.out, c, &results, a.quiet);
+    if !a.quiet {
+        println!("{} runs trained in {secs:.1} s", todo.len());
+    }
+    Ok(())
+}
+
+/// "Wider is better" and the files written (also after `merge`).
+pub(crate) fn print_lr(out: &Path, c: &WidthConfig, runs: &[lr::LrRun], quiet: bool) {
+    if quiet {
+        return;
     }
     println!("wider is better? each width at its best learning rate (mean over {} seeds):", c.seeds);
     let header: Vec<String> = ["param", "width", "best lr", "final loss"].iter().map(|s| s.to_string()).collect();
-    let rows: Vec<Vec<String>> = lr::best_per_width(c, &runs)
+    let rows: Vec<Vec<String>> = lr::best_per_width(c, runs)
         .into_iter()
         .map(|(p, w, b)| match b {
             Some((lr, loss)) => vec![p, w.to_string(), format!("{lr}"), format!("{loss:.4}")],
@@ -251,14 +241,14 @@ fn lr_sweep(a: &Args, c: &WidthConfig) -> Result<()> {
         })
         .collect();
     print!("{}", text_table(&header, &rows));
-    println!("{} runs in {secs:.1} s", todo.len());
-    for n in names {
-        println!("wrote {}", a.out.join(n).display());
+    for n in LR_OUTPUTS {
+        println!("wrote {}", out.join(n).display());
     }
-    Ok(())
 }
 
-fn write_lr_outputs(out: &Path, c: &WidthConfig, runs: &[lr::LrRun]) -> Result<()> {
+/// `lr_transfer.csv` and `lr_transfer.png` from every run in grid order, as one set.
+pub(crate) fn write_lr_outputs(out: &Path, c: &WidthConfig, runs: &[lr::LrRun]) -> Result<()> {
+    check_out_dir(out, &LR_OUTPUTS)?;
     let staged = staging_dir(out)?;
     let r = (|| -> Result<()> {
         let mut csv = format!("{}\n", lr::HEADER);
@@ -266,8 +256,8 @@ fn write_lr_outputs(out: &Path, c: &WidthConfig, runs: &[lr::LrRun]) -> Result<(
             csv.push_str(&lr::row(r));
             csv.push('\n');
         }
-        write_atomic(staged.join("lr_transfer.csv"), csv.as_bytes())?;
-        save_png(&lr_figure(c, runs), &staged.join("lr_transfer.png"))
+        write_atomic(staged.join(LR_OUTPUTS[0]), csv.as_bytes())?;
+        save_png(&lr_figure(c, runs), &staged.join(LR_OUTPUTS[1]))
     })();
     if let Err(e) = r {
         let _ = std::fs::remove_dir_all(&staged);

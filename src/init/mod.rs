@@ -24,6 +24,7 @@ pub mod rules;
 pub mod scheme;
 mod scheme_parse;
 pub mod schemes;
+pub mod selector;
 pub mod structured;
 mod trunc_normal;
 pub mod variance_scaling;

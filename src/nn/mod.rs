@@ -16,6 +16,7 @@ mod pool;
 mod residual;
 mod sequential;
 pub mod spec;
+mod spec_fields;
 
 pub use crate::infshape::{InfDim, InfShape};
 pub use activation::{Flatten, Identity, LeakyReLU, ReLU, SiLU, Sigmoid, Softplus, Tanh, ELU, GELU, SELU};

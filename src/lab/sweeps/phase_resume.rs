@@ -116,23 +116,9 @@ impl PhaseSweep {
         self.records.train(runs, threads, stop, warn, &work)
     }
 
-    /// How many records exist.
-    pub fn recorded(&self) -> usize {
-        self.records.recorded()
-    }
-
-    /// How many cells in flight were saved.
-    pub fn in_flight(&self) -> usize {
-        self.records.in_flight()
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.records.dir()
-    }
-
-    /// Removes the records once the outputs are written.
-    pub fn finish(&self) -> Result<()> {
-        self.records.finish()
+    /// The records themselves (counts, folder, removal).
+    pub fn records(&self) -> &Records<PhaseConfig> {
+        &self.records
     }
 }
 

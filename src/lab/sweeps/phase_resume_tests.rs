@@ -23,7 +23,7 @@ fn records_read_back_bit_for_bit_and_a_damaged_one_is_trained_again() {
     })
     .unwrap();
     let cells = cells.into_inner().unwrap();
-    assert_eq!(s.recorded(), 3);
+    assert_eq!(s.records().recorded(), 3);
     // Without --resume: an error that says how to go on.
     let e = PhaseSweep::open(&out, &c, &data, None, false).err().unwrap().to_string();
     assert!(e.contains("unfinished phase grid (3 of 4 cells") && e.contains("--resume"), "{e}");
@@ -46,7 +46,7 @@ fn records_read_back_bit_for_bit_and_a_damaged_one_is_trained_again() {
         assert_eq!(want.final_accuracy.to_bits(), got.final_accuracy.to_bits());
         assert_eq!((want.sigma_w2, want.depth, want.diverged), (got.sigma_w2, got.depth, got.diverged));
     }
-    again.finish().unwrap();
+    again.records().finish().unwrap();
     assert!(!out.join(PHASE_DIR).exists());
     let _ = std::fs::remove_dir_all(&out);
 }

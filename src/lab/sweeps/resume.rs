@@ -137,23 +137,9 @@ impl Sweep {
         self.records.train(runs, threads, stop, warn, &work)
     }
 
-    /// How many records exist.
-    pub fn recorded(&self) -> usize {
-        self.records.recorded()
-    }
-
-    /// How many runs in flight were saved.
-    pub fn in_flight(&self) -> usize {
-        self.records.in_flight()
-    }
-
-    pub fn dir(&self) -> &Path {
-        self.records.dir()
-    }
-
-    /// Removes the records once the outputs are written.
-    pub fn finish(&self) -> Result<()> {
-        self.records.finish()
+    /// The records themselves (counts, folder, removal).
+    pub fn records(&self) -> &Records<CompareConfig> {
+        &self.records
     }
 }
 

@@ -2,17 +2,14 @@
 //! finished run (start k, seed s; index k·seeds + s) is recorded in `--out/.initlab-symmetry/`
 //! with its losses and measurements as bits, the runs in flight as their run's snapshot plus the
 //! measurements so far; `symmetry --resume` trains only what is missing. `symmetry --shard K/N`
-//! trains every N-th run (run r in shard r mod N + 1) and writes `symmetry-shard.json` (the config,
-//! its runs, each run's record body); `merge` reads shards back, checks they are of one study and
-//! hold every run once, and writes the unsharded study's outputs, byte for byte.
+//! trains every N-th run and writes `symmetry-shard.json`, merged back as [`super::shard_file`] says.
 
-use crate::io::write_atomic;
 use crate::lab::experiments::compare::shard_runs;
 use crate::lab::experiments::symmetry::{prepare, run_one_from, LayerEpoch, Prepared, SymRun, SymmetryConfig};
-use crate::lab::sweeps::output::ensure_dir;
-use crate::lab::sweeps::records::{data_fingerprint, first_difference, Kind, Records};
+use crate::lab::sweeps::records::{data_fingerprint, Kind, Records};
+use crate::lab::sweeps::shard_file::{self, ShardKind};
 use crate::lab::train::{Snapshot, TrainConfig};
-use crate::{Error, Result};
+use crate::Result;
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -218,80 +215,23 @@ pub fn runs_of(p: &Prepared, shard: Option<(usize, usize)>) -> Vec<usize> {
     }
 }
 
-#[derive(Serialize, Deserialize)]
-struct ShardFile {
-    format: String,
-    shard: [usize; 2],
-    config: Key,
-    runs: Vec<usize>,
-    results: Vec<Body>,
-}
+static SHARD: ShardKind = ShardKind { file: SHARD_FILE, format: SHARD_FORMAT, grid: "symmetry study" };
 
 /// Writes shard `shard`'s results into `dir` (atomically, one file).
 pub fn write_shard(dir: &Path, p: &Prepared, shard: (usize, usize), runs: &[usize], results: &[SymRun]) -> Result<()> {
-    ensure_dir(dir)?;
-    let f = ShardFile {
-        format: SHARD_FORMAT.into(),
-        shard: [shard.0, shard.1],
-        config: Key::of(&p.config),
-        runs: runs.to_vec(),
-        results: results.iter().map(Body::of).collect(),
-    };
-    let text = serde_json::to_string(&f).map_err(|e| Error::invalid(SHARD_FILE, e))?;
-    write_atomic(dir.join(SHARD_FILE), text.as_bytes())
+    let bodies: Vec<Body> = results.iter().map(Body::of).collect();
+    shard_file::write(&SHARD, dir, shard, &Key::of(&p.config), runs, &bodies)
 }
 
 /// Whether `dir` holds a shard of `symmetry`.
 pub fn is_symmetry_shard(dir: &Path) -> bool {
-    dir.join(SHARD_FILE).is_file()
+    shard_file::is_shard(&SHARD, dir)
 }
 
 /// Reads and checks the shards in `dirs`: the prepared study and every run in grid order.
 pub fn merge(dirs: &[PathBuf]) -> Result<(Prepared, Vec<SymRun>)> {
-    let Some(first) = dirs.first() else {
-        return Err(Error::invalid("merge", "no shard directories given"));
-    };
-    let mut files = Vec::new();
-    for d in dirs {
-        let path = d.join(SHARD_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| Error::file(&path, format!("cannot read ({e})")))?;
-        let f: ShardFile =
-            serde_json::from_str(&text).map_err(|e| Error::file(&path, format!("not a symmetry shard: {e}")))?;
-        if f.format != SHARD_FORMAT || f.runs.len() != f.results.len() {
-            return Err(Error::file(&path, format!("not a whole {SHARD_FORMAT} file")));
-        }
-        files.push(f);
-    }
-    for (d, f) in dirs.iter().zip(&files).skip(1) {
-        if let Some(diff) = first_difference(&files[0].config, &f.config) {
-            return Err(Error::invalid(
-                format!("merge {} and {}", first.display(), d.display()),
-                format!("the shards come from different studies ({diff})"),
-            ));
-        }
-    }
-    let p = prepare(&files[0].config.config()?)?;
-    let total = files[0].config.num_runs();
-    let mut slots: Vec<Option<SymRun>> = vec![None; total];
-    for (d, f) in dirs.iter().zip(&files) {
-        for (&r, body) in f.runs.iter().zip(&f.results) {
-            if r >= total {
-                return Err(Error::file(d, format!("run {r} is outside the study's {total} runs")));
-            }
-            if slots[r].is_some() {
-                return Err(Error::invalid("merge", format!("run {r} is in two shards; give each shard once")));
-            }
-            slots[r] = Some(body.run(&p, r));
-        }
-    }
-    let missing = slots.iter().filter(|s| s.is_none()).count();
-    if missing > 0 {
-        let n = files[0].shard[1];
-        let have: Vec<String> = files.iter().map(|f| format!("{}/{n}", f.shard[0])).collect();
-        return Err(Error::invalid(
-            "merge",
-            format!("{missing} of {total} runs are missing (shards given: {}); give every shard", have.join(", ")),
-        ));
-    }
-    Ok((p, slots.into_iter().map(|s| s.expect("checked above")).collect()))
+    let (key, bodies) = shard_file::merge::<Key, Body>(&SHARD, dirs, Key::num_runs)?;
+    let p = prepare(&key.config()?)?;
+    let runs = bodies.iter().enumerate().map(|(r, b)| b.run(&p, r)).collect();
+    Ok((p, runs))
 }

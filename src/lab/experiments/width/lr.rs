@@ -5,8 +5,8 @@
 
 use super::{build_param, WidthConfig};
 use crate::lab::data::Dataset;
-use crate::lab::train::{evaluate, Run};
-use crate::{Error, Result, Rng};
+use crate::lab::train::{evaluate, Run, Snapshot};
+use crate::{Result, Rng};
 
 /// One run of the grid.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,40 +36,46 @@ pub fn run_at(c: &WidthConfig, r: usize) -> (usize, usize, usize, usize) {
 
 /// Run `r` of the grid on `data`.
 pub fn run_one(c: &WidthConfig, data: &Dataset, r: usize) -> Result<LrRun> {
+    Ok(run_one_from(c, data, r, None, &mut |_| Ok(false))?.expect("never paused"))
+}
+
+/// Run `r` of the grid on `data`, from its snapshot `from` when given (the run it was taken of
+/// goes on to the same bits); `pause` is shown the run before each step and stops it (`None`)
+/// by answering `true`.
+pub fn run_one_from(
+    c: &WidthConfig,
+    data: &Dataset,
+    r: usize,
+    from: Option<Snapshot>,
+    pause: &mut dyn FnMut(&Run) -> Result<bool>,
+) -> Result<Option<LrRun>> {
     let (p, w, l, s) = run_at(c, r);
     let (param, width, lr) = (&c.params[p], c.widths[w], c.lrs[l]);
     let (spec, base) = c.spec(param, width, data)?;
     let mut rng = Rng::new(s as u64);
+    // (restored: the snapshot's weights overwrite these; μP's base shapes are set as at the start)
     let model = build_param(&spec, base.as_ref(), &mut rng)?;
-    let mut run = Run::new(model, data.clone(), super::coord::train_config(c, lr), rng)?;
-    let diverged = run.finish()?.diverged;
+    let mut run = match from {
+        Some(snap) => Run::restore(model, data.clone(), &snap)?,
+        None => Run::new(model, data.clone(), super::coord::train_config(c, lr), rng)?,
+    };
+    while !run.is_done() {
+        if pause(&run)? {
+            return Ok(None);
+        }
+        run.step_epoch()?;
+    }
+    let diverged = run.log().diverged;
     let loss = if diverged { f64::NAN } else { evaluate(run.model_mut(), data)?.0 };
-    Ok(LrRun { param: param.name().into(), width, lr, seed: s, final_loss: loss, diverged: !loss.is_finite() })
+    Ok(Some(LrRun { param: param.name().into(), width, lr, seed: s, final_loss: loss, diverged: !loss.is_finite() }))
 }
 
 /// `lr_transfer.csv` header.
 pub const HEADER: &str = "parametrization,width,lr,seed,final_loss,diverged";
 
-/// One CSV row (also the run's record on disk).
+/// One row of `lr_transfer.csv`.
 pub fn row(r: &LrRun) -> String {
     format!("{},{},{},{},{},{}", r.param, r.width, r.lr, r.seed, r.final_loss, r.diverged)
-}
-
-/// Reads a row written by [`row`].
-pub fn parse_row(line: &str) -> Result<LrRun> {
-    let bad = || Error::invalid("lr sweep record", format!("unreadable row '{line}'"));
-    let f: Vec<&str> = line.trim().split(',').collect();
-    if f.len() != 6 {
-        return Err(bad());
-    }
-    Ok(LrRun {
-        param: f[0].to_string(),
-        width: f[1].parse().map_err(|_| bad())?,
-        lr: f[2].parse().map_err(|_| bad())?,
-        seed: f[3].parse().map_err(|_| bad())?,
-        final_loss: f[4].parse().map_err(|_| bad())?,
-        diverged: f[5].parse().map_err(|_| bad())?,
-    })
 }
 
 /// Seed-mean final loss per (parametrization, width, lr); NaN if any seed diverged.
