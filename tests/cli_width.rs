@@ -41,6 +41,13 @@ fn coord_check_sp_grows_and_mup_stays_flat() {
         let line = s.lines().find(|l| l.starts_with(p) && l.contains(m)).unwrap_or_else(|| panic!("{s}"));
         line.split_whitespace().nth(2 + t).unwrap().parse().unwrap()
     };
+    // coord_slopes.csv holds the printed slopes, unrounded.
+    let slopes = std::fs::read_to_string(out.join("coord_slopes.csv")).unwrap();
+    assert_eq!(slopes.lines().next().unwrap(), "parametrization,module,type,step,slope");
+    assert_eq!(slopes.lines().count(), 1 + 2 * 7 * 3); // the 7 layers (the whole model is not a module of its own here)
+    let row = slopes.lines().find(|l| l.starts_with("mup,6,MuReadout,3,")).unwrap_or_else(|| panic!("{slopes}"));
+    let v: f64 = row.rsplit(',').next().unwrap().parse().unwrap();
+    assert!((v - slope("mup", "6 MuReadout", 3)).abs() <= 5e-4, "{row} vs {s}");
     for t in [2, 3] {
         assert!(slope("sp ", "6 Linear", t) > 0.5, "SP readout grows with width after Adam: {s}");
         assert!(slope("mup", "6 MuReadout", t).abs() < 0.2, "μP readout is width-stable: {s}");

@@ -132,14 +132,16 @@ pub fn run(a: &Args) -> Result<()> {
 }
 
 fn coord_check(a: &Args, c: &WidthConfig) -> Result<()> {
-    let names = ["coord_check.csv", "coord_check.png", "coord_check.svg"];
+    let names = ["coord_check.csv", "coord_slopes.csv", "coord_check.png", "coord_check.svg"];
     check_out_dir(&a.out, &names)?;
     let t = std::time::Instant::now();
     let records = coord::run(c, a.threads)?;
     let secs = t.elapsed().as_secs_f64();
+    let slopes = coord::slopes(c, &records);
     let staged = staging_dir(&a.out)?;
     let written = (|| -> Result<()> {
         write_atomic(staged.join(names[0]), coord::csv(&records).as_bytes())?;
+        write_atomic(staged.join(names[1]), coord::slopes_csv(&slopes).as_bytes())?;
         save(&coord_figure(c, &records), &staged.join("coord_check"))?;
         Ok(())
     })();
@@ -152,7 +154,6 @@ fn coord_check(a: &Args, c: &WidthConfig) -> Result<()> {
         return Ok(());
     }
     println!("slope of log l1 against log width (≈ 0: width-stable), per module and step:");
-    let slopes = coord::slopes(c, &records);
     let mut header = vec!["param".to_string(), "module".to_string()];
     header.extend((1..=c.steps).map(|s| format!("t={s}")));
     let mut rows = Vec::new();

@@ -108,6 +108,16 @@ pub fn csv(records: &[CoordRecord]) -> String {
     s
 }
 
+/// The slopes as `coord_slopes.csv`: `parametrization, module, type, step, slope` (the fitted slope
+/// of log l1 against log width, ≈ 0: width-stable).
+pub fn slopes_csv(slopes: &[Slope]) -> String {
+    let mut s = String::from("parametrization,module,type,step,slope\n");
+    for x in slopes {
+        s.push_str(&format!("{},{},{},{},{}\n", x.param, x.module, x.type_name, x.step, x.slope));
+    }
+    s
+}
+
 /// Per (parametrization, module, step): the seed-mean l1 at each width, in width order.
 pub fn means(records: &[CoordRecord], param: &str, module: &str, step: usize, widths: &[usize]) -> Vec<f64> {
     widths
