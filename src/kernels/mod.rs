@@ -7,12 +7,13 @@ pub(crate) mod conv;
 pub mod fused;
 pub mod gemm;
 mod gemm_nt;
+mod gemm_tn;
 pub mod im2col;
 pub(crate) mod planes;
 pub mod pool;
 pub mod sum;
 
-pub use gemm::{gemm, MatMut, MatRef};
+pub use gemm::{gemm, gemm_with, Kernel, MatMut, MatRef};
 pub use im2col::{col2im, im2col, Geom2d};
 
 use rayon::prelude::*;
