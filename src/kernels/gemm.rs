@@ -1,5 +1,6 @@
-//! `C ← α·A·B + β·C` over strided f32 slices, through `matrixmultiply::sgemm`. The slice bounds are
-//! checked once per call against the strides, so the unsafe call cannot read or write outside them.
+//! `C ← α·A·B + β·C` over strided f32 slices, on the kernel `choose` picks for the layout (see
+//! [`Kernel`]). The slice bounds are checked once per call against the strides, so the unsafe
+//! calls cannot read or write outside them.
 
 use super::gemm_nt::{self, Nt};
 use super::gemm_tn::{self, Tn};
