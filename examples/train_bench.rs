@@ -7,7 +7,8 @@
 //! is the overhead outside GEMM.
 //!
 //! Usage: `cargo run --release --example train_bench -- WORKLOAD [THREADS]`
-//!   WORKLOAD: w1 w2 w3 w4 w5, or `gemm` (GEMM efficiency of w2 against raw sgemm); THREADS
+//!   WORKLOAD: w1 w2 w3 w4 w5, or `gemm` (GEMM efficiency of w2 against raw sgemm), or `kernels`
+//!   (every GEMM kernel's GFLOPS on w1, w2 and w4's shapes, one thread); THREADS
 //!   (default 1) sizes the rayon pool. w5 runs `initlab compare`'s grid (the lab's training loop)
 //!   with its runs spread over THREADS threads, each run single-threaded inside.
 //!
