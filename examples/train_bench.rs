@@ -7,7 +7,8 @@
 //! is the overhead outside GEMM.
 //!
 //! Usage: `cargo run --release --example train_bench -- WORKLOAD [THREADS]`
-//!   WORKLOAD: w1 w2 w3 w4 w5, or `gemm` (GEMM efficiency of w2 against raw sgemm); THREADS
+//!   WORKLOAD: w1 w2 w3 w4 w5, or `gemm` (GEMM efficiency of w2 against raw sgemm), or `kernels`
+//!   (every GEMM kernel's GFLOPS on w1, w2 and w4's shapes, one thread); THREADS
 //!   (default 1) sizes the rayon pool. w5 runs `initlab compare`'s grid (the lab's training loop)
 //!   with its runs spread over THREADS threads, each run single-threaded inside.
 //!
@@ -257,6 +258,59 @@ fn gemm_check() {
     );
 }
 
+/// Every kernel that can run each GEMM shape of w1, w2 and w4 (forward x·Wᵀ, grad input g·W,
+/// grad weight gᵀ·x), single-threaded: GFLOPS of each and the one [`kgemm::gemm`] picks. The
+/// figures the GEMM layer's choice was made from.
+fn kernels() {
+    use kgemm::{gemm_with, Kernel, MatMut, MatRef};
+    // (batch, in, out) of each Linear layer.
+    let layers = [
+        ("w1", 300, 2, 100),
+        ("w1", 300, 100, 100),
+        ("w1", 300, 100, 3),
+        ("w2", 128, 784, 512),
+        ("w2", 128, 512, 512),
+        ("w2", 128, 512, 10),
+        ("w4", 16, 256, 256),
+    ];
+    let mut rng = Rng::new(2);
+    for (w, rows, inp, out) in layers {
+        // (what, m, k, n, a transposed, b transposed)
+        let shapes = [
+            ("fwd", rows, inp, out, false, true),
+            ("gx", rows, out, inp, false, false),
+            ("gw", out, rows, inp, true, false),
+        ];
+        for (what, m, k, n, at, bt) in shapes {
+            let mut a = vec![0.0; m * k];
+            let mut b = vec![0.0; k * n];
+            rng.normal_(&mut a, 0.0, 1.0);
+            rng.normal_(&mut b, 0.0, 1.0);
+            let am = if at { MatRef::row_major_t(&a, m, k) } else { MatRef::row_major(&a, m, k) };
+            let bm = if bt { MatRef::row_major_t(&b, k, n) } else { MatRef::row_major(&b, k, n) };
+            let mut c = vec![0.0; m * n];
+            let mut line = format!("initlab kernels {w} {what} {m}x{k}x{n}");
+            let flops = 2.0 * (m * k * n) as f64;
+            let reps = ((2e8 / flops) as usize).clamp(3, 20000);
+            for kernel in [Kernel::Auto, Kernel::Matrixmultiply, Kernel::GemmCrate, Kernel::Dot, Kernel::RowSum] {
+                if (kernel == Kernel::Dot && (at || !bt)) || (kernel == Kernel::RowSum && (!at || bt)) {
+                    continue;
+                }
+                let mut best = f64::INFINITY;
+                for _ in 0..5 {
+                    let t = Instant::now();
+                    for _ in 0..reps {
+                        gemm_with(kernel, 1.0, am, bm, 0.0, MatMut::row_major(&mut c, m, n));
+                    }
+                    best = best.min(t.elapsed().as_secs_f64() / reps as f64);
+                }
+                line += &format!(" {kernel:?}={:.1}", flops / best / 1e9);
+            }
+            println!("{line}");
+        }
+    }
+}
+
 fn peak_rss_kb() -> String {
     std::fs::read_to_string("/proc/self/status")
         .ok()
@@ -294,8 +348,9 @@ fn run(w: &str, threads: usize) {
         "w4" => w4(),
         "w5" => w5(threads),
         "gemm" => return gemm_check(),
+        "kernels" => return kernels(),
         _ => {
-            eprintln!("unknown workload {w} (w1 w2 w3 w4 w5 gemm)");
+            eprintln!("unknown workload {w} (w1 w2 w3 w4 w5 gemm kernels)");
             std::process::exit(2);
         }
     };

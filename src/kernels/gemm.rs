@@ -1,7 +1,9 @@
-//! `C ← α·A·B + β·C` over strided f32 slices, through `matrixmultiply::sgemm`. The slice bounds are
-//! checked once per call against the strides, so the unsafe call cannot read or write outside them.
+//! `C ← α·A·B + β·C` over strided f32 slices, on the kernel `choose` picks for the layout (see
+//! [`Kernel`]). The slice bounds are checked once per call against the strides, so the unsafe
+//! calls cannot read or write outside them.
 
 use super::gemm_nt::{self, Nt};
+use super::gemm_tn::{self, Tn};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 
@@ -78,6 +80,12 @@ fn check(len: usize, rows: usize, cols: usize, rs: usize, cs: usize, what: &str)
 /// `c ← alpha·a·b + beta·c`. With `beta == 0` the old contents of `c` are not read (NaNs in it do
 /// not propagate), as in BLAS.
 pub fn gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) {
+    gemm_with(Kernel::Auto, alpha, a, b, beta, c)
+}
+
+/// [`gemm`] with every leaf on `kernel` (benchmarks; `Dot` and `RowSum` need their layout and
+/// AVX2/FMA, else this panics).
+pub fn gemm_with(kernel: Kernel, alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) {
     let (m, k, n) = (a.rows, a.cols, b.cols);
     assert!(b.rows == k && c.rows == m && c.cols == n, "gemm: {m}x{k} · {}x{n} into {}x{}", b.rows, c.rows, c.cols);
     check(a.data.len(), m, k, a.rs, a.cs, "A");
@@ -110,7 +118,12 @@ pub fn gemm(alpha: f32, a: MatRef<'_>, b: MatRef<'_>, beta: f32, c: MatMut<'_>) 
             crs: c.rs as isize,
             ccs: c.cs as isize,
         };
-        split_sgemm(m, k, n, alpha, beta, v);
+        if matches!(kernel, Kernel::Dot | Kernel::RowSum) {
+            let (ok_dot, ok_row) = (v.acs == 1 && v.brs == 1, v.ars == 1 && v.bcs == 1);
+            let ok = if kernel == Kernel::Dot { ok_dot } else { ok_row };
+            assert!(ok && gemm_nt::available(), "gemm: {kernel:?} cannot run this layout here");
+        }
+        split_sgemm(m, k, n, alpha, beta, v, kernel);
     }
     if let Some(t0) = t0 {
         NANOS.fetch_add(t0.elapsed().as_nanos() as u64, Relaxed);
@@ -145,38 +158,126 @@ const NT_MAX_A: usize = 1 << 18;
 /// gathers (w1's 300x100x100 forward ran at 35 GFLOPS in the dot kernel).
 const NT_MIN_K: usize = 64;
 
-/// Whether an `m × k` A with contiguous rows (and Bᵀ likewise) goes to the dot-product kernel.
-pub fn nt_takes(m: usize, k: usize) -> bool {
-    k >= NT_MIN_K && m * k <= NT_MAX_A && gemm_nt::available()
+/// The kernels a leaf of [`gemm`] can run (public for the benchmarks that compare them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kernel {
+    /// The choice [`gemm`] makes (by shape, layout and CPU features only).
+    Auto,
+    /// `matrixmultiply::sgemm`.
+    Matrixmultiply,
+    /// The `gemm` crate, single-threaded.
+    GemmCrate,
+    /// The dot-product kernel (k contiguous in both operands; AVX2/FMA).
+    Dot,
+    /// The blocked row-sum kernel (rows of both operands along k; AVX2/FMA).
+    RowSum,
 }
 
-/// GEMMs of at least this many flops are cut in two and the halves run under `rayon::join`.
+/// Which kernel runs an `m × k · k × n` leaf with these strides. A function of the shape, the
+/// layout and the CPU's features only, so a given machine gives the same bits every run.
+fn choose(m: usize, k: usize, n: usize, v: &Views) -> Kernel {
+    let simd = gemm_nt::available();
+    if simd && v.ars == 1 && v.bcs == 1 {
+        // Aᵀ·B with the sum along both operands' rows: a weight gradient summed over the batch.
+        // Blocked sums keep it as accurate as torch's (issue 15.4).
+        return Kernel::RowSum;
+    }
+    if simd && v.acs == 1 && v.brs == 1 && k >= NT_MIN_K && m * k <= NT_MAX_A {
+        return Kernel::Dot;
+    }
+    if v.acs == 1 && v.bcs == 1 && k >= GEMM_CRATE_MIN_K {
+        // Both row-major (a grad input g·W, a conv forward): the gemm crate's packed kernels
+        // beat matrixmultiply's here by 1.2–2× on these shapes (`train_bench kernels`).
+        return Kernel::GemmCrate;
+    }
+    let _ = n;
+    Kernel::Matrixmultiply
+}
+
+/// Below this depth matrixmultiply matches the gemm crate on row-major operands (w1's
+/// 300×3×100 grad input: 40 against 36 GFLOPS).
+const GEMM_CRATE_MIN_K: usize = 8;
+
+/// GEMMs of at least this many flops are cut in two (the halves run under `rayon::join` when
+/// kernels may split).
 const SPLIT_FLOPS: usize = 1 << 21;
 
-/// With more than one rayon thread, cuts C into column (or row, when taller than wide) blocks
-/// while a block has ≥ `SPLIT_FLOPS`, halving at multiples of 16 (the widest kernel). A cut
-/// changes no arithmetic: each element of C is still summed over k in the same order (the dot
-/// kernel works per element; matrixmultiply blocks k the same way whatever m and n), so results
-/// are bit-identical on any number of threads — the tests compare split against unsplit. On one
-/// thread nothing is cut (a `join` from outside a one-thread pool would only add a hand-off).
+/// Cuts C into column (or row, when taller than wide) blocks while a block has ≥ `SPLIT_FLOPS`,
+/// halving at multiples of 16 (the widest kernel), and runs the blocks in parallel when kernels
+/// may split, one after the other otherwise. The cuts depend on the sizes alone, so each leaf's
+/// shape — hence its kernel and its summation order — is the same on any number of threads, and
+/// results are bit-identical (the tests compare 1, 2 and 3 threads).
 ///
 /// # Safety
 /// The views must be valid for an `m × k · k × n` product into `m × n`, with C not aliasing A/B.
-unsafe fn split_sgemm(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Views) {
-    let big = 2 * m * k * n >= SPLIT_FLOPS && super::may_split();
+unsafe fn split_sgemm(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Views, kernel: Kernel) {
+    let big = 2 * m * k * n >= SPLIT_FLOPS;
+    let par = big && super::may_split();
+    let both = |f: &(dyn Fn() + Sync), g: &(dyn Fn() + Sync)| {
+        if par {
+            rayon::join(f, g);
+        } else {
+            f();
+            g();
+        }
+    };
     if big && n >= m && n >= 32 {
         let h = (n / 2).div_ceil(16) * 16;
         let right = Views { b: v.b.offset(h as isize * v.bcs), c: v.c.offset(h as isize * v.ccs), ..v };
-        rayon::join(|| split_sgemm(m, k, h, alpha, beta, v), || split_sgemm(m, k, n - h, alpha, beta, right));
+        both(&|| split_sgemm(m, k, h, alpha, beta, v, kernel), &|| {
+            split_sgemm(m, k, n - h, alpha, beta, right, kernel)
+        });
     } else if big && m > n && m >= 32 {
         let h = (m / 2).div_ceil(16) * 16;
         let low = Views { a: v.a.offset(h as isize * v.ars), c: v.c.offset(h as isize * v.crs), ..v };
-        rayon::join(|| split_sgemm(h, k, n, alpha, beta, v), || split_sgemm(m - h, k, n, alpha, beta, low));
-    } else if v.acs == 1 && v.brs == 1 && k >= NT_MIN_K && m * k <= NT_MAX_A && gemm_nt::available() {
-        let nt = Nt { a: v.a, lda: v.ars as usize, b: v.b, ldb: v.bcs as usize, c: v.c, crs: v.crs, ccs: v.ccs };
-        gemm_nt::gemm_nt(m, k, n, alpha, beta, nt);
+        both(&|| split_sgemm(h, k, n, alpha, beta, v, kernel), &|| split_sgemm(m - h, k, n, alpha, beta, low, kernel));
     } else {
-        matrixmultiply::sgemm(m, k, n, alpha, v.a, v.ars, v.acs, v.b, v.brs, v.bcs, beta, v.c, v.crs, v.ccs);
+        leaf(m, k, n, alpha, beta, v, kernel);
+    }
+}
+
+/// One block of C with the chosen (or asked-for) kernel.
+///
+/// # Safety
+/// As [`split_sgemm`]; a forced `Dot` or `RowSum` needs its layout and AVX2/FMA.
+unsafe fn leaf(m: usize, k: usize, n: usize, alpha: f32, beta: f32, v: Views, kernel: Kernel) {
+    let kernel = if kernel == Kernel::Auto { choose(m, k, n, &v) } else { kernel };
+    match kernel {
+        Kernel::Dot => {
+            let nt = Nt { a: v.a, lda: v.ars as usize, b: v.b, ldb: v.bcs as usize, c: v.c, crs: v.crs, ccs: v.ccs };
+            gemm_nt::gemm_nt(m, k, n, alpha, beta, nt);
+        }
+        Kernel::RowSum => {
+            let tn = Tn { a: v.a, lda: v.acs as usize, b: v.b, ldb: v.brs as usize, c: v.c, crs: v.crs, ccs: v.ccs };
+            gemm_tn::gemm_tn(m, k, n, alpha, beta, tn);
+        }
+        Kernel::GemmCrate => {
+            // gemm's convention: dst ← α·dst + β·lhs·rhs, dst not read when `read_dst` is false.
+            ::gemm::gemm(
+                m,
+                n,
+                k,
+                v.c,
+                v.ccs,
+                v.crs,
+                beta != 0.0,
+                v.a,
+                v.acs,
+                v.ars,
+                v.b,
+                v.bcs,
+                v.brs,
+                beta,
+                alpha,
+                false,
+                false,
+                false,
+                ::gemm::Parallelism::None,
+            );
+        }
+        Kernel::Matrixmultiply | Kernel::Auto => {
+            matrixmultiply::sgemm(m, k, n, alpha, v.a, v.ars, v.acs, v.b, v.brs, v.bcs, beta, v.c, v.crs, v.ccs);
+        }
     }
 }
 

@@ -1,5 +1,6 @@
-//! Raw-slice hot loops behind the ops: a GEMM wrapper over `matrixmultiply`, and im2col/col2im for
-//! NCHW convolutions. Kernels take plain slices and geometry; shape validation is the op's job.
+//! Raw-slice hot loops behind the ops: a GEMM layer choosing per layout between its own dot-product
+//! and row-sum kernels, the `gemm` crate and `matrixmultiply`, and im2col/col2im for NCHW
+//! convolutions. Kernels take plain slices and geometry; shape validation is the op's job.
 //! Parallel helpers split work only by sizes, never by thread count, so results are bit-identical
 //! on any number of threads.
 
@@ -7,12 +8,13 @@ pub(crate) mod conv;
 pub mod fused;
 pub mod gemm;
 mod gemm_nt;
+mod gemm_tn;
 pub mod im2col;
 pub(crate) mod planes;
 pub mod pool;
 pub mod sum;
 
-pub use gemm::{gemm, MatMut, MatRef};
+pub use gemm::{gemm, gemm_with, Kernel, MatMut, MatRef};
 pub use im2col::{col2im, im2col, Geom2d};
 
 use rayon::prelude::*;

@@ -56,36 +56,21 @@ impl GradFn for LinearBackward {
             );
             ArrayD::from_shape_vec(IxDyn(&self.x_shape), gx).expect("same count")
         });
-        // gW = gᵀ · x, a sum over the batch rows. Given gᵀ and xᵀ with the rows contiguous, the
-        // dot-product kernel sums each element in 8 lanes (then a fixed tree) instead of one
-        // running float32 sum over every row: about √8 times less rounding error on long
-        // batches, which torch's BLAS has too. The two transposed copies cost rows·(in + out)
-        // against the product's rows·in·out.
+        // gW = gᵀ · x, a sum over the batch rows: both operands have their rows along the sum,
+        // which the GEMM layer gives to its blocked row-sum kernel (about as accurate as torch's
+        // BLAS on long batches; see kernels::gemm_tn), with no transposed copies.
         let gw = w.requires_grad().then(|| {
             let xd = x.data();
             let xs = xd.as_standard_layout();
             let xsl = xs.as_slice().expect("standard layout");
             let mut gw = pool::take(out_f * in_f);
-            if rows >= 64 && gemm_nt_fits(out_f, rows) {
-                let (gt, xt) = (transpose(gsl, rows, out_f), transpose(xsl, rows, in_f));
-                gemm(
-                    1.0,
-                    MatRef::row_major(&gt, out_f, rows),
-                    MatRef::row_major_t(&xt, rows, in_f),
-                    0.0,
-                    MatMut::row_major(&mut gw, out_f, in_f),
-                );
-                pool::give(gt);
-                pool::give(xt);
-            } else {
-                gemm(
-                    1.0,
-                    MatRef::row_major_t(gsl, out_f, rows),
-                    MatRef::row_major(xsl, rows, in_f),
-                    0.0,
-                    MatMut::row_major(&mut gw, out_f, in_f),
-                );
-            }
+            gemm(
+                1.0,
+                MatRef::row_major_t(gsl, out_f, rows),
+                MatRef::row_major(xsl, rows, in_f),
+                0.0,
+                MatMut::row_major(&mut gw, out_f, in_f),
+            );
             ArrayD::from_shape_vec(IxDyn(&[out_f, in_f]), gw).expect("same count")
         });
         let mut out = vec![gx, gw];
@@ -98,27 +83,6 @@ impl GradFn for LinearBackward {
         }
         out
     }
-}
-
-/// Whether the dot-product kernel takes an `m × k` A (see kernels::gemm).
-fn gemm_nt_fits(m: usize, k: usize) -> bool {
-    crate::kernels::gemm::nt_takes(m, k)
-}
-
-/// The transpose of a row-major `rows × cols` matrix, row-major (`cols × rows`), in a pool buffer.
-fn transpose(a: &[f32], rows: usize, cols: usize) -> Vec<f32> {
-    let mut t = pool::take(rows * cols);
-    const B: usize = 32;
-    for i0 in (0..rows).step_by(B) {
-        for j0 in (0..cols).step_by(B) {
-            for i in i0..(i0 + B).min(rows) {
-                for j in j0..(j0 + B).min(cols) {
-                    t[j * rows + i] = a[i * cols + j];
-                }
-            }
-        }
-    }
-    t
 }
 
 impl Tensor {
