@@ -70,30 +70,25 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
             note("traj-normal-worst", worst);
         } else {
             // orthogonal's QR is LAPACK's in torch (weights agree to 1e-7, not bit for bit).
-            // Gradients as accurate as torch's (tests/grad_accuracy.rs) keep minibatch SGD within
-            // 1e-4 (measured 4e-6); full batch over 300 epochs within 2e-4: every run here is
-            // within 6e-5 but default seed 1 (1.7e-4), whose state stays closer to float64 than
-            // PyTorch float32's until epoch 75, where one pre-activation sits 2.7e-8 below a ReLU
-            // kink in float64 and initlab's rounding (+2.5e-7; PyTorch's −7.1e-7) puts it above:
-            // a coin flip of float32, not an inaccuracy (scripts/trajectory_kink.py); Adam
-            // divides by √v̂ and amplifies more (2.8e-4; torch's own float32 is 2.5e-4 from its
-            // float64 there).
+            // Gradients as accurate as torch's (tests/grad_accuracy.rs) keep SGD within 1e-4,
+            // full batch or minibatches. The full-batch run of `default` seed 1 shows it: its state
+            // stays closer to float64 than PyTorch float32's for all 300 epochs (6.7e-6 against
+            // 9.6e-5 at the end: examples/trajectory_dump.rs, scripts/trajectory_kink.py), so what
+            // is left between the two curves is PyTorch's own rounding. Adam divides by √v̂ and
+            // amplifies more (torch's own float32 is 2.5e-4 from its float64 there).
             let tol = match (init.starts_with("orthogonal"), c["optimizer"].as_str(), c["batch_size"].is_u64()) {
                 (true, _, _) => 1e-3,
                 (_, Some("adam"), _) => 3e-4,
-                (_, _, true) => 1e-4,
-                _ => 2e-4,
+                _ => 1e-4,
             };
             for (e, (g, w)) in got.iter().zip(&want).enumerate() {
                 assert!(rel(*g, *w) < tol, "{what}: epoch {} loss {g} vs torch {w}", e + 1);
             }
-            let kink = init == "default" && c["seed"] == 1 && c["batch_size"].is_null();
             note(
                 match (init.starts_with("orthogonal"), c["optimizer"].as_str(), c["batch_size"].is_u64()) {
                     (true, _, _) => "traj-orthogonal",
                     (_, Some("adam"), _) => "traj-adam",
                     (_, _, true) => "traj-minibatch",
-                    _ if kink => "traj-kink",
                     _ => "traj-full",
                 },
                 worst,
@@ -101,7 +96,7 @@ fn compare_runs_follow_torchs_loss_per_epoch() {
         }
     }
     let quoted: Vec<(&str, String)> = worst_of.iter().map(|(k, x)| (*k, readme_spec::fmt_num(*x, "sci2"))).collect();
-    assert_eq!(quoted.len(), 8, "{quoted:?}");
+    assert_eq!(quoted.len(), 7, "{quoted:?}");
     readme_spec::check_quoted(&quoted);
 }
 
