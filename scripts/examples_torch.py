@@ -11,7 +11,7 @@ be put side by side:
 (tests/examples_twins.rs checks the examples against those fixtures.) Needs torch. Same seed, same draws: the weights are identical bit for bit, so the printed numbers
 agree (orthogonal's LAPACK QR to ~1e-7, far below the printed digits).
 """
-import math, sys
+import contextlib, io, math, os, sys
 import torch, torch.nn as nn, torch.nn.functional as F
 import torch.nn.init as I
 
@@ -82,7 +82,6 @@ if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in [*PROGRAMS, "fixtures"]:
         sys.exit(f"usage: python3 scripts/examples_torch.py {'|'.join(PROGRAMS)}|fixtures")
     if sys.argv[1] == "fixtures":
-        import contextlib, io, os
         out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "examples")
         os.makedirs(out, exist_ok=True)
         for name, program in PROGRAMS.items():

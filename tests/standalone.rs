@@ -90,6 +90,7 @@ const PIP_OR_STDLIB: &[&str] = &[
     "textwrap",
     "dataclasses",
     "typing",
+    "contextlib",
 ];
 
 #[test]
