@@ -159,12 +159,7 @@ pub fn run(args: &Args) -> Result<()> {
         .iter()
         .map(|(n, g)| {
             let mx = g.iter().fold(0f32, |a, v| a.max(v.abs()));
-            vec![
-                n.clone(),
-                shape_str(g.shape()),
-                format!("{:.6e}", crate::kernels::sum::l2(g.iter().copied())),
-                format!("{mx:.6e}"),
-            ]
+            vec![n.clone(), shape_str(g.shape()), format!("{:.6e}", crate::kernels::sum::l2(g)), format!("{mx:.6e}")]
         })
         .collect();
     print!("{}", crate::lab::views::report::text_table(&header, &rows));

@@ -1,26 +1,35 @@
-//! Fused multiply-adds where torch's CPU kernels have them. ATen computes `add(a, b, alpha)` as
+//! Fused multiply-adds where torch's CPU kernels have them, and the macro that compiles the lab's
+//! plain elementwise loops for the running CPU's vectors. ATen computes `add(a, b, alpha)` as
 //! `fmadd(b, alpha, a)`, `lerp` with a small weight as `fmadd(w, end − self, self)`, and the
 //! float32 `uniform_` as `fmaf(x, range, from)`: to get torch's bits, initlab rounds once where
 //! torch does. `f32::mul_add` is a correctly rounded FMA on every target, but without the CPU
-//! feature it is a library call; [`fma_fn!`](crate::fma_fn) compiles a function's body twice, once
-//! with FMA instructions (used when the CPU has them), so the same code is fast on x86-64 and
-//! exact anywhere.
+//! feature it is a library call; and the crate is built for baseline x86-64 (SSE2), so a loop is
+//! vectorized four floats wide. [`simd_fn!`](crate::simd_fn) compiles a function's body three
+//! times: for AVX-512, for AVX2 with FMA (each called when this CPU has it), and for the baseline
+//! (with `mul_add` a correctly rounded library call). Vectorizing reorders nothing (no fast-math),
+//! so all three give the same bits.
 
-/// Defines a function whose body is compiled twice: with the `fma` target feature (called when
-/// this CPU has it, so `mul_add` is one instruction) and without (a correctly rounded library
-/// call). Both give the same bits. Everything the body calls should be `#[inline(always)]` or
-/// plain arithmetic, so it is compiled inside the FMA context too.
+/// Defines a function whose body is compiled for AVX-512, for AVX2 + FMA and for the baseline, and
+/// run in the widest this CPU has; all give the same bits. Everything the body calls should be
+/// `#[inline(always)]`, generic or plain arithmetic, so it is compiled inside the wide context too.
 #[macro_export]
-macro_rules! fma_fn {
-    ($(#[$m:meta])* $vis:vis fn $name:ident($($a:ident : $t:ty),* $(,)?) $body:block) => {
-        $(#[$m])* $vis fn $name($($a: $t),*) {
+macro_rules! simd_fn {
+    ($(#[$m:meta])* $vis:vis fn $name:ident($($a:ident : $t:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        $(#[$m])* $vis fn $name($($a: $t),*) $(-> $ret)? {
             #[cfg(target_arch = "x86_64")]
             {
-                #[target_feature(enable = "fma")]
+                #[target_feature(enable = "avx512f,avx512vl,avx2,fma")]
                 #[allow(clippy::too_many_arguments)]
-                unsafe fn fast($($a: $t),*) $body
-                if std::arch::is_x86_feature_detected!("fma") {
-                    // SAFETY: the CPU has FMA, checked just above.
+                unsafe fn wide($($a: $t),*) $(-> $ret)? $body
+                #[target_feature(enable = "avx2,fma")]
+                #[allow(clippy::too_many_arguments)]
+                unsafe fn fast($($a: $t),*) $(-> $ret)? $body
+                if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+                    if std::arch::is_x86_feature_detected!("avx512f") && std::arch::is_x86_feature_detected!("avx512vl") {
+                        // SAFETY: the CPU has AVX-512F/VL, AVX2 and FMA, checked just above.
+                        return unsafe { wide($($a),*) };
+                    }
+                    // SAFETY: the CPU has AVX2 and FMA, checked just above.
                     return unsafe { fast($($a),*) };
                 }
             }
@@ -29,7 +38,7 @@ macro_rules! fma_fn {
     };
 }
 
-fma_fn! {
+simd_fn! {
     /// `y = fma(alpha, x, y)` elementwise: torch's `y.add_(x, alpha=alpha)`.
     pub fn axpy(alpha: f32, x: &[f32], y: &mut [f32]) {
         for (yi, &xi) in y.iter_mut().zip(x) {

@@ -4,7 +4,7 @@ use crate::autograd::GradFn;
 use crate::error::{shape_str, Error, Result};
 use crate::ops::reduce::norm_axes;
 use crate::tensor::Tensor;
-use ndarray::{ArrayD, Axis, Ix2};
+use ndarray::{ArrayD, Axis};
 
 struct LogSoftmaxBackward {
     axis: usize,
@@ -117,30 +117,39 @@ pub fn cross_entropy(logits: &Tensor, targets: &[usize]) -> Result<Tensor> {
         return Err(Error::invalid("cross_entropy", format!("target {t} at row {i} is out of range for {c} classes")));
     }
     let n = targets.len();
-    let x2 = x.view().into_dimensionality::<Ix2>().expect("2-D");
-    // Each row's max and ln Σ exp(x − max): the log-probabilities (x − max) − lse in f64.
-    let rows: Vec<(f32, f64)> = x2.rows().into_iter().map(|r| lane_max_lse(r.into_dyn())).collect();
-    let lp = |i: usize, v: f32| (v as f64 - rows[i].0 as f64) - rows[i].1;
-    let loss: f64 = targets.iter().enumerate().map(|(i, &t)| -lp(i, x2[[i, t]])).sum::<f64>() / n.max(1) as f64;
-    let out = ArrayD::from_elem(ndarray::IxDyn(&[]), loss as f32);
-    if !Tensor::needs_graph(&[logits]) {
-        return Ok(Tensor::new(out));
-    }
-    // d/dx = (softmax − one_hot) / N, each element from the f64 log-probability and rounded once:
-    // p / N off the target, (p − 1) / N = expm1(log p) / N on it. torch computes exp(lsm) · (−1/N)
-    // and subtracts from −1/N, rounding the f32 log-probability and the exp first; when p ≈ 1
-    // (a trained net) the difference cancels, and a rounding before it costs most of its bits.
+    let xs = x.as_standard_layout();
+    let xv = xs.as_slice().expect("standard layout");
+    let graph = Tensor::needs_graph(&[logits]);
+    // Per row: the max m, e_j = exp(x_j − m) and S = Σ e_j in f64; the log-probability of the
+    // target is (x_t − m) − ln S, in torch's order. d/dx = (softmax − one_hot) / N, each element
+    // from the f64 values and rounded once: e_j / S off the target, −(Σ_{j≠t} e_j) / S on it (the
+    // sum of the others, so p ≈ 1 cancels nothing). torch computes exp(lsm) · (−1/N) and subtracts
+    // from −1/N, rounding the f32 log-probability and the exp first; when p ≈ 1 (a trained net)
+    // the difference cancels, and a rounding before it costs most of its bits.
     let inv_n = 1.0 / n.max(1) as f64;
-    let mut grad = ArrayD::<f32>::zeros(x.raw_dim());
-    {
-        let mut g2 = grad.view_mut().into_dimensionality::<Ix2>().expect("2-D");
-        for (i, &t) in targets.iter().enumerate() {
-            for (j, (g, &v)) in g2.row_mut(i).iter_mut().zip(x2.row(i)).enumerate() {
-                let l = lp(i, v);
-                *g = (if j == t { l.exp_m1() } else { l.exp() } * inv_n) as f32;
+    let mut grad = if graph { crate::kernels::pool::take(n * c) } else { Vec::new() };
+    let mut e = vec![0.0f64; c];
+    let mut total = 0.0f64;
+    for (i, (&t, row)) in targets.iter().zip(xv.chunks_exact(c.max(1))).enumerate() {
+        let m = row.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        for (ej, &v) in e.iter_mut().zip(row) {
+            *ej = ((v - m) as f64).exp();
+        }
+        let s: f64 = e.iter().sum();
+        total += -((row[t] as f64 - m as f64) - s.ln());
+        if graph {
+            let rest: f64 = e.iter().enumerate().filter(|&(j, _)| j != t).map(|(_, &v)| v).sum();
+            for (j, (g, &ej)) in grad[i * c..(i + 1) * c].iter_mut().zip(&e).enumerate() {
+                *g = (if j == t { -rest } else { ej } / s * inv_n) as f32;
             }
         }
     }
+    let out = ArrayD::from_elem(ndarray::IxDyn(&[]), (total / n.max(1) as f64) as f32);
+    if !graph {
+        return Ok(Tensor::new(out));
+    }
+    let grad = ArrayD::from_shape_vec(x.raw_dim(), grad).expect("same count");
+    drop(xs);
     drop(x);
     Ok(Tensor::from_op(out, &[logits], CrossEntropyBackward { grad }))
 }

@@ -238,27 +238,43 @@ impl GradFn for UnaryBackward {
         match &self.out {
             Some(y) => {
                 let ys = y.as_standard_layout();
-                let yv = ys.as_slice().expect("standard layout");
-                specialize!(self.kind, k => {
-                    for (((o, &gi), &xi), &yi) in gx.iter_mut().zip(gv).zip(xv).zip(yv) {
-                        *o = gi * k.df(xi, yi);
-                    }
-                })
+                backward_fill(self.kind, gv, xv, ys.as_slice().expect("standard layout"), &mut gx);
             }
+            None => backward_fill(self.kind, gv, xv, &[], &mut gx),
+        }
+        vec![Some(ArrayD::from_shape_vec(g.raw_dim(), gx).expect("same count"))]
+    }
+}
+
+crate::simd_fn! {
+    /// `out = f(x)` elementwise.
+    fn forward_fill(kind: Kind, xv: &[f32], out: &mut [f32]) {
+        specialize!(kind, k => out.iter_mut().zip(xv).for_each(|(o, &a)| *o = k.f(a)));
+    }
+}
+
+crate::simd_fn! {
+    /// `gx = g · f′(x, y)` elementwise; `yv` is empty when the derivative needs only x.
+    fn backward_fill(kind: Kind, gv: &[f32], xv: &[f32], yv: &[f32], gx: &mut [f32]) {
+        if !yv.is_empty() {
+            specialize!(kind, k => {
+                for (((o, &gi), &xi), &yi) in gx.iter_mut().zip(gv).zip(xv).zip(yv) {
+                    *o = gi * k.df(xi, yi);
+                }
+            })
+        } else if matches!(kind, Kind::Relu) {
             // torch's threshold_backward selects the gradient where x > 0 and 0 elsewhere: an
             // infinite gradient at a dead unit gives 0, not inf · 0 = NaN.
-            None if matches!(self.kind, Kind::Relu) => {
-                for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {
-                    *o = if xi > 0.0 { gi } else { 0.0 };
-                }
+            for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {
+                *o = if xi > 0.0 { gi } else { 0.0 };
             }
-            None => specialize!(self.kind, k => {
+        } else {
+            specialize!(kind, k => {
                 for ((o, &gi), &xi) in gx.iter_mut().zip(gv).zip(xv) {
                     *o = gi * k.df(xi, 0.0);
                 }
-            }),
+            })
         }
-        vec![Some(ArrayD::from_shape_vec(g.raw_dim(), gx).expect("same count"))]
     }
 }
 
@@ -268,7 +284,7 @@ fn unary(x: &Tensor, kind: Kind) -> Tensor {
         let xs = xd.as_standard_layout();
         let xv = xs.as_slice().expect("standard layout");
         let mut v = crate::kernels::pool::take(xv.len());
-        specialize!(kind, k => v.iter_mut().zip(xv).for_each(|(o, &a)| *o = k.f(a)));
+        forward_fill(kind, xv, &mut v);
         ArrayD::from_shape_vec(xd.raw_dim(), v).expect("same count")
     };
     if Tensor::needs_graph(&[x]) {

@@ -33,7 +33,7 @@ struct AdamScalars {
     neg_step: f32,
 }
 
-crate::fma_fn! {
+crate::simd_fn! {
     fn adam_update(w: &mut [f32], g: &[f32], m: &mut [f32], v: &mut [f32], k: AdamScalars) {
         for (((x, &gv), m), v) in w.iter_mut().zip(g).zip(m.iter_mut()).zip(v.iter_mut()) {
             let gv = if k.wd != 0.0 { k.wd.mul_add(*x, gv) } else { gv };

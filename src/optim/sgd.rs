@@ -14,7 +14,7 @@ pub struct SgdConfig {
     pub nesterov: bool,
 }
 
-crate::fma_fn! {
+crate::simd_fn! {
     /// One parameter's update; `buf` is its momentum buffer (None without momentum).
     fn sgd_update(ws: &mut [f32], gv: &[f32], buf: Option<&mut [f32]>, first: bool, c: SgdConfig, lr: f32, wd: f32) {
         match buf {

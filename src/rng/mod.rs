@@ -179,7 +179,7 @@ impl Rng {
     }
 }
 
-crate::fma_fn! {
+crate::simd_fn! {
     /// `fma(x, range, from)` for one 24-bit uniform x per element.
     fn uniform_fill(engine: &mut Mt19937, out: &mut [f32], range: f32, from: f32) {
         for v in out {

@@ -100,7 +100,7 @@ fn sincos_lane(theta: f32) -> (f32, f32) {
     (f32::from_bits(s.to_bits() ^ sign_sin), f32::from_bits(c.to_bits() ^ sign_cos))
 }
 
-crate::fma_fn! {
+crate::simd_fn! {
     /// Transforms every full block of 16 in `d` (see [`transform16`]).
     pub(crate) fn transform_blocks(d: &mut [f32], mean: f32, std: f32) {
         for block in d.chunks_exact_mut(16) {
