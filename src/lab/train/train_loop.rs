@@ -190,7 +190,7 @@ pub fn evaluate(model: &mut dyn Module, data: &Dataset) -> Result<(f64, Option<f
 
 /// L2 norm of each parameter's gradient (0 where none reached it).
 pub fn grad_norms(model: &dyn Module) -> Vec<f64> {
-    model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, |g| crate::kernels::sum::l2(g)))).collect()
+    model.parameters().iter().map(|p| p.with_grad(|g| g.map_or(0.0, crate::kernels::sum::l2))).collect()
 }
 
 /// How many times its first epoch's loss a regression run may reach before it counts as diverged
