@@ -14,20 +14,9 @@ pub fn l2(values: &ndarray::ArrayD<f32>) -> f64 {
 }
 
 crate::simd_fn! {
-    /// Σ v² in f64 over [`L`] lanes (element i to lane i mod L), combined as [`combine`].
+    /// Σ v² in f64 over [`L`] lanes: [`sum_planes`] of one plane, compiled for the CPU's vectors.
     fn sum_squares(values: &[f32]) -> f64 {
-        let mut acc = [0.0f64; L];
-        let chunks = values.chunks_exact(L);
-        let rest = chunks.remainder();
-        for c in chunks {
-            for l in 0..L {
-                acc[l] += c[l] as f64 * c[l] as f64;
-            }
-        }
-        for (a, &v) in acc.iter_mut().zip(rest) {
-            *a += v as f64 * v as f64;
-        }
-        combine(acc)
+        sum_planes(std::iter::once(values), |v| v as f64 * v as f64)
     }
 }
 
@@ -85,6 +74,7 @@ fn combine(a: [f64; L]) -> f64 {
 }
 
 /// Σ f(v) over every value of every plane.
+#[inline]
 pub fn sum_planes<'a>(planes: impl Iterator<Item = &'a [f32]>, f: impl Fn(f32) -> f64) -> f64 {
     let mut acc = [0.0f64; L];
     for p in planes {
