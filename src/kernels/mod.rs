@@ -14,6 +14,7 @@ mod gemm_tn;
 pub mod im2col;
 pub(crate) mod planes;
 pub mod pool;
+mod strided;
 pub mod sum;
 
 pub use gemm::{gemm, gemm_with, Kernel, MatMut, MatRef};
