@@ -60,7 +60,8 @@ impl GradFn for BatchNormBackward {
                     }
                 })
                 .collect();
-            let mut gx = vec![0.0f32; x.len()];
+            // Every element is written below.
+            let mut gx = crate::kernels::pool::take(x.len());
             lay.map_planes(&mut gx, [gy, x], |c, o, gp, xp| {
                 let [scale, gmean, mean, k] = coef[c];
                 for ((ov, gv), xv) in o.iter_mut().zip(gp).zip(xp) {
@@ -169,7 +170,8 @@ pub fn batch_norm(
             (alpha as f32, (b.as_ref().map_or(0.0, |b| b[c] as f64) - mean[c] * alpha) as f32)
         })
         .collect();
-    let mut y = vec![0.0f32; xsl.len()];
+    // Every element is written below.
+    let mut y = crate::kernels::pool::take(xsl.len());
     lay.map_planes(&mut y, [&xsl, &xsl], |c, o, xp, _| {
         let (a, bb) = ab[c];
         for (ov, xv) in o.iter_mut().zip(xp) {
