@@ -74,8 +74,27 @@ fn columns<'a>(plan: &Plan, img: &'a [f32], col: &'a mut [f32]) -> &'a [f32] {
     }
 }
 
+/// From this depth on (a group's C_in·kh·kw), the forward multiplies by a transposed copy of W,
+/// which the GEMM layer gives to its row-sum kernel: w3's 32×144·144×196 runs at 100 GFLOPS
+/// there against 89 in the gemm crate, which also allocates a 147 KB packing buffer per call
+/// (32 per w3 step); at depth 9 (a 1-channel input) the gemm crate is faster, 81 against 51
+/// (`train_bench kernels`, one thread).
+const ROWSUM_MIN_K: usize = 64;
+
 pub(crate) fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> Vec<f32> {
     let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
+    // Each group's W_g (cg × kg) as kg × cg, made once for the whole batch (W is small).
+    let wt: Option<Vec<f32>> = (kg >= ROWSUM_MIN_K && super::gemm_nt::available()).then(|| {
+        let mut t = vec![0.0f32; w.len()];
+        for (src, dst) in w.chunks_exact(cg * kg).zip(t.chunks_exact_mut(cg * kg)) {
+            for (r, row) in src.chunks_exact(kg).enumerate() {
+                for (j, v) in row.iter().enumerate() {
+                    dst[j * cg + r] = *v;
+                }
+            }
+        }
+        t
+    });
     // Every element is written below (bias fill or a beta = 0 GEMM per group).
     let mut out = crate::kernels::pool::take(plan.n * plan.out_len());
     // im2col writes every element of the columns.
@@ -89,7 +108,11 @@ pub(crate) fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> V
         }
         let beta = if b.is_some() { 1.0 } else { 0.0 };
         for gi in 0..plan.groups {
-            let a = MatRef::row_major(&w[gi * cg * kg..(gi + 1) * cg * kg], cg, kg);
+            let block = gi * cg * kg..(gi + 1) * cg * kg;
+            let a = match &wt {
+                Some(t) => MatRef::row_major_t(&t[block], cg, kg),
+                None => MatRef::row_major(&w[block], cg, kg),
+            };
             let bm = MatRef::row_major(&cols[gi * kg * p..(gi + 1) * kg * p], kg, p);
             gemm(1.0, a, bm, beta, MatMut::row_major(&mut o[gi * cg * p..(gi + 1) * cg * p], cg, p));
         }
