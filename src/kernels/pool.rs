@@ -50,13 +50,32 @@ pub fn take_zeroed(len: usize) -> Vec<f32> {
     v
 }
 
-/// Hands a vector back for reuse (dropped when small or when the pool is full).
+/// A pooled copy of `a`'s values in logical (row-major) order.
+pub fn copy_of(a: &ArrayD<f32>) -> Vec<f32> {
+    let mut v = take(a.len());
+    match a.as_slice() {
+        Some(s) => v.copy_from_slice(s),
+        None => v.iter_mut().zip(a.iter()).for_each(|(o, x)| *o = *x),
+    }
+    v
+}
+
+/// Hands a vector back for reuse (dropped when small or when the pool is full). When the pool
+/// holds its most buffers, a larger one replaces the smallest: a step's many small buffers must
+/// not crowd out the few large ones that cost the most to get again.
 pub fn give(mut v: Vec<f32>) {
     if v.capacity() < MIN_LEN {
         return;
     }
     FREE.with(|f| {
         let mut f = f.borrow_mut();
+        if f.len() >= MAX_BUFFERS {
+            let smallest = (0..f.len()).min_by_key(|&i| f[i].capacity()).expect("the pool is full");
+            if f[smallest].capacity() >= v.capacity() {
+                return;
+            }
+            f.swap_remove(smallest);
+        }
         let held: usize = f.iter().map(Vec::capacity).sum();
         if f.len() < MAX_BUFFERS && held + v.capacity() <= MAX_ELEMS {
             // Initialize up to capacity (no reallocation), so `take` may expose any prefix.
@@ -88,5 +107,22 @@ mod tests {
         give(w);
         assert!(take_zeroed(4800).iter().all(|&x| x == 0.0));
         assert_eq!(take(10).len(), 10); // small: plain allocation
+    }
+
+    #[test]
+    fn a_full_pool_keeps_its_largest_buffers() {
+        for _ in 0..MAX_BUFFERS {
+            give(vec![0.0; MIN_LEN]);
+        }
+        let big = vec![0.0f32; 40 * MIN_LEN];
+        let ptr = big.as_ptr();
+        give(big); // replaces one of the small ones
+        give(vec![0.0; MIN_LEN]); // no larger than the smallest held: dropped
+        FREE.with(|f| {
+            let f = f.borrow();
+            assert_eq!(f.len(), MAX_BUFFERS);
+            assert_eq!(f.iter().filter(|v| v.capacity() == 40 * MIN_LEN).count(), 1);
+        });
+        assert_eq!(take(30 * MIN_LEN).as_ptr(), ptr);
     }
 }

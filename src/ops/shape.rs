@@ -15,8 +15,8 @@ impl GradFn for ReshapeBackward {
         "ReshapeBackward"
     }
     fn backward(&self, g: &ArrayD<f32>, _inputs: &[Tensor]) -> Vec<Option<ArrayD<f32>>> {
-        let g = g.as_standard_layout().into_owned();
-        vec![Some(g.into_shape_with_order(IxDyn(&self.in_shape)).expect("same element count"))]
+        let g = crate::kernels::pool::copy_of(g);
+        vec![Some(ArrayD::from_shape_vec(IxDyn(&self.in_shape), g).expect("same element count"))]
     }
 }
 
@@ -59,7 +59,7 @@ impl Tensor {
             return Err(bad());
         }
         let out =
-            self.data().as_standard_layout().into_owned().into_shape_with_order(IxDyn(&target)).map_err(|_| bad())?;
+            ArrayD::from_shape_vec(IxDyn(&target), crate::kernels::pool::copy_of(&self.data())).map_err(|_| bad())?;
         Ok(Tensor::from_op(out, &[self], ReshapeBackward { in_shape }))
     }
 
