@@ -13,7 +13,9 @@
 //!   with its runs spread over THREADS threads, each run single-threaded inside.
 //!
 //! Every line ends with `peak_rss_kb=` (VmHWM of this process) so memory can be compared even
-//! where `/usr/bin/time` is missing.
+//! where `/usr/bin/time` is missing. w1–w4 also print `allocs_per_step=` and `alloc_kb_per_step=`:
+//! the heap allocations (and their bytes) of the median timed step, counted by this binary's
+//! global allocator, so what the buffer pool leaves to malloc is a measured figure.
 
 use initlab::kernels::gemm as kgemm;
 use initlab::lab::experiments::compare::{prepare, run_grid, CompareConfig};
@@ -22,7 +24,53 @@ use initlab::ops::cross_entropy;
 use initlab::optim::{Optimizer, Sgd, SgdConfig};
 use initlab::{manual_seed, no_grad, Rng, Tensor};
 use ndarray::{ArrayD, IxDyn};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
+
+/// The system allocator, counting allocations and their bytes (reallocations count as one).
+struct Counting;
+
+static ALLOCS: AtomicU64 = AtomicU64::new(0);
+static ALLOC_BYTES: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded to `System` unchanged; the counters are only statistics.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(l.size() as u64, Relaxed);
+        System.alloc(l)
+    }
+    unsafe fn alloc_zeroed(&self, l: Layout) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(l.size() as u64, Relaxed);
+        System.alloc_zeroed(l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        ALLOCS.fetch_add(1, Relaxed);
+        ALLOC_BYTES.fetch_add(new as u64, Relaxed);
+        System.realloc(p, l, new)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        System.dealloc(p, l)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// (allocations, bytes) so far, over every thread.
+fn alloc_count() -> (u64, u64) {
+    (ALLOCS.load(Relaxed), ALLOC_BYTES.load(Relaxed))
+}
+
+/// Each timed step's (allocations, bytes).
+static STEP_ALLOCS: std::sync::Mutex<Vec<(u64, u64)>> = std::sync::Mutex::new(Vec::new());
+
+fn alloc_step(before: (u64, u64)) {
+    let now = alloc_count();
+    STEP_ALLOCS.lock().expect("not poisoned").push((now.0 - before.0, now.1 - before.1));
+}
 
 fn mlp(inp: usize, hid: usize, out: usize, depth: usize) -> Sequential {
     let mut layers: Vec<Box<dyn Module>> = Vec::new();
@@ -66,6 +114,7 @@ fn train_steps(model: &Sequential, x: &Tensor, y: &[usize], steps: usize) -> Vec
     let mut times = Vec::with_capacity(steps);
     for i in 0..steps + 5 {
         kgemm::take_timing();
+        let a = alloc_count();
         let t = Instant::now();
         opt.zero_grad();
         let l = cross_entropy(&model.forward(x).expect("forward"), y).expect("loss");
@@ -75,6 +124,7 @@ fn train_steps(model: &Sequential, x: &Tensor, y: &[usize], steps: usize) -> Vec
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64());
             gemm_step();
+            alloc_step(a);
         }
     }
     times
@@ -124,6 +174,7 @@ fn w4() -> (Vec<f64>, String) {
     let mut h = x.clone();
     for i in 0..205 {
         kgemm::take_timing();
+        let a = alloc_count();
         let t = Instant::now();
         h = x.clone();
         for l in &layers {
@@ -133,6 +184,7 @@ fn w4() -> (Vec<f64>, String) {
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64());
             gemm_step();
+            alloc_step(a);
         }
     }
     (times, format!("final_std={:.3}", std_of(&h)))
@@ -261,7 +313,7 @@ fn gemm_check() {
 }
 
 /// Every kernel that can run each GEMM shape of w1, w2 and w4 (forward x·Wᵀ, grad input g·W,
-/// grad weight gᵀ·x), single-threaded: GFLOPS of each and the one [`kgemm::gemm`] picks. The
+/// grad weight gᵀ·x) and of w3's convolutions, single-threaded: GFLOPS of each and the one [`kgemm::gemm`] picks. The
 /// figures the GEMM layer's choice was made from.
 fn kernels() {
     use kgemm::{gemm_with, Kernel, MatMut, MatRef};
@@ -276,14 +328,23 @@ fn kernels() {
         ("w4", 16, 256, 256),
     ];
     let mut rng = Rng::new(2);
+    // (workload, what, m, k, n, a transposed, b transposed)
+    let mut shapes: Vec<(&str, String, usize, usize, usize, bool, bool)> = Vec::new();
     for (w, rows, inp, out) in layers {
-        // (what, m, k, n, a transposed, b transposed)
-        let shapes = [
-            ("fwd", rows, inp, out, false, true),
-            ("gx", rows, out, inp, false, false),
-            ("gw", out, rows, inp, true, false),
-        ];
-        for (what, m, k, n, at, bt) in shapes {
+        shapes.push((w, "fwd".into(), rows, inp, out, false, true));
+        shapes.push((w, "gx".into(), rows, out, inp, false, false));
+        shapes.push((w, "gw".into(), out, rows, inp, true, false));
+    }
+    // w3's convolutions, per sample: the forward W·col (W as stored, and from a transposed copy
+    // of W), the input gradient Wᵀ·dy, the weight gradient dy·colᵀ.
+    for (conv, c_out, kg, p) in [("conv1", 16, 9, 784), ("conv2", 32, 144, 196)] {
+        shapes.push(("w3", format!("{conv}-fwd"), c_out, kg, p, false, false));
+        shapes.push(("w3", format!("{conv}-fwd-wt"), c_out, kg, p, true, false));
+        shapes.push(("w3", format!("{conv}-gx"), kg, c_out, p, true, false));
+        shapes.push(("w3", format!("{conv}-gw"), c_out, p, kg, false, true));
+    }
+    {
+        for (w, what, m, k, n, at, bt) in shapes {
             let mut a = vec![0.0; m * k];
             let mut b = vec![0.0; k * n];
             rng.normal_(&mut a, 0.0, 1.0);
@@ -362,7 +423,13 @@ fn run(w: &str, threads: usize) {
     let mut gemm_times: Vec<f64> = take_gemm_steps().iter().map(|t| t.nanos as f64 * 1e-9).collect();
     let gemm_us = 1e6 * if w == "w5" { gt.nanos as f64 * 1e-9 / threads as f64 } else { median(&mut gemm_times) };
     let med = median(&mut times);
-    let extra = if extra.is_empty() { String::new() } else { format!(" {extra}") };
+    let mut extra = if extra.is_empty() { String::new() } else { format!(" {extra}") };
+    let steps = std::mem::take(&mut *STEP_ALLOCS.lock().expect("not poisoned"));
+    if !steps.is_empty() {
+        let mut n: Vec<f64> = steps.iter().map(|s| s.0 as f64).collect();
+        let mut kb: Vec<f64> = steps.iter().map(|s| s.1 as f64 / 1024.0).collect();
+        extra += &format!(" allocs_per_step={} alloc_kb_per_step={:.1}", median(&mut n), median(&mut kb));
+    }
     println!(
         "initlab {w} threads={threads} us_per_step={:.1} steps_per_s={:.2} gemm_us={gemm_us:.1}\
 {extra} peak_rss_kb={}",
