@@ -1,10 +1,11 @@
 //! Raw-slice hot loops behind the ops: a GEMM layer choosing per layout between its own dot-product
 //! and row-sum kernels, the `gemm` crate and `matrixmultiply`, and im2col/col2im for NCHW
-//! convolutions; `fused.rs` holds torch's fused multiply-adds and `simd_fn!`, which compiles the
-//! elementwise loops of the ops, optimizers and generator for AVX-512 and AVX2 as well as the
-//! baseline (same bits). Kernels take plain slices and geometry; shape validation is the op's job.
-//! Parallel helpers split work only by sizes, never by thread count, so results are bit-identical
-//! on any number of threads.
+//! convolutions (their AVX-512 row moves in `strided.rs`); `pool.rs` holds the per-thread buffers
+//! a training step reuses; `fused.rs` holds torch's fused multiply-adds and `simd_fn!`, which
+//! compiles the elementwise loops of the ops, optimizers and generator for AVX-512 and AVX2 as
+//! well as the baseline (same bits). Kernels take plain slices and geometry; shape validation is
+//! the op's job. Parallel helpers split work only by sizes, never by thread count, so results
+//! are bit-identical on any number of threads.
 
 pub(crate) mod conv;
 pub mod fused;
