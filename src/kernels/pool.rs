@@ -123,6 +123,7 @@ mod tests {
             assert_eq!(f.len(), MAX_BUFFERS);
             assert_eq!(f.iter().filter(|v| v.capacity() == 40 * MIN_LEN).count(), 1);
         });
-        assert_eq!(take(30 * MIN_LEN).as_ptr(), ptr);
+        let again = take(30 * MIN_LEN);
+        assert_eq!(again.as_ptr(), ptr);
     }
 }
