@@ -178,10 +178,12 @@ crate::simd_fn! {
 mod tests {
     use super::*;
 
-    /// Direct definition: col[(c,ki,kj), (oy,ox)] = img[c, oy·s + ki·d − p, ox·s + kj·d − p] or 0.
-    fn naive_im2col(img: &[f32], g: &Geom2d) -> Vec<f32> {
+    /// The definition, as (column index, image index) pairs in im2col's row order (channel, tap,
+    /// position): col[(c,ki,kj), (oy,ox)] = img[c, oy·s + ki·d − p, ox·s + kj·d − p], and the
+    /// column positions whose input is padding are missing (zero).
+    fn definition(g: &Geom2d) -> Vec<(usize, usize)> {
         let (kh, kw) = g.kernel;
-        let mut col = vec![0.0; g.col_rows() * g.col_cols()];
+        let mut pairs = Vec::new();
         for c in 0..g.c {
             for ki in 0..kh {
                 for kj in 0..kw {
@@ -191,36 +193,31 @@ mod tests {
                             let ix = (ox * g.stride.1 + kj * g.dilation.1) as isize - g.padding.1 as isize;
                             if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
                                 let r = (c * kh + ki) * kw + kj;
-                                col[r * g.col_cols() + oy * g.ow + ox] =
-                                    img[(c * g.h + iy as usize) * g.w + ix as usize];
+                                pairs.push((
+                                    r * g.col_cols() + oy * g.ow + ox,
+                                    (c * g.h + iy as usize) * g.w + ix as usize,
+                                ));
                             }
                         }
                     }
                 }
             }
         }
+        pairs
+    }
+
+    fn naive_im2col(img: &[f32], g: &Geom2d) -> Vec<f32> {
+        let mut col = vec![0.0; g.col_rows() * g.col_cols()];
+        for (ci, ii) in definition(g) {
+            col[ci] = img[ii];
+        }
         col
     }
 
-    /// col2im by its definition into `img`, adding in im2col's row order (channel, tap, position).
+    /// col2im by its definition into `img`, adding in im2col's row order.
     fn naive_col2im(col: &[f32], g: &Geom2d, mut img: Vec<f32>) -> Vec<f32> {
-        let (kh, kw) = g.kernel;
-        for c in 0..g.c {
-            for ki in 0..kh {
-                for kj in 0..kw {
-                    for oy in 0..g.oh {
-                        for ox in 0..g.ow {
-                            let iy = (oy * g.stride.0 + ki * g.dilation.0) as isize - g.padding.0 as isize;
-                            let ix = (ox * g.stride.1 + kj * g.dilation.1) as isize - g.padding.1 as isize;
-                            if iy >= 0 && ix >= 0 && (iy as usize) < g.h && (ix as usize) < g.w {
-                                let r = (c * kh + ki) * kw + kj;
-                                img[(c * g.h + iy as usize) * g.w + ix as usize] +=
-                                    col[r * g.col_cols() + oy * g.ow + ox];
-                            }
-                        }
-                    }
-                }
-            }
+        for (ci, ii) in definition(g) {
+            img[ii] += col[ci];
         }
         img
     }
