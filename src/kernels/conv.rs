@@ -3,6 +3,7 @@
 //! by size, and the weight gradient sums fixed per-chunk partials in a fixed order, so results are
 //! bit-identical on any thread count.
 
+use super::pool::Pooled;
 use super::{col2im, gemm, im2col, worth_parallel, zip_chunks, Geom2d, MatMut, MatRef};
 use rayon::prelude::*;
 
@@ -48,22 +49,6 @@ impl Plan {
     }
 }
 
-/// A column buffer from the pool, handed back when dropped (a training step asks for the same
-/// ones every step; from malloc, each would be fresh pages to fault in).
-struct Scratch(Vec<f32>);
-
-impl Scratch {
-    fn new(len: usize) -> Scratch {
-        Scratch(super::pool::take(len))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        super::pool::give(std::mem::take(&mut self.0));
-    }
-}
-
 /// One sample's column matrix: `img` itself for 1×1 stride-1 kernels, else im2col into `col`.
 fn columns<'a>(plan: &Plan, img: &'a [f32], col: &'a mut [f32]) -> &'a [f32] {
     if plan.identity_cols() {
@@ -98,7 +83,7 @@ pub(crate) fn forward(x: &[f32], w: &[f32], b: Option<&[f32]>, plan: &Plan) -> V
     // Every element is written below (bias fill or a beta = 0 GEMM per group).
     let mut out = crate::kernels::pool::take(plan.n * plan.out_len());
     // im2col writes every element of the columns.
-    let init = || Scratch::new(plan.col_len());
+    let init = || Pooled::new(plan.col_len());
     zip_chunks(plan.parallel(), &mut out, plan.out_len(), x, plan.g.img_len(), init, |col, o, xi| {
         let cols = columns(plan, xi, &mut col.0);
         if let Some(b) = b {
@@ -125,7 +110,7 @@ pub(crate) fn grad_input(gy: &[f32], w: &[f32], plan: &Plan) -> Vec<f32> {
     let (cg, kg, p) = (plan.cout_g(), plan.k_g(), plan.p());
     // col2im adds into gx; the GEMMs write every element of the columns (beta = 0).
     let mut gx = super::pool::take_zeroed(plan.n * plan.g.img_len());
-    let init = || Scratch::new(plan.col_len());
+    let init = || Pooled::new(plan.col_len());
     zip_chunks(plan.parallel(), &mut gx, plan.g.img_len(), gy, plan.out_len(), init, |dcol, gxi, gyi| {
         let dcol = &mut dcol.0;
         let direct = plan.identity_cols();
@@ -155,7 +140,7 @@ pub(crate) fn grad_weight(gy: &[f32], x: &[f32], plan: &Plan) -> Vec<f32> {
     let chunk = n.div_ceil(parts.max(1)).max(1);
     let partial = |part: usize| -> Vec<f32> {
         let mut dw = vec![0.0f32; w_len];
-        let mut col = Scratch::new(plan.col_len());
+        let mut col = Pooled::new(plan.col_len());
         for (i, s) in (part * chunk..((part + 1) * chunk).min(n)).enumerate() {
             let xi = &x[s * plan.g.img_len()..(s + 1) * plan.g.img_len()];
             let gyi = &gy[s * plan.out_len()..(s + 1) * plan.out_len()];

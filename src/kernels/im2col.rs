@@ -89,8 +89,9 @@ fn taps(g: &Geom2d) -> Vec<Tap> {
 pub fn im2col(img: &[f32], g: &Geom2d, col: &mut [f32]) {
     assert_eq!(img.len(), g.img_len(), "im2col: image length");
     assert_eq!(col.len(), g.col_rows() * g.col_cols(), "im2col: column length");
-    if col.is_empty() || !strided::im2col_wide(img, &rows(g), &taps(g), col, strided::wide()) {
-        im2col_rows(img, g, col);
+    let taps = taps(g);
+    if col.is_empty() || !strided::im2col_wide(img, &rows(g), &taps, col, strided::wide()) {
+        im2col_rows(img, g, &taps, col);
     }
 }
 
@@ -99,14 +100,15 @@ pub fn im2col(img: &[f32], g: &Geom2d, col: &mut [f32]) {
 pub fn col2im(col: &[f32], g: &Geom2d, img: &mut [f32]) {
     assert_eq!(img.len(), g.img_len(), "col2im: image length");
     assert_eq!(col.len(), g.col_rows() * g.col_cols(), "col2im: column length");
-    if col.is_empty() || g.h * g.w == 0 || !strided::col2im_wide(col, &rows(g), &taps(g), img, strided::wide()) {
-        col2im_rows(col, g, img);
+    let taps = taps(g);
+    if col.is_empty() || g.h * g.w == 0 || !strided::col2im_wide(col, &rows(g), &taps, img, strided::wide()) {
+        col2im_rows(col, g, &taps, img);
     }
 }
 
 crate::simd_fn! {
     /// [`im2col`] one row at a time (any stride, any CPU).
-    fn im2col_rows(img: &[f32], g: &Geom2d, col: &mut [f32]) {
+    fn im2col_rows(img: &[f32], g: &Geom2d, taps: &[Tap], col: &mut [f32]) {
         let (ow, plane) = (g.ow, g.col_cols());
         if plane == 0 || col.is_empty() {
             return;
@@ -116,10 +118,9 @@ crate::simd_fn! {
             return;
         }
         let (sy, sx, w) = (g.stride.0, g.stride.1, g.w);
-        let taps = taps(g);
         let mut rows = col.chunks_exact_mut(plane);
         for ch in img.chunks_exact(g.h * w) {
-            for t in &taps {
+            for t in taps {
                 let row = rows.next().expect("one row per channel and tap");
                 let ((ylo, yhi), (xlo, xhi)) = (t.y, t.x);
                 if xlo == xhi {
@@ -148,16 +149,15 @@ crate::simd_fn! {
 
 crate::simd_fn! {
     /// [`col2im`] one row at a time (any stride, any CPU).
-    fn col2im_rows(col: &[f32], g: &Geom2d, img: &mut [f32]) {
+    fn col2im_rows(col: &[f32], g: &Geom2d, taps: &[Tap], img: &mut [f32]) {
         let (ow, plane) = (g.ow, g.col_cols());
         if plane == 0 || g.h * g.w == 0 || col.is_empty() {
             return;
         }
         let (sy, sx, w) = (g.stride.0, g.stride.1, g.w);
-        let taps = taps(g);
         let mut rows = col.chunks_exact(plane);
         for ch in img.chunks_exact_mut(g.h * w) {
-            for t in &taps {
+            for t in taps {
                 let row = rows.next().expect("one row per channel and tap");
                 let (xlo, xhi) = t.x;
                 if xlo == xhi {
@@ -256,8 +256,8 @@ mod tests {
                     im2col(&img, &g, &mut col);
                     col2im(&y, &g, &mut back);
                 } else {
-                    im2col_rows(&img, &g, &mut col);
-                    col2im_rows(&y, &g, &mut back);
+                    im2col_rows(&img, &g, &taps(&g), &mut col);
+                    col2im_rows(&y, &g, &taps(&g), &mut back);
                 }
                 assert_eq!(col, want, "im2col {g:?} wide={wide}");
                 // Each image element gets its additions in the definition's order, so bit for

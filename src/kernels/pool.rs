@@ -50,6 +50,23 @@ pub fn take_zeroed(len: usize) -> Vec<f32> {
     v
 }
 
+/// A buffer from [`take`] that goes back to the pool when dropped: for scratch space a kernel
+/// needs on every call (conv's column matrices), which from malloc would be fresh pages to fault
+/// in each step. Its contents start unspecified, as with [`take`].
+pub struct Pooled(pub Vec<f32>);
+
+impl Pooled {
+    pub fn new(len: usize) -> Pooled {
+        Pooled(take(len))
+    }
+}
+
+impl Drop for Pooled {
+    fn drop(&mut self) {
+        give(std::mem::take(&mut self.0));
+    }
+}
+
 /// A pooled copy of `a`'s values in logical (row-major) order.
 pub fn copy_of(a: &ArrayD<f32>) -> Vec<f32> {
     let mut v = take(a.len());
