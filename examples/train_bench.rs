@@ -313,8 +313,8 @@ fn gemm_check() {
 }
 
 /// Every kernel that can run each GEMM shape of w1, w2 and w4 (forward x·Wᵀ, grad input g·W,
-/// grad weight gᵀ·x) and of w3's convolutions, single-threaded: GFLOPS of each and the one [`kgemm::gemm`] picks. The
-/// figures the GEMM layer's choice was made from.
+/// grad weight gᵀ·x) and of w3's convolutions, single-threaded: GFLOPS of each and the one
+/// [`kgemm::gemm`] picks. The figures the GEMM layer's choice was made from.
 fn kernels() {
     use kgemm::{gemm_with, Kernel, MatMut, MatRef};
     // (batch, in, out) of each Linear layer.
@@ -343,34 +343,32 @@ fn kernels() {
         shapes.push(("w3", format!("{conv}-gx"), kg, c_out, p, true, false));
         shapes.push(("w3", format!("{conv}-gw"), c_out, p, kg, false, true));
     }
-    {
-        for (w, what, m, k, n, at, bt) in shapes {
-            let mut a = vec![0.0; m * k];
-            let mut b = vec![0.0; k * n];
-            rng.normal_(&mut a, 0.0, 1.0);
-            rng.normal_(&mut b, 0.0, 1.0);
-            let am = if at { MatRef::row_major_t(&a, m, k) } else { MatRef::row_major(&a, m, k) };
-            let bm = if bt { MatRef::row_major_t(&b, k, n) } else { MatRef::row_major(&b, k, n) };
-            let mut c = vec![0.0; m * n];
-            let mut line = format!("initlab kernels {w} {what} {m}x{k}x{n}");
-            let flops = 2.0 * (m * k * n) as f64;
-            let reps = ((2e8 / flops) as usize).clamp(3, 20000);
-            for kernel in [Kernel::Auto, Kernel::Matrixmultiply, Kernel::GemmCrate, Kernel::Dot, Kernel::RowSum] {
-                if (kernel == Kernel::Dot && (at || !bt)) || (kernel == Kernel::RowSum && (!at || bt)) {
-                    continue;
-                }
-                let mut best = f64::INFINITY;
-                for _ in 0..5 {
-                    let t = Instant::now();
-                    for _ in 0..reps {
-                        gemm_with(kernel, 1.0, am, bm, 0.0, MatMut::row_major(&mut c, m, n));
-                    }
-                    best = best.min(t.elapsed().as_secs_f64() / reps as f64);
-                }
-                line += &format!(" {kernel:?}={:.1}", flops / best / 1e9);
+    for (w, what, m, k, n, at, bt) in shapes {
+        let mut a = vec![0.0; m * k];
+        let mut b = vec![0.0; k * n];
+        rng.normal_(&mut a, 0.0, 1.0);
+        rng.normal_(&mut b, 0.0, 1.0);
+        let am = if at { MatRef::row_major_t(&a, m, k) } else { MatRef::row_major(&a, m, k) };
+        let bm = if bt { MatRef::row_major_t(&b, k, n) } else { MatRef::row_major(&b, k, n) };
+        let mut c = vec![0.0; m * n];
+        let mut line = format!("initlab kernels {w} {what} {m}x{k}x{n}");
+        let flops = 2.0 * (m * k * n) as f64;
+        let reps = ((2e8 / flops) as usize).clamp(3, 20000);
+        for kernel in [Kernel::Auto, Kernel::Matrixmultiply, Kernel::GemmCrate, Kernel::Dot, Kernel::RowSum] {
+            if (kernel == Kernel::Dot && (at || !bt)) || (kernel == Kernel::RowSum && (!at || bt)) {
+                continue;
             }
-            println!("{line}");
+            let mut best = f64::INFINITY;
+            for _ in 0..5 {
+                let t = Instant::now();
+                for _ in 0..reps {
+                    gemm_with(kernel, 1.0, am, bm, 0.0, MatMut::row_major(&mut c, m, n));
+                }
+                best = best.min(t.elapsed().as_secs_f64() / reps as f64);
+            }
+            line += &format!(" {kernel:?}={:.1}", flops / best / 1e9);
         }
+        println!("{line}");
     }
 }
 
